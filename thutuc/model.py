@@ -1,0 +1,186 @@
+"""The site as the rest of the pipeline sees it: typed, validated, immutable.
+
+Source files (where a thing was written) are kept apart from what they
+describe: every object carries `source`, the site-relative path of its file,
+for error messages, and nothing else about the file system.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from .text import fold
+
+PROCEDURE_CODE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.H\d{2})?$")
+
+METHOD_LABELS = {
+    "truc-tiep": "Trực tiếp",
+    "truc-tuyen": "Trực tuyến",
+    "buu-chinh": "Qua bưu điện",
+}
+
+# Site-relative paths of the pages every site has. A procedure lives at
+# "<code>/" and a field at "<slug>/": short, and derived from what a printed
+# QR code may point at, never from a title or a file name.
+HOME_PATH = ""
+AZ_PATH = "a-z/"
+CONTACTS_PATH = "lien-he/"
+NOT_FOUND_PATH = "404.html"
+OFFLINE_PATH = "offline/"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """`site.yml`: the commune."""
+
+    name: str
+    base_url: str  # absolute http(s) URL, always ending in "/"
+    address: str = ""
+    opening_hours: str = ""
+    hotline: str = ""
+    zalo_url: str = ""
+    contacts: tuple[Contact, ...] = ()
+    stale_after_months: int = 12
+
+
+@dataclass(frozen=True)
+class SubmissionMethod:
+    """One way to submit (in person, online, post), with its own time and fee if they differ."""
+
+    key: str
+    processing_time: str = ""
+    fee: str = ""
+
+    @property
+    def label(self) -> str:
+        return METHOD_LABELS[self.key]
+
+
+@dataclass(frozen=True)
+class FormFile:
+    """A downloadable form. `file` is the path as the editor wrote it."""
+
+    title: str
+    file: str
+    source_path: Path
+    size_bytes: int
+
+    @property
+    def kind(self) -> str:
+        """File type as a resident reads it: "PDF", "DOC", "DOCX"."""
+        return self.source_path.suffix.lstrip(".").upper() or "Tệp"
+
+    def url_path(self, procedure_code: str) -> str:
+        return f"{procedure_code}/{self.source_path.name}"
+
+
+@dataclass(frozen=True)
+class ProcedureFrontMatter:
+    code: str
+    title: str
+    summary: str = ""
+    documents: tuple[str, ...] = ()
+    processing_time: str = ""
+    fee: str = ""
+    where: str = ""
+    methods: tuple[SubmissionMethod, ...] = ()
+    online_url: str = ""
+    forms: tuple[FormFile, ...] = ()
+    legal_basis: tuple[str, ...] = ()
+    agency: str = ""
+    result: str = ""
+    applicants: str = ""
+    conditions: str = ""
+    decision: str = ""
+    keywords: tuple[str, ...] = ()
+    updated: date | None = None
+    replaced_by: str = ""
+    retired: date | None = None
+
+
+@dataclass(frozen=True)
+class FieldFrontMatter:
+    title: str
+    order: int | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Procedure:
+    front: ProcedureFrontMatter
+    body: str  # Markdown, NFC
+    source: str  # site-relative path of the Markdown file, for messages
+    field_slug: str
+    body_line: int = 1  # line of the file where the body starts
+    source_path: Path = field(default=Path(), compare=False)
+
+    @property
+    def code(self) -> str:
+        return self.front.code
+
+    @property
+    def title(self) -> str:
+        return self.front.title
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.front.code}/"
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (fold(self.front.title), self.front.title)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field (lĩnh vực): one folder under procedures/."""
+
+    slug: str
+    front: FieldFrontMatter
+    description: str  # Markdown
+    source: str
+    procedures: tuple[Procedure, ...]
+
+    @property
+    def title(self) -> str:
+        return self.front.title
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    config: SiteConfig
+    fields: tuple[Field, ...]
+
+    @cached_property
+    def procedures(self) -> tuple[Procedure, ...]:
+        """Every procedure of the site, A to Z by title (accent-insensitive)."""
+        every = (p for f in self.fields for p in f.procedures)
+        return tuple(sorted(every, key=lambda p: p.sort_key))
+
+    @cached_property
+    def procedures_by_code(self) -> dict[str, Procedure]:
+        return {p.code: p for p in self.procedures}
+
+    @cached_property
+    def fields_by_slug(self) -> dict[str, Field]:
+        return {f.slug: f for f in self.fields}
+
+    def absolute_url(self, path: str) -> str:
+        """The absolute URL of a site-relative path; what QR codes encode."""
+        return self.config.base_url + path

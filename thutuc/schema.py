@@ -1,0 +1,107 @@
+"""Every key an editor may write, declared once, as data.
+
+validate.py converts by `kind`; `new` scaffolds from this table; the docs test
+fails when a key here is missing from docs/ (the Datasette SETTINGS habit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: str  # text, int, date, url, code, text-list, slug-list, methods, forms, contacts
+    help_vi: str
+    help_en: str
+    required: bool = False
+    example: str = ""
+
+
+SITE_KEYS: tuple[Key, ...] = (
+    Key("name", "text", "Tên xã/phường", "Commune name", True, "Xã Tam Thanh"),
+    Key(
+        "base_url",
+        "url",
+        "Địa chỉ trang web (mọi mã QR dựa vào đây)",
+        "Absolute http(s) URL the site lives at; every QR code is built from it",
+        True,
+        "https://tamthanh.example.vn/",
+    ),
+    Key("address", "text", "Địa chỉ Bộ phận Một cửa", "Address of the one-stop office"),
+    Key("opening_hours", "text", "Giờ làm việc", "Opening hours"),
+    Key("hotline", "text", "Số điện thoại đường dây nóng", "Hotline phone number"),
+    Key("zalo_url", "url", "Đường dẫn Zalo OA của xã", "Link to the commune's Zalo account"),
+    Key("contacts", "contacts", "Danh bạ: name, role, phone", "Contacts: name, role, phone"),
+    Key(
+        "stale_after_months",
+        "int",
+        "Cảnh báo khi thông tin chưa kiểm tra lại quá số tháng này (mặc định 12)",
+        "Warn when a procedure's facts were checked longer ago than this (default 12)",
+    ),
+)
+
+FIELD_KEYS: tuple[Key, ...] = (
+    Key("title", "text", "Tên lĩnh vực", "Field name", True, "Hộ tịch"),
+    Key("order", "int", "Thứ tự hiển thị (số nhỏ đứng trước)", "Display order (lower first)"),
+    Key(
+        "aliases",
+        "slug-list",
+        "Tên thư mục cũ, để mã QR đã in vẫn dùng được",
+        "Old folder names, so printed QR codes keep working",
+    ),
+)
+
+PROCEDURE_KEYS: tuple[Key, ...] = (
+    Key(
+        "code",
+        "code",
+        "Mã thủ tục quốc gia, ví dụ 1.001193",
+        "National procedure code, e.g. 1.001193 or 2.000884.000.00.00.H55",
+        True,
+        "1.001193",
+    ),
+    Key("title", "text", "Tên thủ tục", "Procedure name", True, "Đăng ký khai sinh"),
+    Key("summary", "text", "Một câu giới thiệu ngắn", "One short sentence about it"),
+    Key("documents", "text-list", "Giấy tờ cần mang", "Documents to bring"),
+    Key("processing_time", "text", "Thời gian giải quyết", "Processing time"),
+    Key("fee", "text", "Phí, lệ phí (ghi đúng như văn bản)", "Fee, written as the law says"),
+    Key(
+        "where", "text", "Nơi nộp hồ sơ (nếu khác địa chỉ của xã)", "Where to go, if not the office"
+    ),
+    Key(
+        "methods",
+        "methods",
+        "Cách nộp: truc-tiep, truc-tuyen, buu-chinh (có thể ghi thời gian, phí riêng)",
+        "Ways to submit: truc-tiep, truc-tuyen, buu-chinh (each may have its own time and fee)",
+    ),
+    Key("online_url", "url", "Trang nộp trực tuyến trên Cổng dịch vụ công", "National portal page"),
+    Key("forms", "forms", "Mẫu đơn: title và file", "Forms to download: title and file"),
+    Key("legal_basis", "text-list", "Căn cứ pháp lý", "Legal basis"),
+    Key("agency", "text", "Cơ quan thực hiện", "Agency that handles it"),
+    Key("result", "text", "Kết quả nhận được", "What the resident receives"),
+    Key("applicants", "text", "Ai được làm thủ tục này", "Who may apply"),
+    Key("conditions", "text", "Yêu cầu, điều kiện", "Conditions"),
+    Key("decision", "text", "Quyết định công bố thủ tục", "Decision that published it"),
+    Key("keywords", "text-list", "Từ khóa tìm kiếm thêm", "Extra search words"),
+    Key(
+        "updated",
+        "date",
+        "Ngày kiểm tra thông tin gần nhất (YYYY-MM-DD)",
+        "Date facts were checked",
+    ),
+    Key(
+        "replaced_by",
+        "code",
+        "Mã thủ tục mới thay thế thủ tục này",
+        "Code of the procedure that replaced this one",
+    ),
+    Key(
+        "retired", "date", "Ngày thủ tục bị bãi bỏ (YYYY-MM-DD)", "Date the procedure was abolished"
+    ),
+)
+
+
+def key_names(keys: tuple[Key, ...]) -> list[str]:
+    return [key.name for key in keys]

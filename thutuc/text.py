@@ -1,0 +1,52 @@
+"""Vietnamese text handling: NFC normalisation, accent folding and slugs.
+
+Everything an editor types passes through `nfc()` on load, because Mac editors
+save decomposed (NFD) letters and `"hộ" in nfd_text` is then False.
+Folding is a small stdlib function: Unidecode is GPL-family licensed, and
+Vietnamese only needs "strip the combining marks, then đ→d".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def nfc(text: str) -> str:
+    """Return `text` in Unicode NFC form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def nfc_deep(value: Any) -> Any:
+    """NFC-normalise every string inside nested lists and dicts (keys too)."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [nfc_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {nfc_deep(key): nfc_deep(item) for key, item in value.items()}
+    return value
+
+
+def fold(text: str) -> str:
+    """Fold for matching: casefold, strip tone and vowel marks, đ→d.
+
+    "Hộ tịch" and "ho tich" fold to the same string, as do "hòa" and "hoà".
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
+
+
+def slugify(text: str) -> str:
+    """A URL slug from Vietnamese text: "Đất đai" → "dat-dai"."""
+    return _NON_SLUG.sub("-", fold(text)).strip("-")
+
+
+def heading_slug(value: str, separator: str = "-") -> str:
+    """Heading-id function for Python-Markdown that keeps đ as d ("Điều kiện" → "dieu-kien")."""
+    return _NON_SLUG.sub(separator, fold(value)).strip(separator)
