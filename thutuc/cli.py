@@ -1,0 +1,163 @@
+"""Command line: a thin click layer over pipeline, serve and scaffold.
+
+Messages are for commune officers: Vietnamese, numbered, each with a fix.
+No command prints a traceback for a problem in the editor's files.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .pipeline import BuildOptions, build, check
+from .problems import BuildFailed, Problems
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Thư mục trang (chứa site.yml và procedures/).",
+)
+
+
+def show_problems(problems: Problems) -> None:
+    if len(problems):
+        click.echo(problems.report(), err=True)
+
+
+def summary_line(problems: Problems) -> str:
+    return f"{len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo"
+
+
+def friendly_errors(func: F) -> F:
+    """Turn BuildFailed into a numbered list and exit 1; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BuildFailed as failed:
+            show_problems(failed.problems)
+            click.secho(
+                f"Không dựng được trang: {summary_line(failed.problems)}. "
+                "Trang cũ trong thư mục đầu ra vẫn giữ nguyên.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def step_printer(verbose: bool) -> Callable[[str, float], None]:
+    def on_step(step: str, seconds: float) -> None:
+        if verbose:
+            click.echo(f"  {step}: {seconds:.2f} giây", err=True)
+
+    return on_step
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="thutuc")
+def main() -> None:
+    """Dựng trang tra cứu thủ tục hành chính và áp phích mã QR cho xã."""
+
+
+@main.command("build")
+@project_option
+@click.option("--out", type=click.Path(path_type=Path), help="Thư mục trang web đầu ra [mặc định: output/].")
+@click.option("--qr", type=click.Path(path_type=Path), help="Thư mục mã QR và áp phích [mặc định: qr/].")
+@click.option("--base-url", help="Địa chỉ trang web, thay cho base_url trong site.yml.")
+@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
+@click.option("--no-posters", is_flag=True, help="Bỏ qua áp phích PDF (xem trước nhanh hơn).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Số tiến trình song song [mặc định: số lõi CPU].")
+@click.option("--ecc", type=click.Choice(["L", "M", "Q", "H"]), default="M", show_default=True, help="Mức sửa lỗi của mã QR.")
+@click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tóm tắt.")
+@friendly_errors
+def build_command(
+    project: Path,
+    out: Path | None,
+    qr: Path | None,
+    base_url: str | None,
+    strict: bool,
+    no_posters: bool,
+    jobs: int | None,
+    ecc: str,
+    quiet: bool,
+) -> None:
+    """Dựng trang web vào output/ và mã QR, áp phích vào qr/."""
+    options = BuildOptions(project, out, qr, base_url, strict, not no_posters, jobs, ecc)
+    result = build(options, step_printer(not quiet))
+    show_problems(result.problems)
+    site = result.site
+    click.secho(
+        f"Xong: {len(result.pages)} trang ({len(site.procedures)} thủ tục, "
+        f"{len(site.fields)} lĩnh vực), {len(result.qr_files)} tệp mã QR, "
+        f"{len(result.poster_files)} tệp áp phích; {summary_line(result.problems)}; "
+        f"{result.seconds:.1f} giây.",
+        fg="green",
+        err=True,
+    )
+    click.echo(f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/", err=True)
+
+
+@main.command("check")
+@project_option
+@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (trả mã thoát 1).")
+def check_command(project: Path, strict: bool) -> None:
+    """Kiểm tra mọi tệp, không ghi gì; liệt kê mọi vấn đề một lượt."""
+    site, problems = check(BuildOptions(project, strict=strict))
+    show_problems(problems)
+    failed = site is None or problems.has_errors(strict)
+    if failed:
+        click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
+        sys.exit(1)
+    assert site is not None
+    click.secho(
+        f"Tốt: {len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực; {summary_line(problems)}.",
+        fg="green",
+        err=True,
+    )
+
+
+@main.command("serve")
+@project_option
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--posters/--no-posters", default=False, show_default=True, help="Dựng cả áp phích khi xem trước.")
+def serve_command(project: Path, port: int, posters: bool) -> None:
+    """Xem trước trên máy (http://127.0.0.1:PORT/), tự dựng lại khi tệp thay đổi."""
+    from .serve import serve
+
+    serve(project, port, posters)
+
+
+@main.command("new")
+@project_option
+@click.option("--field", "field_folder", help="Thư mục lĩnh vực, ví dụ ho-tich.")
+@click.option("--code", help="Mã thủ tục, ví dụ 1.001193.")
+@click.option("--title", help="Tên thủ tục.")
+def new_command(project: Path, field_folder: str | None, code: str | None, title: str | None) -> None:
+    """Tạo tệp thủ tục mới với đủ mọi khóa để điền."""
+    from .scaffold import ScaffoldError, create_procedure
+
+    field_folder = field_folder or click.prompt("Lĩnh vực (tên thư mục, ví dụ ho-tich)")
+    code = code or click.prompt("Mã thủ tục (ví dụ 1.001193)")
+    title = title or click.prompt("Tên thủ tục")
+    try:
+        path = create_procedure(project, field_folder, code, title)
+    except ScaffoldError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(1)
+    click.secho(f"Đã tạo {path}. Mở tệp, điền thông tin, rồi chạy: python build.py check", fg="green", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

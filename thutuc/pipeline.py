@@ -1,0 +1,126 @@
+"""The build, as the list of its steps: load → validate → render → QR → posters → write.
+
+`check()` is the first two steps with nothing written (Zola's `check`).
+Each step is timed and reported through `on_step`, so the CLI can show
+progress and tests can stay quiet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .load import load_site
+from .model import Site
+from .problems import BuildFailed, Problems
+from .render import Page, render_site
+from .validate import validate_site
+from .write import UnsafeOutput, check_output_folder, copy_file, staged, write_file
+
+StepReporter = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    project: Path = Path(".")
+    out: Path | None = None  # default: <project>/output
+    qr: Path | None = None  # default: <project>/qr
+    base_url: str | None = None
+    strict: bool = False
+    posters: bool = True
+    jobs: int | None = None
+    ecc: str = "M"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out if self.out is not None else self.project / "output"
+
+    @property
+    def qr_dir(self) -> Path:
+        return self.qr if self.qr is not None else self.project / "qr"
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    problems: Problems
+    pages: list[Page] = field(default_factory=list)
+    qr_files: list[Path] = field(default_factory=list)
+    poster_files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _quiet(step: str, seconds: float) -> None:
+    pass
+
+
+@contextmanager
+def _timed(step: str, on_step: StepReporter) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    on_step(step, time.perf_counter() - start)
+
+
+def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Site | None, Problems]:
+    """Load and validate; write nothing. Errors (and, under strict, warnings) are in problems."""
+    problems = Problems()
+    with _timed("đọc tệp", on_step):
+        sources = load_site(options.project, problems)
+    with _timed("kiểm tra", on_step):
+        site = validate_site(sources, problems, options.base_url)
+    return site, problems
+
+
+def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
+    """Build the site and its posters; raise BuildFailed leaving old output untouched."""
+    start = time.perf_counter()
+    site, problems = check(options, on_step)
+    _check_outputs(options, problems)
+    if site is None or problems.has_errors(options.strict):
+        raise BuildFailed(problems)
+    result = BuildResult(site, problems)
+    with _timed("dựng trang", on_step):
+        result.pages = render_site(site)
+    with staged([options.out_dir, options.qr_dir]) as (out, qr):
+        with _timed("ghi trang", on_step):
+            write_pages(site, result.pages, out)
+        with _timed("mã QR", on_step):
+            result.qr_files = write_qr(site, qr, options)
+        if options.posters:
+            with _timed("áp phích", on_step):
+                result.poster_files = write_posters(site, qr, options)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _check_outputs(options: BuildOptions, problems: Problems) -> None:
+    for folder, option in ((options.out_dir, "--out"), (options.qr_dir, "--qr")):
+        try:
+            check_output_folder(folder, options.project, option)
+        except UnsafeOutput as exc:
+            problems.error(option, str(exc))
+
+
+def write_pages(site: Site, pages: list[Page], out: Path) -> None:
+    """Every rendered page, plus each procedure's form files beside its page."""
+    for page in pages:
+        write_file(out, page.file, page.content)
+    for procedure in site.procedures:
+        for form in procedure.front.forms:
+            copy_file(out, form.url_path(procedure.code), form.source_path)
+
+
+def write_qr(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
+    from .qr import write_qr_codes
+
+    return write_qr_codes(site, qr, ecc=options.ecc)
+
+
+def write_posters(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
+    from .posters import write_posters as render_posters
+
+    previous = options.qr_dir if options.qr_dir.is_dir() else None
+    return render_posters(site, qr, previous_qr_dir=previous, jobs=options.jobs, ecc=options.ecc)

@@ -1,0 +1,183 @@
+"""QR codes stage: one code for every page a poster may point at, as SVG and PNG.
+
+Library: segno. Measured with `python bench/bench_qr_libraries.py` on our URLs
+it writes a run-length SVG path about 4-5x smaller than qrcode's
+SvgPathImage, is several times faster, exposes the module matrix (which the
+posters draw as vector) and takes explicit mixed-mode segments, which the
+shorter encoding below needs. qrcode picks the same versions for plain text.
+
+Shorter codes: the scheme and host of a URL are case-insensitive, and QR
+alphanumeric mode (0-9, A-Z, space, $%*+-./:) costs 5.5 bits a character
+against 8 in byte mode. "HTTPS://HOABINH.EXAMPLE.VN/1.001193/" fits version 2
+(25 modules) where the lowercase URL needs version 3 (29): each module can be
+16% larger on the same paper, so the code scans from 16% farther. The path is
+case-sensitive and is never changed. We only upper-case when it buys a smaller
+symbol, so every other code stays in the form every scanner app expects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import segno
+from segno import consts
+
+from .model import CONTACTS_PATH, HOME_PATH, Site
+
+QUIET_ZONE = 4  # modules of blank paper around a symbol (ISO/IEC 18004)
+PNG_WIDTH_PX = 600  # big enough for a Zalo message, small enough for 2G
+ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+# Bits per character and per segment header (mode + count, versions 1-9), for
+# choosing segments; segno then picks the version from the exact bit count.
+_CHAR_BITS = {consts.MODE_ALPHANUMERIC: 5.5, consts.MODE_BYTE: 8.0}
+_HEADER_BITS = {consts.MODE_ALPHANUMERIC: 4 + 9, consts.MODE_BYTE: 4 + 8}
+
+Segment = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class QrTarget:
+    """A page a printed code may point at."""
+
+    name: str  # file stem a person can find: "thu-tuc-1.001193"
+    title: str
+    path: str  # site-relative page path
+    url: str  # absolute URL
+
+
+def qr_targets(site: Site) -> list[QrTarget]:
+    """Home, each field, each procedure (A to Z), contacts."""
+    targets = [QrTarget("trang-chu", site.config.name, HOME_PATH, site.absolute_url(HOME_PATH))]
+    for field in site.fields:
+        targets.append(
+            QrTarget(
+                f"linh-vuc-{field.slug}",
+                field.title,
+                field.url_path,
+                site.absolute_url(field.url_path),
+            )
+        )
+    for procedure in site.procedures:
+        targets.append(
+            QrTarget(
+                f"thu-tuc-{procedure.code}",
+                procedure.title,
+                procedure.url_path,
+                site.absolute_url(procedure.url_path),
+            )
+        )
+    targets.append(
+        QrTarget("lien-he", "Liên hệ", CONTACTS_PATH, site.absolute_url(CONTACTS_PATH))
+    )
+    return targets
+
+
+def uppercase_origin(url: str) -> str | None:
+    """`url` with scheme and host upper-cased, or None when that is not safe.
+
+    Only plain ASCII hosts without user info: an IDN host or "user@" would
+    not survive the change as the same address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        return None
+    if not parts.netloc.isascii():
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin.upper() + url[len(origin) :]
+
+
+def cheapest_segments(text: str) -> list[Segment]:
+    """Split `text` into alphanumeric and byte segments with the fewest bits.
+
+    Dynamic programming over characters: state = mode of the segment the
+    character ends; switching modes pays a new segment header."""
+    modes = list(_CHAR_BITS)
+    inf = float("inf")
+    cost = {m: 0.0 if m == consts.MODE_BYTE else inf for m in modes}
+    cost = {m: float(_HEADER_BITS[m]) for m in modes}
+    back: list[dict[int, int]] = []
+    for i, char in enumerate(text):
+        new, came = {}, {}
+        for m in modes:
+            if m == consts.MODE_ALPHANUMERIC and char not in ALPHANUMERIC:
+                new[m], came[m] = inf, m
+                continue
+            prev = min(modes, key=lambda p: cost[p] + (0 if p == m or i == 0 else _HEADER_BITS[m]))
+            switch = 0 if prev == m or i == 0 else _HEADER_BITS[m]
+            new[m], came[m] = cost[prev] + switch + _CHAR_BITS[m], prev
+        cost = {m: new[m] for m in modes}
+        back.append(came)
+    return _trace_segments(text, back, min(modes, key=lambda m: cost[m]))
+
+
+def _trace_segments(text: str, back: list[dict[int, int]], mode: int) -> list[Segment]:
+    modes_per_char = []
+    for i in range(len(text) - 1, -1, -1):
+        modes_per_char.append(mode)
+        mode = back[i][mode]
+    modes_per_char.reverse()
+    segments: list[Segment] = []
+    for char, char_mode in zip(text, modes_per_char, strict=True):
+        if segments and segments[-1][1] == char_mode:
+            segments[-1] = (segments[-1][0] + char, char_mode)
+        else:
+            segments.append((char, char_mode))
+    return segments
+
+
+def make_qr(url: str, ecc: str = "M") -> segno.QRCode:
+    """The smallest QR symbol that opens `url`, at least at level `ecc`.
+
+    segno raises the error correction level when the data still fits the same
+    version (boost_error): free robustness at the same module size."""
+    plain = segno.make(url, error=ecc.lower(), micro=False, mode="byte")
+    upper = uppercase_origin(url)
+    if upper is None:
+        return plain
+    short = segno.make(cheapest_segments(upper), error=ecc.lower(), micro=False)
+    return short if short.version < plain.version else plain
+
+
+def encoded_text(url: str, ecc: str = "M") -> str:
+    """The exact string a scanner reads from the code of `url`."""
+    upper = uppercase_origin(url)
+    if upper is None:
+        return url
+    plain = segno.make(url, error=ecc.lower(), micro=False, mode="byte")
+    short = segno.make(cheapest_segments(upper), error=ecc.lower(), micro=False)
+    return upper if short.version < plain.version else url
+
+
+def dark_runs(qr: segno.QRCode) -> list[tuple[int, int, int]]:
+    """The dark modules as horizontal runs (row, first column, length), no quiet zone.
+
+    Posters draw one rectangle per run: a few hundred vector shapes per code
+    instead of a raster image that a print shop would resample."""
+    runs = []
+    for row, line in enumerate(qr.matrix):
+        col = 0
+        while col < len(line):
+            if line[col]:
+                start = col
+                while col < len(line) and line[col]:
+                    col += 1
+                runs.append((row, start, col - start))
+            col += 1
+    return runs
+
+
+def write_qr_codes(site: Site, qr_dir: Path, ecc: str = "M") -> list[Path]:
+    """Write `<name>.svg` (print) and `<name>.png` (sharing) for every target."""
+    qr_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for target in qr_targets(site):
+        qr = make_qr(target.url, ecc)
+        svg, png = qr_dir / f"{target.name}.svg", qr_dir / f"{target.name}.png"
+        # 1 module = 1 mm in the SVG's own size; the viewBox lets any size print sharp
+        qr.save(svg, kind="svg", border=QUIET_ZONE, unit="mm", title=target.title, desc=target.url)
+        scale = max(4, PNG_WIDTH_PX // (qr.symbol_size(border=QUIET_ZONE)[0]))
+        qr.save(png, kind="png", border=QUIET_ZONE, scale=scale)
+        written += [svg, png]
+    return written

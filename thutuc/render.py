@@ -1,0 +1,176 @@
+"""Render stage: the typed site to HTML pages, as a mapping of path → bytes.
+
+Templates get plain views (dicts and the frozen model objects), never the
+loader's internals. Links between pages are relative, so the same output works
+at the root of a domain, under a sub-path, or opened from disk.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .markup import plain_text, render_inline, render_markdown
+from .model import (
+    AZ_PATH,
+    CONTACTS_PATH,
+    HOME_PATH,
+    NOT_FOUND_PATH,
+    Field,
+    Procedure,
+    Site,
+)
+from .text import fold
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MONTHS = "tháng {m}/{y}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: its site-relative path and its bytes."""
+
+    path: str  # "" for home, "ho-tich/" for a folder page, "404.html" for a file
+    content: bytes
+
+    @property
+    def file(self) -> str:
+        return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
+
+
+def vi_date(value: date | None) -> str:
+    """01/07/2025 — the way dates are written in Vietnamese administration."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def tel_href(phone: str) -> str:
+    """`tel:` link from a phone number as people write it ("0209 3 123 456")."""
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+def make_environment(site_root: Path) -> Environment:
+    """Templates from the site's own templates/ first, then the bundled ones."""
+    loaders = [FileSystemLoader(str(DEFAULT_TEMPLATES))]
+    own = site_root / "templates"
+    if own.is_dir() and own.resolve() != DEFAULT_TEMPLATES:
+        loaders.insert(0, FileSystemLoader(str(own)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        markdown=render_markdown,
+        inline=render_inline,
+        vi_date=vi_date,
+        file_size=file_size,
+        tel=tel_href,
+        plain=plain_text,
+    )
+    return env
+
+
+def relative_root(path: str) -> str:
+    """Prefix from a page back to the site root: "" for home, "../" one level down."""
+    return "../" * path.count("/")
+
+
+def _css() -> str:
+    return (STATIC_DIR / "site.css").read_text(encoding="utf-8")
+
+
+class SiteRenderer:
+    """Renders every page of one site; one instance per build."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.env = make_environment(site.root)
+        self.css = _css()
+        self.base_path = urlsplit(site.config.base_url).path
+
+    def context(self, path: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "site": self.site.config,
+            "fields": self.site.fields,
+            "path": path,
+            "root": relative_root(path),
+            "canonical": self.site.absolute_url(path),
+            "css": self.css,
+            **extra,
+        }
+
+    def page(self, template: str, path: str, **extra: Any) -> Page:
+        html = self.env.get_template(template).render(self.context(path, **extra))
+        return Page(path, html.encode("utf-8"))
+
+    def home(self) -> Page:
+        return self.page("home.html", HOME_PATH)
+
+    def field(self, field: Field) -> Page:
+        return self.page("field.html", field.url_path, field=field)
+
+    def procedure(self, procedure: Procedure) -> Page:
+        field = self.site.fields_by_slug[procedure.field_slug]
+        return self.page("procedure.html", procedure.url_path, procedure=procedure, field=field)
+
+    def az(self) -> Page:
+        groups: dict[str, list[Procedure]] = {}
+        for procedure in self.site.procedures:
+            letter = fold(procedure.title)[:1].upper() or "#"
+            groups.setdefault(letter, []).append(procedure)
+        return self.page("az.html", AZ_PATH, groups=groups)
+
+    def contacts(self) -> Page:
+        return self.page("contacts.html", CONTACTS_PATH)
+
+    def not_found(self) -> Page:
+        # Served at any depth by the host, so its links start from the base path.
+        html = self.env.get_template("404.html").render(
+            self.context(NOT_FOUND_PATH) | {"root": self.base_path}
+        )
+        return Page(NOT_FOUND_PATH, html.encode("utf-8"))
+
+    def sitemap(self, pages: list[Page]) -> Page:
+        urls = [self.site.absolute_url(p.path) for p in pages if p.file.endswith("index.html")]
+        xml = self.env.get_template("sitemap.xml").render(urls=urls)
+        return Page("sitemap.xml", xml.encode("utf-8"))
+
+    def all_pages(self) -> Iterator[Page]:
+        yield self.home()
+        yield from (self.field(f) for f in self.site.fields)
+        yield from (self.procedure(p) for p in self.site.procedures)
+        yield self.az()
+        yield self.contacts()
+        yield self.not_found()
+
+
+def render_site(site: Site) -> list[Page]:
+    """Every page of the site, plus sitemap.xml, in a stable order."""
+    renderer = SiteRenderer(site)
+    pages = list(renderer.all_pages())
+    pages.append(renderer.sitemap(pages))
+    return pages
+
+
+def gzipped_size(content: bytes) -> int:
+    """Bytes on the wire with gzip -9, as a static host would send them."""
+    return len(gzip.compress(content, compresslevel=9, mtime=0))
