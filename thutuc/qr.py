@@ -68,9 +68,7 @@ def qr_targets(site: Site) -> list[QrTarget]:
                 site.absolute_url(procedure.url_path),
             )
         )
-    targets.append(
-        QrTarget("lien-he", "Liên hệ", CONTACTS_PATH, site.absolute_url(CONTACTS_PATH))
-    )
+    targets.append(QrTarget("lien-he", "Liên hệ", CONTACTS_PATH, site.absolute_url(CONTACTS_PATH)))
     return targets
 
 
@@ -91,23 +89,21 @@ def uppercase_origin(url: str) -> str | None:
 def cheapest_segments(text: str) -> list[Segment]:
     """Split `text` into alphanumeric and byte segments with the fewest bits.
 
-    Dynamic programming over characters: state = mode of the segment the
-    character ends; switching modes pays a new segment header."""
+    Dynamic programming over characters: cost[m] is the cheapest encoding of
+    the text so far whose last segment is in mode m; a switch pays a header."""
     modes = list(_CHAR_BITS)
-    inf = float("inf")
-    cost = {m: 0.0 if m == consts.MODE_BYTE else inf for m in modes}
-    cost = {m: float(_HEADER_BITS[m]) for m in modes}
+    cost = {m: float(_HEADER_BITS[m]) for m in modes}  # as if a segment just opened
     back: list[dict[int, int]] = []
-    for i, char in enumerate(text):
+    for char in text:
         new, came = {}, {}
         for m in modes:
             if m == consts.MODE_ALPHANUMERIC and char not in ALPHANUMERIC:
-                new[m], came[m] = inf, m
+                new[m], came[m] = float("inf"), m
                 continue
-            prev = min(modes, key=lambda p: cost[p] + (0 if p == m or i == 0 else _HEADER_BITS[m]))
-            switch = 0 if prev == m or i == 0 else _HEADER_BITS[m]
+            prev = min(modes, key=lambda p, m=m: cost[p] + (0 if p == m else _HEADER_BITS[m]))
+            switch = 0 if prev == m else _HEADER_BITS[m]
             new[m], came[m] = cost[prev] + switch + _CHAR_BITS[m], prev
-        cost = {m: new[m] for m in modes}
+        cost = new
         back.append(came)
     return _trace_segments(text, back, min(modes, key=lambda m: cost[m]))
 
@@ -127,27 +123,26 @@ def _trace_segments(text: str, back: list[dict[int, int]], mode: int) -> list[Se
     return segments
 
 
-def make_qr(url: str, ecc: str = "M") -> segno.QRCode:
-    """The smallest QR symbol that opens `url`, at least at level `ecc`.
+def encode_url(url: str, ecc: str = "M") -> tuple[str, segno.QRCode]:
+    """The text to encode for `url` and the smallest symbol holding it, at least at `ecc`.
 
     segno raises the error correction level when the data still fits the same
     version (boost_error): free robustness at the same module size."""
     plain = segno.make(url, error=ecc.lower(), micro=False, mode="byte")
     upper = uppercase_origin(url)
     if upper is None:
-        return plain
+        return url, plain
     short = segno.make(cheapest_segments(upper), error=ecc.lower(), micro=False)
-    return short if short.version < plain.version else plain
+    return (upper, short) if short.version < plain.version else (url, plain)
+
+
+def make_qr(url: str, ecc: str = "M") -> segno.QRCode:
+    return encode_url(url, ecc)[1]
 
 
 def encoded_text(url: str, ecc: str = "M") -> str:
     """The exact string a scanner reads from the code of `url`."""
-    upper = uppercase_origin(url)
-    if upper is None:
-        return url
-    plain = segno.make(url, error=ecc.lower(), micro=False, mode="byte")
-    short = segno.make(cheapest_segments(upper), error=ecc.lower(), micro=False)
-    return upper if short.version < plain.version else url
+    return encode_url(url, ecc)[0]
 
 
 def dark_runs(qr: segno.QRCode) -> list[tuple[int, int, int]]:
