@@ -73,13 +73,25 @@ def main() -> None:
 
 @main.command("build")
 @project_option
-@click.option("--out", type=click.Path(path_type=Path), help="Thư mục trang web đầu ra [mặc định: output/].")
-@click.option("--qr", type=click.Path(path_type=Path), help="Thư mục mã QR và áp phích [mặc định: qr/].")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Thư mục trang web đầu ra [mặc định: output/]."
+)
+@click.option(
+    "--qr", type=click.Path(path_type=Path), help="Thư mục mã QR và áp phích [mặc định: qr/]."
+)
 @click.option("--base-url", help="Địa chỉ trang web, thay cho base_url trong site.yml.")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
 @click.option("--no-posters", is_flag=True, help="Bỏ qua áp phích PDF (xem trước nhanh hơn).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Số tiến trình song song [mặc định: số lõi CPU].")
-@click.option("--ecc", type=click.Choice(["L", "M", "Q", "H"]), default="M", show_default=True, help="Mức sửa lỗi của mã QR.")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), help="Số tiến trình song song [mặc định: số lõi CPU]."
+)
+@click.option(
+    "--ecc",
+    type=click.Choice(["L", "M", "Q", "H"]),
+    default="M",
+    show_default=True,
+    help="Mức sửa lỗi của mã QR.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tóm tắt.")
 @friendly_errors
 def build_command(
@@ -131,7 +143,12 @@ def check_command(project: Path, strict: bool) -> None:
 @main.command("serve")
 @project_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--posters/--no-posters", default=False, show_default=True, help="Dựng cả áp phích khi xem trước.")
+@click.option(
+    "--posters/--no-posters",
+    default=False,
+    show_default=True,
+    help="Dựng cả áp phích khi xem trước.",
+)
 def serve_command(project: Path, port: int, posters: bool) -> None:
     """Xem trước trên máy (http://127.0.0.1:PORT/), tự dựng lại khi tệp thay đổi."""
     from .serve import serve
@@ -144,7 +161,9 @@ def serve_command(project: Path, port: int, posters: bool) -> None:
 @click.option("--field", "field_folder", help="Thư mục lĩnh vực, ví dụ ho-tich.")
 @click.option("--code", help="Mã thủ tục, ví dụ 1.001193.")
 @click.option("--title", help="Tên thủ tục.")
-def new_command(project: Path, field_folder: str | None, code: str | None, title: str | None) -> None:
+def new_command(
+    project: Path, field_folder: str | None, code: str | None, title: str | None
+) -> None:
     """Tạo tệp thủ tục mới với đủ mọi khóa để điền."""
     from .scaffold import ScaffoldError, create_procedure
 
@@ -156,7 +175,11 @@ def new_command(project: Path, field_folder: str | None, code: str | None, title
     except ScaffoldError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
-    click.secho(f"Đã tạo {path}. Mở tệp, điền thông tin, rồi chạy: python build.py check", fg="green", err=True)
+    click.secho(
+        f"Đã tạo {path}. Mở tệp, điền thông tin, rồi chạy: python build.py check",
+        fg="green",
+        err=True,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

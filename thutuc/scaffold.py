@@ -1,0 +1,75 @@
+"""`new`: a procedure file with every key, ready to fill in.
+
+The template is generated from schema.PROCEDURE_KEYS, so a key added there
+shows up here without anyone remembering to.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .load import FIELD_INDEX, PROCEDURES_DIR
+from .model import PROCEDURE_CODE
+from .schema import PROCEDURE_KEYS
+from .text import nfc, slugify
+
+# Example values for the keys that need a shape, not just a line of text.
+_SHAPES = {
+    "documents": "\n  - Tờ khai (theo mẫu)\n  - Căn cước công dân (xuất trình)",
+    "methods": "\n  - truc-tiep\n  - truc-tuyen\n  - buu-chinh",
+    "forms": " []  # ví dụ:\n#  - title: Tờ khai\n#    file: to-khai.pdf",
+    "legal_basis": "\n  - Luật ...",
+    "keywords": " []",
+}
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def _quote(value: str) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, default_style='"').strip()
+
+
+def procedure_template(code: str, title: str) -> str:
+    """Front matter with every key (required ones filled) and a body outline."""
+    lines = ["---"]
+    for key in PROCEDURE_KEYS:
+        if key.name == "code":
+            lines.append(f"code: {_quote(code)}")
+        elif key.name == "title":
+            lines.append(f"title: {_quote(title)}")
+        elif key.name in _SHAPES:
+            lines.append(f"{key.name}:{_SHAPES[key.name]}  # {key.help_vi}")
+        elif key.name in ("replaced_by", "retired"):
+            lines.append(f"# {key.name}:  # {key.help_vi}")
+        else:
+            lines.append(f'{key.name}: ""  # {key.help_vi}')
+    lines += ["---", "", "## Các bước", "", "1. ...", "2. ...", ""]
+    return "\n".join(lines)
+
+
+def create_procedure(project: Path, field_folder: str, code: str, title: str) -> Path:
+    """Write procedures/<field>/<slug-of-title>.md; never overwrite a file."""
+    code, title = nfc(code.strip()), nfc(title.strip())
+    if not PROCEDURE_CODE.match(code):
+        raise ScaffoldError(
+            f"'{code}' không phải mã thủ tục (dạng 1.001193 hoặc 2.000884.000.00.00.H55)."
+        )
+    if not title:
+        raise ScaffoldError("Cần tên thủ tục.")
+    folder_name = slugify(field_folder)
+    if not folder_name:
+        raise ScaffoldError("Cần tên thư mục lĩnh vực, ví dụ ho-tich.")
+    folder = project / PROCEDURES_DIR / folder_name
+    path = folder / f"{slugify(title)[:80].rstrip('-')}.md"
+    if path.exists():
+        raise ScaffoldError(f"Tệp {path} đã có. Sửa tệp đó, hoặc đặt tên thủ tục khác.")
+    folder.mkdir(parents=True, exist_ok=True)
+    index = folder / FIELD_INDEX
+    if not index.exists():
+        index.write_text(f"---\ntitle: {_quote(field_folder.strip())}\n---\n", encoding="utf-8")
+    path.write_text(procedure_template(code, title), encoding="utf-8")
+    return path

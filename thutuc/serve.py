@@ -1,0 +1,109 @@
+"""`serve`: preview on 127.0.0.1, rebuilding and reloading the browser on change.
+
+The preview is built into a temporary folder with base_url pointing at the
+local server, so the real output/ is never touched by a preview. A tiny
+script, added only to served pages (never to the built site), polls the build
+number and reloads the page when it changes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import click
+from watchfiles import watch
+
+from .pipeline import BuildOptions, build
+from .problems import BuildFailed
+
+RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
+fetch('/__thutuc_build').then(function(r){return r.text()}).then(function(t){
+if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},1000)})()</script>"""
+
+
+class PreviewState:
+    def __init__(self) -> None:
+        self.build_number = 0
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    state: PreviewState
+
+    def do_GET(self) -> None:
+        if self.path == "/__thutuc_build":
+            body = str(self.state.build_number).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def] # noqa: ANN001
+        data = source.read()
+        if self.path.endswith("/") or self.path.endswith(".html"):
+            data = data.replace(b"</body>", RELOAD_SCRIPT + b"</body>")
+        outputfile.write(data)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # Content-Length would be wrong once the reload script is added; HTTP/1.0
+        # closes the connection after the body, so the browser needs none.
+        if keyword.lower() == "content-length" and (
+            self.path.endswith("/") or self.path.endswith(".html")
+        ):
+            return
+        super().send_header(keyword, value)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def rebuild(options: BuildOptions, state: PreviewState) -> None:
+    try:
+        result = build(options)
+    except BuildFailed as failed:
+        click.echo(failed.problems.report(), err=True)
+        click.secho("Lỗi: giữ bản xem trước cũ. Sửa tệp rồi lưu lại.", fg="red", err=True)
+        return
+    state.build_number += 1
+    click.secho(
+        f"Đã dựng lại: {len(result.pages)} trang, {result.seconds:.1f} giây.", fg="green", err=True
+    )
+
+
+def serve(project: Path, port: int, posters: bool = False) -> None:
+    """Serve a preview until Ctrl+C."""
+    workdir = Path(tempfile.mkdtemp(prefix="thutuc-preview-"))
+    out = workdir / "output"
+    options = BuildOptions(
+        project, out, workdir / "qr", base_url=f"http://127.0.0.1:{port}/", posters=posters
+    )
+    state = PreviewState()
+    rebuild(options, state)
+    handler = type("Handler", (PreviewHandler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    click.secho(f"Xem trước tại http://127.0.0.1:{port}/  (Ctrl+C để dừng)", fg="green", err=True)
+    try:
+        for _changes in watch(project, watch_filter=lambda _c, path: _is_source(project, path)):
+            rebuild(options, state)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _is_source(project: Path, path: str) -> bool:
+    rel = Path(path).resolve().relative_to(project.resolve()).parts
+    return bool(rel) and rel[0] in ("site.yml", "procedures", "templates")
