@@ -97,6 +97,9 @@ def parse_yaml(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and mark is not None and context.line != mark.line:
+            problem += f" (phần bắt đầu ở dòng {first_line + context.line})"
         problems.error(
             rel,
             f"YAML không đọc được: {problem}.",

@@ -123,6 +123,7 @@ class Procedure:
     source: str  # site-relative path of the Markdown file, for messages
     field_slug: str
     body_line: int = 1  # line of the file where the body starts
+    code_line: int = 1
     source_path: Path = field(default=Path(), compare=False)
 
     @property

@@ -256,7 +256,9 @@ def validate_procedure(
     if values is None:
         return None
     front = ProcedureFrontMatter(**values)
-    return Procedure(front, doc.body, doc.rel, field_slug, doc.body_line, doc.path)
+    return Procedure(
+        front, doc.body, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1, doc.path
+    )
 
 
 def validate_field(sources: Any, problems: Problems) -> Field | None:
@@ -292,7 +294,7 @@ def check_unique_codes(fields: list[Field], problems: Problems) -> None:
                 procedure.source,
                 f"Mã thủ tục {procedure.code} trùng với tệp {first.source}.",
                 "Mỗi thủ tục chỉ có một tệp. Xóa tệp thừa hoặc sửa lại mã.",
-                1,
+                procedure.code_line,
             )
 
 

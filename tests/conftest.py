@@ -1,0 +1,106 @@
+"""Shared fixtures: tiny sites built in tmp_path, and real tools or a clear skip.
+
+In CI (CI=true) a missing browser, decoder or PDF renderer fails the test
+instead of skipping it: CI must prove those parts work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+MINIMAL_SITE = {
+    "site.yml": "name: Xã Thử\nbase_url: https://thu.example.vn/\nhotline: 0209 3 123 456\n",
+    "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\norder: 1\n---\nKhai sinh, kết hôn, khai tử.\n",
+    "procedures/ho-tich/khai-sinh.md": textwrap.dedent(
+        """\
+        ---
+        code: "1.001193"
+        title: Đăng ký khai sinh
+        summary: Làm giấy khai sinh cho trẻ mới sinh.
+        documents:
+          - Tờ khai đăng ký khai sinh
+          - Giấy chứng sinh
+        processing_time: Trong ngày
+        fee: Miễn phí nếu đăng ký đúng hạn
+        methods: [truc-tiep, truc-tuyen]
+        updated: 2025-07-01
+        ---
+        ## Các bước
+
+        1. Nộp hồ sơ.
+        2. Nhận giấy khai sinh.
+        """
+    ),
+}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally, fail in CI."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this tool must be installed, see .ci/run)")
+    pytest.skip(reason)
+
+
+def require_executable(*names: str) -> str:
+    for name in names:
+        found = shutil.which(name) or (
+            name if os.path.isabs(name) and os.access(name, os.X_OK) else None
+        )
+        if found:
+            return found
+    unavailable(f"{' / '.join(names)} not installed")
+    raise AssertionError("unreachable")
+
+
+def require_module(name: str) -> object:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        unavailable(f"Python module {name} not installed")
+        raise
+
+
+def chromium_path() -> str:
+    return require_executable(*CHROMIUM_CANDIDATES)
+
+
+SiteWriter = Callable[..., Path]
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> SiteWriter:
+    """Write a tiny site: the minimal one, updated with `files` (None deletes a file)."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, minimal: bool = True) -> Path:
+        root = tmp_path / "site"
+        merged: dict[str, str | bytes | None] = dict(MINIMAL_SITE) if minimal else {}
+        merged.update(files or {})
+        write_files(root, {k: v for k, v in merged.items() if v is not None})
+        return root
+
+    return make
