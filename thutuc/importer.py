@@ -1,0 +1,317 @@
+"""Import procedures from the national database (JSON) or a spreadsheet (CSV, XLSX).
+
+Two phases, so a mistake never leaves a half-imported site: first every input
+is read, mapped and checked with the project's own validator; only when no
+record failed are the files written, each one atomically (temp file, then
+os.replace). Existing files are never overwritten without `force`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .import_national import Imported, RecordError, record_to_procedure
+from .import_table import TableError, read_rows, row_to_procedure, unknown_columns
+from .load import FIELD_INDEX, PROCEDURES_DIR, SourceDocument, is_inside, parse_yaml, read_markdown
+from .problems import Problems
+from .text import fold, slugify
+from .validate import validate_procedure
+
+MAX_SLUG = 60  # file and folder names stay readable and well under path limits
+SUFFIXES = {".json": "JSON", ".csv": "CSV", ".xlsx": "XLSX"}
+
+WRITTEN, SKIPPED, FAILED = "đã ghi", "bỏ qua", "lỗi"
+
+
+@dataclass
+class RecordOutcome:
+    """What happened to one record or row, in words for the editor."""
+
+    source: str  # "thu-tuc.json, bản ghi 2" or "bang.xlsx, dòng 5"
+    status: str
+    code: str = ""
+    path: str = ""  # site-relative file written or in the way
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def format(self) -> str:
+        head = f"[{self.status}] {self.source}"
+        head += f" ({self.code})" if self.code else ""
+        head += f" → {self.path}" if self.path else ""
+        lines = [head] + ([f"    {self.message}"] if self.message else [])
+        lines += [f"    chưa chuyển được: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    fields_created: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(FAILED) > 0
+
+    @property
+    def files_written(self) -> int:
+        return self.count(WRITTEN)
+
+    def format(self) -> str:
+        lines = [o.format() for o in self.outcomes]
+        lines += [f"Tạo thư mục lĩnh vực mới: {f}" for f in self.fields_created]
+        if self.failed:
+            lines.append("Chưa ghi tệp nào vì có lỗi ở trên. Sửa dữ liệu rồi chạy lại lệnh import.")
+        summary = f"{self.count(WRITTEN)} tệp đã ghi, {self.count(SKIPPED)} bỏ qua, {self.count(FAILED)} lỗi."
+        return "\n".join([*lines, summary])
+
+
+@dataclass
+class _Planned:
+    outcome: RecordOutcome
+    target: Path
+    text: str
+
+
+# --- Reading inputs ---------------------------------------------------------------
+
+
+def read_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | str]]:
+    """(label, mapped record or error) for each record of an input file."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        yield path.name, "không phải tệp JSON, CSV hoặc XLSX. Chỉ nhập được ba loại tệp này."
+    elif not path.is_file():
+        yield path.name, "không tìm thấy tệp."
+    elif kind == "JSON":
+        yield from _json_records(path)
+    else:
+        yield from _table_records(path)
+
+
+def _json_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | str]]:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        yield path.name, "tệp không phải UTF-8."
+        return
+    except json.JSONDecodeError as exc:
+        yield path.name, f"JSON hỏng ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}."
+        return
+    records = data if isinstance(data, list) else [data]
+    for number, record in enumerate(records, start=1):
+        label = f"{path.name}, bản ghi {number}" if isinstance(data, list) else path.name
+        try:
+            yield label, record_to_procedure(record)
+        except RecordError as exc:
+            yield label, exc
+
+
+def _table_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | str]]:
+    try:
+        rows = read_rows(path)
+    except TableError as exc:
+        yield path.name, f"{exc}."
+        return
+    header_notes = list(unknown_columns(rows[0][1])) if rows else []
+    for number, row in rows:
+        try:
+            imported = row_to_procedure(row)
+        except RecordError as exc:
+            yield f"{path.name}, dòng {number}", exc
+            continue
+        imported.notes.extend(header_notes)
+        yield f"{path.name}, dòng {number}", imported
+
+
+# --- Where files go -----------------------------------------------------------------
+
+
+def short_slug(text: str, limit: int = MAX_SLUG) -> str:
+    """slugify, cut at a word boundary so long procedure names stay usable."""
+    slug = slugify(text)
+    if len(slug) <= limit:
+        return slug
+    return slug[:limit].rsplit("-", 1)[0]
+
+
+class _Site:
+    """What is already in the site: field folders by folded title, and codes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.base = root / PROCEDURES_DIR
+        self.folders: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+        self.created: dict[str, str] = {}  # new folder → field title
+        self._scan()
+
+    def _scan(self) -> None:
+        quiet = Problems()  # `check` reports the site's own problems; not ours to repeat
+        for index in sorted(self.base.glob(f"*/{FIELD_INDEX}")):
+            doc = read_markdown(self.root, index, quiet)
+            if doc and doc.meta.get("title"):
+                self.folders.setdefault(fold(str(doc.meta["title"])), index.parent.name)
+        for path in sorted(self.base.rglob("*.md")):
+            if path.name != FIELD_INDEX and (doc := read_markdown(self.root, path, quiet)):
+                self.codes.setdefault(str(doc.meta.get("code", "")).strip(), doc.rel)
+
+    def folder_for(self, title: str) -> str:
+        """The existing folder whose title matches, else a new slug of the title."""
+        known = self.folders.get(fold(title))
+        if known:
+            return known
+        slug = short_slug(title)
+        taken = {*(p.name for p in self.base.glob("*") if p.is_dir()), *self.created}
+        unique, n = slug, 2
+        while unique in taken and self.created.get(unique) != title:
+            unique, n = f"{slug}-{n}", n + 1
+        self.created.setdefault(unique, title)
+        self.folders[fold(title)] = unique
+        return unique
+
+
+# --- Writing ------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Front matter as a real YAML dumper writes it: quoting is always right."""
+
+
+class _Quoted(str):
+    """A value always written in quotes: a code like 1.001190 must stay text."""
+
+
+_Dumper.add_representer(
+    _Quoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style='"')
+)
+_Dumper.add_representer(
+    str,
+    lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None),
+)
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    quoted = {k: _Quoted(v) if k in ("code", "replaced_by") else v for k, v in meta.items()}
+    dumped = yaml.dump(quoted, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return f"---\n{dumped}---\n"
+
+
+def render(imported: Imported) -> str:
+    body = imported.body.strip()
+    return front_matter(imported.meta) + ("\n" + body + "\n" if body else "")
+
+
+def write_atomic(root: Path, target: Path, text: str) -> None:
+    """Write via a temp file in the same folder, then os.replace: a reader (or a
+    crash) sees the old file or the new one, never half of one."""
+    if not is_inside(root, target.parent):
+        raise ValueError(f"{target} is outside the site folder {root}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- Planning and the public entry point ----------------------------------------------
+
+
+def import_files(paths: list[Path], site_root: Path, force: bool = False) -> ImportReport:
+    """Import every record of `paths` into the site at `site_root`.
+
+    Nothing is written when any record failed; existing files are skipped
+    unless `force`; a code already used by another file is always skipped."""
+    root = site_root.resolve()
+    site = _Site(root)
+    report = ImportReport()
+    planned: list[_Planned] = []
+    claimed: dict[Path, str] = {}
+    for path in paths:
+        for label, item in read_records(path):
+            if isinstance(item, Imported):
+                plan = _plan(site, label, item, force, claimed)
+                report.outcomes.append(plan.outcome)
+                if plan.outcome.status == WRITTEN:
+                    planned.append(plan)
+            else:
+                report.outcomes.append(RecordOutcome(label, FAILED, message=f"{item}"))
+    if not report.failed:
+        _write(site, planned, report)
+    return report
+
+
+def _plan(
+    site: _Site, label: str, item: Imported, force: bool, claimed: dict[Path, str]
+) -> _Planned:
+    code = str(item.meta.get("code", ""))
+    outcome = RecordOutcome(label, WRITTEN, code, notes=item.notes)
+    folder = site.folder_for(item.field_title)
+    target = _target(site, folder, item, claimed)
+    rel = target.relative_to(site.root).as_posix()
+    outcome.path = rel
+    text = render(item)
+    elsewhere = site.codes.get(code)
+    if elsewhere and elsewhere != rel:
+        outcome.status, outcome.path = SKIPPED, elsewhere
+        outcome.message = (
+            f"mã {code} đã có trong tệp {elsewhere}. Sửa tệp đó, hoặc xóa nó rồi nhập lại."
+        )
+    elif target.exists() and not force:
+        outcome.status = SKIPPED
+        outcome.message = f"tệp {rel} đã có. Thêm --force để ghi đè."
+    elif error := _check(site, rel, target, text, folder):
+        outcome.status, outcome.message = FAILED, error
+    claimed[target] = code
+    return _Planned(outcome, target, text)
+
+
+def _target(site: _Site, folder: str, item: Imported, claimed: dict[Path, str]) -> Path:
+    """procedures/<field>/<title-slug>.md; with the code appended when another
+    procedure (on disk or earlier in this import) already has that name."""
+    code = str(item.meta.get("code", ""))
+    base = site.base / folder
+    target = base / f"{short_slug(str(item.meta.get('title', ''))) or slugify(code)}.md"
+    rel = target.relative_to(site.root).as_posix()
+    owner = claimed.get(target) or next((c for c, r in site.codes.items() if r == rel), code)
+    if owner != code:
+        target = base / f"{target.stem}-{slugify(code)}.md"
+    return target
+
+
+def _check(site: _Site, rel: str, target: Path, text: str, folder: str) -> str:
+    """Run the file about to be written through the project's own validator."""
+    problems = Problems()
+    front, _, body = text.removeprefix("---\n").partition("\n---\n")
+    parsed = parse_yaml(front, rel, problems, first_line=2)
+    if parsed is not None:
+        doc = SourceDocument(rel, target, parsed[0] or {}, body, key_lines=parsed[1])
+        validate_procedure(doc, folder, problems)
+    if not problems.errors:
+        return ""
+    return " ".join(p.message + (f" {p.hint}" if p.hint else "") for p in problems.errors)
+
+
+def _write(site: _Site, planned: list[_Planned], report: ImportReport) -> None:
+    used = {p.target.parent.name for p in planned}
+    for folder, title in sorted(site.created.items()):
+        if folder in used:
+            index = site.base / folder / FIELD_INDEX
+            write_atomic(site.root, index, front_matter({"title": title}))
+            report.fields_created.append(f"{PROCEDURES_DIR}/{folder}/ ({title})")
+    for plan in planned:
+        write_atomic(site.root, plan.target, plan.text)
