@@ -182,5 +182,19 @@ def new_command(
     )
 
 
+@main.command("import")
+@project_option
+@click.option("--force", is_flag=True, help="Ghi đè tệp thủ tục đã có.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
+    """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX."""
+    from .importer import import_files
+
+    report = import_files(list(files), project, force=force)
+    click.echo(report.format(), err=report.failed)
+    if report.failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
