@@ -87,7 +87,7 @@ def steps_markdown(text: str) -> str:
         if bullet:
             depth = 1 if bullet.group(1) == "+" and depth >= 0 else 0
             out.append(
-                ("" if depth or (out and out[-1].startswith(("-", " "))) else "\n")
+                ("" if depth or (out and out[-1].lstrip("\n").startswith(("-", " "))) else "\n")
                 + "    " * depth
                 + f"- {bullet.group(2)}"
             )
@@ -185,7 +185,7 @@ def _letters(test: str) -> str:
 
 
 _UP, _LOW = _letters("isupper"), _letters("islower")
-_NUMBER = r"\d+(?:\.\d+)?/\d{4}/(?:UBTVQH\d{2}|QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ0-9]+)*(?:-TTg)?)"
+_NUMBER = r"\d+(?:\.\d+)?/\d{4}/(?:UBTVQH\d{2}|QH\d{2}|[A-ZĐ]+(?:-TTg|-[A-ZĐ0-9]+)*)"
 # A number ends a table row when the next row's name starts right after it
 # (glued or after a space), when the next row starts with another number
 # (never splitting the digits of "QH13" or "C06"), or at the end of the text.
