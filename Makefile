@@ -1,0 +1,44 @@
+# Two commands on a fresh clone (see README):
+#   make site   builds the sample commune: output/ (website) and qr/ (posters)
+#   make test   runs the whole test suite (lint, unit, browser, decoder, PDF)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NPM_DIRS := $(dir $(wildcard tests/js/package.json bench/package.json))
+
+.PHONY: site test lint bench golden clean
+
+site: $(VENV)/.site
+	$(BIN)/python build.py build
+
+test: $(VENV)/.test $(addsuffix node_modules/.installed,$(filter tests/%,$(NPM_DIRS)))
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n auto
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy thutuc
+
+golden: $(VENV)/.test
+	$(BIN)/python tests/update_golden.py
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.site: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.site
+
+%/node_modules/.installed: %/package.json %/package-lock.json
+	npm ci --prefix $* --no-audit --no-fund
+	touch $@
+
+clean:
+	rm -rf output qr .venv test-artifacts

@@ -1,0 +1,130 @@
+"""The command line, through click's CliRunner, and build.py as a real process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from thutuc.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def test_build_prints_a_summary(make_site, tmp_path: Path) -> None:
+    root = make_site()
+    result = run(
+        "build",
+        "--project",
+        str(root),
+        "--no-posters",
+        "--out",
+        str(tmp_path / "o"),
+        "--qr",
+        str(tmp_path / "q"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Xong: 7 trang (1 thủ tục, 1 lĩnh vực)" in result.output
+    assert "0 lỗi, 0 cảnh báo" in result.output
+    assert "giây" in result.output
+    assert (tmp_path / "o/1.001193/index.html").is_file()
+
+
+def test_check_writes_nothing(make_site) -> None:
+    root = make_site()
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    result = run("check", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    assert "Tốt: 1 thủ tục, 1 lĩnh vực" in result.output
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+def test_build_failure_exits_1_and_names_the_file(make_site) -> None:
+    root = make_site({"procedures/ho-tich/khai-sinh.md": "---\ntitle: x\n"})
+    result = run("build", "--project", str(root))
+    assert result.exit_code == 1
+    assert "procedures/ho-tich/khai-sinh.md:1" in result.output
+    assert "Trang cũ trong thư mục đầu ra vẫn giữ nguyên" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_new_with_options_creates_a_file_that_checks(make_site) -> None:
+    root = make_site()
+    result = run(
+        "new",
+        "--project",
+        str(root),
+        "--field",
+        "chung-thuc",
+        "--code",
+        "2.000815",
+        "--title",
+        "Chứng thực bản sao từ bản chính",
+    )
+    assert result.exit_code == 0, result.output
+    created = root / "procedures/chung-thuc/chung-thuc-ban-sao-tu-ban-chinh.md"
+    text = created.read_text(encoding="utf-8")
+    for key in (
+        "code:",
+        "title:",
+        "documents:",
+        "processing_time:",
+        "fee:",
+        "methods:",
+        "forms:",
+        "updated:",
+    ):
+        assert key in text
+    checked = run("check", "--project", str(root), "--strict")
+    assert checked.exit_code == 0, checked.output
+    assert "2 thủ tục, 2 lĩnh vực" in checked.output
+
+
+def test_new_asks_for_what_is_missing(make_site) -> None:
+    root = make_site()
+    result = run("new", "--project", str(root), input="ho-tich\n1.000894\nĐăng ký kết hôn\n")
+    assert result.exit_code == 0, result.output
+    assert 'code: "1.000894"' in (root / "procedures/ho-tich/dang-ky-ket-hon.md").read_text()
+
+
+def test_new_refuses_a_bad_code_and_an_existing_file(make_site) -> None:
+    root = make_site()
+    bad = run(
+        "new", "--project", str(root), "--field", "ho-tich", "--code", "12345", "--title", "X"
+    )
+    assert bad.exit_code == 1 and "không phải mã thủ tục" in bad.output
+    args = [
+        "new",
+        "--project",
+        str(root),
+        "--field",
+        "ho-tich",
+        "--code",
+        "1.000894",
+        "--title",
+        "Kết hôn",
+    ]
+    assert run(*args).exit_code == 0
+    again = run(*args)
+    assert again.exit_code == 1 and "đã có" in again.output
+
+
+def test_build_py_is_the_same_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "build.py", "--help"], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    for command in ("build", "check", "serve", "new"):
+        assert command in result.stdout
+
+
+def test_unsafe_out_is_refused_with_a_message(make_site) -> None:
+    root = make_site()
+    result = run("build", "--project", str(root), "--out", str(root), "--no-posters")
+    assert result.exit_code == 1
+    assert "--out" in result.output and "thư mục trang" in result.output
