@@ -224,3 +224,9 @@ def test_heading_anchor_keeps_d(make_site) -> None:
         {"procedures/ho-tich/kh.md": '---\ncode: "1.000894"\ntitle: Kết hôn\n---\n## Điều kiện\n'}
     )
     assert '<h2 id="dieu-kien">Điều kiện</h2>' in page(build_site(root), "1.000894/")
+
+
+def test_inline_css_is_not_html_escaped(make_site) -> None:
+    html = page(build_site(make_site()), "")
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert ".foot>div" in style and "&gt;" not in style

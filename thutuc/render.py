@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from .markup import plain_text, render_inline, render_markdown
 from .model import (
@@ -104,7 +105,7 @@ class SiteRenderer:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.env = make_environment(site.root)
-        self.css = _css()
+        self.css = Markup(_css())  # our own file: must not be HTML-escaped
         self.base_path = urlsplit(site.config.base_url).path
 
     def context(self, path: str, **extra: Any) -> dict[str, Any]:
