@@ -230,3 +230,23 @@ def test_inline_css_is_not_html_escaped(make_site) -> None:
     html = page(build_site(make_site()), "")
     style = html[html.index("<style>") : html.index("</style>")]
     assert ".foot>div" in style and "&gt;" not in style
+
+
+def test_a_form_must_be_a_document_not_a_page(make_site) -> None:
+    root = make_site(
+        {
+            "procedures/ho-tich/index.html": "<script>alert(1)</script>",
+            "procedures/ho-tich/kh.md": '---\ncode: "1.000894"\ntitle: Kết hôn\n'
+            "forms:\n  - title: Mẫu\n    file: index.html\n---\n",
+        }
+    )
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root)
+    assert "không phải loại tệp được phép" in failed.value.problems.report()
+
+
+def test_a_field_folder_cannot_take_a_reserved_address(make_site) -> None:
+    root = make_site({"procedures/lien-he/_index.md": "---\ntitle: Liên hệ\n---\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root)
+    assert "/lien-he/ đã dành cho một trang có sẵn" in failed.value.problems.report()

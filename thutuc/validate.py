@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 from .load import SiteSources, SourceDocument, is_inside, relative
 from .model import (
+    AZ_PATH,
+    CONTACTS_PATH,
     METHOD_LABELS,
+    OFFLINE_PATH,
     PROCEDURE_CODE,
     Contact,
     Field,
@@ -169,6 +172,11 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
             raise Invalid(
                 f"tệp mẫu '{file}' nằm ngoài thư mục trang.", "Chép tệp vào cạnh tệp thủ tục."
             )
+        if path.suffix.lower() not in FORM_TYPES:
+            raise Invalid(
+                f"tệp mẫu '{file}' không phải loại tệp được phép.",
+                f"Dùng một trong các loại: {', '.join(sorted(FORM_TYPES))}.",
+            )
         if not path.is_file():
             raise Invalid(
                 f"không tìm thấy tệp mẫu '{file}'.",
@@ -176,6 +184,11 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
             )
         forms.append(FormFile(title, file, path.resolve(), path.stat().st_size))
     return tuple(forms)
+
+
+# Forms residents can open on a phone or print; never .html or .js, which
+# would be served as pages from the site's own address.
+FORM_TYPES = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".jpg", ".jpeg", ".png"}
 
 
 def _site_root(doc: SourceDocument) -> Path:
@@ -298,9 +311,18 @@ def check_unique_codes(fields: list[Field], problems: Problems) -> None:
             )
 
 
+RESERVED_SLUGS = {path.strip("/") for path in (AZ_PATH, CONTACTS_PATH, OFFLINE_PATH)}
+
+
 def check_unique_slugs(fields: list[Field], problems: Problems) -> None:
     seen: dict[str, Field] = {}
     for field in fields:
+        if field.slug in RESERVED_SLUGS:
+            problems.error(
+                field.source,
+                f"Địa chỉ /{field.slug}/ đã dành cho một trang có sẵn.",
+                "Đổi tên thư mục lĩnh vực này.",
+            )
         first = seen.setdefault(field.slug, field)
         if first is not field:
             problems.error(
