@@ -250,3 +250,18 @@ def test_a_field_folder_cannot_take_a_reserved_address(make_site) -> None:
     with pytest.raises(BuildFailed) as failed:
         build_site(root)
     assert "/lien-he/ đã dành cho một trang có sẵn" in failed.value.problems.report()
+
+
+def test_online_button_only_when_online_is_a_way_to_submit(make_site) -> None:
+    portal = "online_url: https://dichvucong.gov.vn/p/1\n"
+    root = make_site(
+        {
+            "procedures/ho-tich/a.md": f'---\ncode: "1.000894"\ntitle: A\nmethods: [truc-tuyen]\n{portal}---\n',
+            "procedures/ho-tich/b.md": f'---\ncode: "1.000656"\ntitle: B\nmethods: [truc-tiep]\n{portal}---\n',
+        }
+    )
+    out = build_site(root)
+    assert "Nộp trực tuyến trên Cổng Dịch vụ công" in page(out, "1.000894/")
+    other = page(out, "1.000656/")
+    assert "Nộp trực tuyến" not in other
+    assert "Xem thủ tục này trên Cổng Dịch vụ công quốc gia" in other

@@ -57,10 +57,17 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def step_printer(verbose: bool) -> Callable[[str, float], None]:
-    def on_step(step: str, seconds: float) -> None:
-        if verbose:
-            click.echo(f"  {step}: {seconds:.2f} giây", err=True)
+def step_printer(verbose: bool) -> Callable[[str, float | None], None]:
+    """Show each step as it starts, then how long it took: a long step (posters)
+    is never a silent wait."""
+
+    def on_step(step: str, seconds: float | None) -> None:
+        if not verbose:
+            return
+        if seconds is None:
+            click.echo(f"  {step}…", nl=False, err=True)
+        else:
+            click.echo(f" {seconds:.2f} giây", err=True)
 
     return on_step
 

@@ -20,7 +20,8 @@ from .render import Page, render_site
 from .validate import validate_site
 from .write import UnsafeOutput, check_output_folder, copy_file, staged, write_file
 
-StepReporter = Callable[[str, float], None]
+# Called with (step, None) when a step starts and (step, seconds) when it ends.
+StepReporter = Callable[[str, float | None], None]
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,13 @@ class BuildResult:
     seconds: float = 0.0
 
 
-def _quiet(step: str, seconds: float) -> None:
+def _quiet(step: str, seconds: float | None) -> None:
     pass
 
 
 @contextmanager
 def _timed(step: str, on_step: StepReporter) -> Iterator[None]:
+    on_step(step, None)
     start = time.perf_counter()
     yield
     on_step(step, time.perf_counter() - start)
