@@ -18,6 +18,7 @@ symbol, so every other code stays in the form every scanner app expects.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -123,6 +124,7 @@ def _trace_segments(text: str, back: list[dict[int, int]], mode: int) -> list[Se
     return segments
 
 
+@lru_cache(maxsize=4096)  # posters ask for the same code several times; masking is the cost
 def encode_url(url: str, ecc: str = "M") -> tuple[str, segno.QRCode]:
     """The text to encode for `url` and the smallest symbol holding it, at least at `ecc`.
 
@@ -143,6 +145,11 @@ def make_qr(url: str, ecc: str = "M") -> segno.QRCode:
 def encoded_text(url: str, ecc: str = "M") -> str:
     """The exact string a scanner reads from the code of `url`."""
     return encode_url(url, ecc)[0]
+
+
+def symbol_size_mm(url: str, ecc: str, module_mm: float) -> float:
+    """Printed side of the code of `url`, without its quiet zone."""
+    return make_qr(url, ecc).symbol_size(border=0)[0] * module_mm
 
 
 def dark_runs(qr: segno.QRCode) -> list[tuple[int, int, int]]:

@@ -1,0 +1,437 @@
+"""Posters stage: declare every poster from the site, render the changed ones in parallel.
+
+Each poster is declared as a `PosterSpec` (plain data: texts, URLs, paper,
+distance). Its input hash is the spec plus a fingerprint of the code, fonts
+and libraries that draw it; `manifest.json` records the hashes, so a rebuild
+copies unchanged posters from the previous `qr/` instead of drawing them.
+
+Layout of `qr/`: the codes (`<name>.svg`, `<name>.png`) at the top,
+`ap-phich/<poster>.pdf` for the print shop, `xem-truoc/<poster>.png`
+previews, `index.html` to choose what to print, `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .model import Procedure, Site
+from .poster_layout import FONTS_DIR, MM_PER_METRE, Block, Code, PosterSpec, render_pdf
+from .qr import QUIET_ZONE, qr_targets, symbol_size_mm, write_qr_codes
+
+log = logging.getLogger(__name__)
+
+POSTER_DIR, PREVIEW_DIR = "ap-phich", "xem-truoc"
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+PREVIEW_WIDTH_PX = 480
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+INSTRUCTION = "Quét mã QR để tra cứu thủ tục hành chính"
+
+# Designed scanning distance (metres) of each kind of poster, and where it goes.
+DISTANCE = {"board-A4": 1.0, "board-A3": 1.5, "field": 1.5, "card": 0.4, "stickers": 0.3}
+DISTANCE["leaflet"] = 0.4
+PURPOSE = {
+    "board": "Treo ở Bộ phận Một cửa và nhà văn hóa thôn, ngang tầm mắt.",
+    "field": "Dán cạnh quầy hoặc khay hồ sơ của lĩnh vực này.",
+    "card": "Đặt trên quầy tiếp nhận; người dân quét bằng điện thoại cầm tay.",
+    "stickers": "Cắt theo đường chấm, dán lên quầy, khay hồ sơ, bìa hồ sơ.",
+    "leaflet": "Phát cho người dân mang về; 2 trang thì in hai mặt.",
+}
+KIND_NAMES = {
+    "board": "Bảng mã QR các lĩnh vực",
+    "field": "Áp phích lĩnh vực",
+    "card": "Thẻ thủ tục để trên quầy",
+    "stickers": "Tờ nhãn dán",
+    "leaflet": "Tờ rơi thủ tục",
+}
+
+
+# Declaring the posters ------------------------------------------------------
+
+
+def footer_text(site: Site) -> str:
+    parts = []
+    if site.config.hotline:
+        parts.append(f"Đường dây nóng: {site.config.hotline}")
+    if site.config.address:
+        parts.append(site.config.address)
+    return " · ".join(parts)
+
+
+def board_spec(site: Site, paper: str, ecc: str) -> PosterSpec:
+    codes = tuple(
+        Code(site.absolute_url(f.url_path), f.title, f"{len(f.procedures)} thủ tục")
+        for f in site.fields
+    )
+    heading = (Block("commune", site.config.name), Block("instruction", INSTRUCTION))
+    return PosterSpec(
+        f"bang-linh-vuc-{paper}", "board", paper, DISTANCE[f"board-{paper}"],
+        f"{site.config.name}: {INSTRUCTION}", site.config.name, heading, codes,
+        footer=footer_text(site), ecc=ecc,
+    )  # fmt: skip
+
+
+def field_spec(site: Site, field_slug: str, ecc: str) -> PosterSpec:
+    field = site.fields_by_slug[field_slug]
+    heading = (
+        Block("small-center", site.config.name),
+        Block("title-center", field.title),
+        Block("instruction", "Quét mã để xem giấy tờ, thời gian, lệ phí từng thủ tục"),
+    )
+    items = [
+        Block("bullet", f"{p.title} ({p.code})") for p in sorted(field.procedures, key=_by_title)
+    ]
+    body = (Block("h2", f"Các thủ tục ({len(field.procedures)})"), *items)
+    return PosterSpec(
+        f"ap-phich-{field.slug}", "field", "A4", DISTANCE["field"], field.title,
+        site.config.name, heading, (Code(site.absolute_url(field.url_path), field.title),),
+        body, footer_text(site), ecc,
+    )  # fmt: skip
+
+
+def _by_title(procedure: Procedure) -> tuple[str, str]:
+    return procedure.sort_key
+
+
+def card_spec(site: Site, procedure: Procedure, ecc: str) -> PosterSpec:
+    front = procedure.front
+    heading = (Block("title", front.title), Block("small", f"Mã thủ tục: {front.code}"))
+    body = [Block("fact", f"Thời gian: {front.processing_time}")] if front.processing_time else []
+    if front.fee:
+        body.append(Block("fact", f"Phí, lệ phí: {front.fee}"))
+    body.append(Block("small", "Quét mã để xem giấy tờ cần mang, cách nộp hồ sơ."))
+    code = Code(site.absolute_url(procedure.url_path), front.title, front.code)
+    return PosterSpec(
+        f"the-{front.code}", "card", "A6", DISTANCE["card"], front.title, site.config.name,
+        heading, (code,), tuple(body), _short_footer(site), ecc,
+    )  # fmt: skip
+
+
+def _short_footer(site: Site) -> str:
+    hotline = f" · Đường dây nóng: {site.config.hotline}" if site.config.hotline else ""
+    return site.config.name + hotline
+
+
+def stickers_spec(site: Site, ecc: str) -> PosterSpec:
+    codes = tuple(
+        Code(site.absolute_url(p.url_path), p.title, f"Mã {p.code}") for p in site.procedures
+    )
+    heading = (Block("small-center", f"{site.config.name}: nhãn mã QR, cắt theo đường chấm"),)
+    return PosterSpec(
+        "nhan-dan", "stickers", "A4", DISTANCE["stickers"], f"{site.config.name}: nhãn mã QR",
+        site.config.name, heading, codes, ecc=ecc,
+    )  # fmt: skip
+
+
+def leaflet_spec(site: Site, procedure: Procedure, ecc: str) -> PosterSpec:
+    front = procedure.front
+    url = site.absolute_url(procedure.url_path)
+    heading = [Block("small", site.config.name), Block("title", front.title)]
+    heading.append(Block("small", f"Mã thủ tục: {front.code}"))
+    if front.summary:
+        heading.append(Block("body", front.summary))
+    body = leaflet_facts(site, procedure)
+    steps = markdown_blocks(procedure.body)
+    if steps:
+        body += [Block("h2", "Các bước thực hiện"), *steps]
+    body += [Block("h2", "Xem thêm"), Block("body", f"Quét mã QR ở góc trang hoặc mở {url}")]
+    return PosterSpec(
+        f"to-roi-{front.code}", "leaflet", "A4", DISTANCE["leaflet"], front.title,
+        site.config.name, tuple(heading), (Code(url, front.title, front.code),), tuple(body),
+        footer_text(site), ecc,
+    )  # fmt: skip
+
+
+def leaflet_facts(site: Site, procedure: Procedure) -> list[Block]:
+    """What to bring, how long, how much, where: the questions residents ask first."""
+    front = procedure.front
+    blocks: list[Block] = []
+    if front.documents:
+        blocks.append(Block("h2", "Giấy tờ cần mang"))
+        blocks += [Block("bullet", plain_inline(d)) for d in front.documents]
+    where = front.where or site.config.address
+    for heading, text in (
+        ("Thời gian giải quyết", front.processing_time),
+        ("Phí, lệ phí", front.fee),
+        ("Nơi nộp hồ sơ", where),
+        ("Giờ làm việc", site.config.opening_hours),
+        ("Kết quả nhận được", front.result),
+    ):
+        if text:
+            blocks += [Block("h2", heading), Block("body", plain_inline(text))]
+    if front.methods:
+        blocks.append(Block("h2", "Cách nộp"))
+        blocks += [Block("bullet", _method_text(m)) for m in front.methods]
+    return blocks
+
+
+def _method_text(method: object) -> str:
+    parts = [getattr(method, "label", "")]
+    for key, label in (("processing_time", "thời gian"), ("fee", "phí")):
+        if value := getattr(method, key, ""):
+            parts.append(f"{label}: {value}")
+    return "; ".join(parts)
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)")
+_TAG = re.compile(r"<[^>]+>")
+_ITEM = re.compile(r"^\s*(?:[-*+]|(\d+)[.)])\s+(.*)$")
+
+
+def plain_inline(text: str) -> str:
+    """Markdown inline markup to plain text: links keep their words, marks go."""
+    text = _TAG.sub("", _LINK.sub(r"\1", text))
+    return _EMPHASIS.sub("", text).replace("|", " ").strip()
+
+
+def markdown_blocks(body: str) -> list[Block]:
+    """A procedure body as headings, paragraphs and list items for print.
+
+    Deliberately simple: a leaflet needs the words in order, not the markup."""
+    blocks: list[Block] = []
+    open_block = False  # whether the next plain line continues the last block
+    for line in body.splitlines():
+        stripped = line.strip()
+        if not stripped or set(stripped) <= set("-|: "):
+            open_block = False
+        elif stripped.startswith("#"):
+            blocks.append(Block("h2", plain_inline(stripped.lstrip("#"))))
+            open_block = False
+        elif item := _ITEM.match(line):
+            number, text = item.groups()
+            blocks.append(
+                Block("numbered" if number else "bullet", plain_inline(text), number or "")
+            )
+            open_block = True
+        elif open_block:
+            last = blocks[-1]
+            blocks[-1] = Block(last.style, f"{last.text} {plain_inline(stripped)}", last.marker)
+        else:
+            blocks.append(Block("body", plain_inline(stripped)))
+            open_block = True
+    return [b for b in blocks if b.text]
+
+
+def poster_specs(site: Site, ecc: str = "M") -> list[PosterSpec]:
+    """Every poster of the site, in a stable order."""
+    specs = [board_spec(site, "A4", ecc), board_spec(site, "A3", ecc)]
+    specs += [field_spec(site, f.slug, ecc) for f in site.fields]
+    specs += [card_spec(site, p, ecc) for p in site.procedures]
+    if site.procedures:
+        specs.append(stickers_spec(site, ecc))
+    specs += [leaflet_spec(site, p, ecc) for p in site.procedures]
+    return [s for s in specs if s.codes]
+
+
+# Hashes and the manifest ----------------------------------------------------
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of what draws a poster besides its spec: our code, fonts, libraries."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("posters.py", "poster_layout.py", "qr.py"):
+        digest.update((here / name).read_bytes())
+    for font in sorted(FONTS_DIR.glob("*.ttf")):
+        digest.update(font.read_bytes())
+    for package in ("reportlab", "segno", "pypdfium2", "pillow"):
+        digest.update(version(package).encode())
+    return digest.hexdigest()
+
+
+def spec_hash(spec: PosterSpec) -> str:
+    data = json.dumps(asdict(spec), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{code_fingerprint()}\n{data}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PosterRecord:
+    """One line of the manifest: a rendered poster and what it was made from."""
+
+    name: str
+    kind: str
+    paper: str
+    hash: str
+    pages: int
+    pdf: str  # path relative to qr/
+    preview: str
+
+
+def read_manifest(qr_dir: Path | None) -> dict[str, PosterRecord]:
+    if qr_dir is None or not (qr_dir / MANIFEST).is_file():
+        return {}
+    try:
+        data = json.loads((qr_dir / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("format") != MANIFEST_FORMAT:
+            return {}
+        return {r["name"]: PosterRecord(**r) for r in data["posters"]}
+    except (ValueError, KeyError, TypeError):
+        return {}  # a damaged manifest only costs a full re-render
+
+
+def write_manifest(qr_dir: Path, records: list[PosterRecord]) -> Path:
+    data = {"format": MANIFEST_FORMAT, "posters": [asdict(r) for r in records]}
+    path = qr_dir / MANIFEST
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def reuse(previous_dir: Path, old: PosterRecord, qr_dir: Path) -> bool:
+    """Hard-link (or copy) an unchanged poster from the previous qr/; False if it is gone."""
+    sources = [previous_dir / old.pdf, previous_dir / old.preview]
+    if not all(p.is_file() for p in sources):
+        return False
+    for source, rel in zip(sources, (old.pdf, old.preview), strict=True):
+        target = qr_dir / rel
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or links not allowed
+            shutil.copy2(source, target)
+    return True
+
+
+# Rendering ------------------------------------------------------------------
+
+
+def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
+    """Draw one poster and its preview; return its number of pages. Runs in a worker."""
+    data = render_pdf(spec)
+    pdf_path.write_bytes(data)
+    document = pdfium.PdfDocument(data)
+    try:
+        page = document[0]
+        image = page.render(scale=PREVIEW_WIDTH_PX / page.get_width()).to_pil()
+        image.convert("RGB").save(preview_path, format="PNG")
+        return len(document)
+    finally:
+        document.close()
+
+
+def _render_job(job: tuple[PosterSpec, Path, Path]) -> int:
+    return render_poster(*job)
+
+
+def render_all(jobs: list[tuple[PosterSpec, Path, Path]], workers: int) -> list[int]:
+    """Render in parallel; results in the order of `jobs` whatever finishes first."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [_render_job(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        chunk = max(1, len(jobs) // (workers * 4))
+        return list(pool.map(_render_job, jobs, chunksize=chunk))
+
+
+def write_posters(
+    site: Site,
+    qr_dir: Path,
+    previous_qr_dir: Path | None = None,
+    jobs: int | None = None,
+    ecc: str = "M",
+) -> list[Path]:
+    """Write every poster PDF, its PNG preview, index.html and manifest.json into qr_dir.
+
+    Posters whose input hash matches `previous_qr_dir`'s manifest are reused."""
+    (qr_dir / POSTER_DIR).mkdir(parents=True, exist_ok=True)
+    (qr_dir / PREVIEW_DIR).mkdir(parents=True, exist_ok=True)
+    if any(not (qr_dir / f"{t.name}.svg").is_file() for t in qr_targets(site)):
+        write_qr_codes(site, qr_dir, ecc)
+    previous = read_manifest(previous_qr_dir)
+    specs = poster_specs(site, ecc)
+    records: list[PosterRecord] = []
+    todo: list[tuple[int, PosterSpec, Path, Path]] = []
+    for spec in specs:
+        record = PosterRecord(
+            spec.name, spec.kind, spec.paper, spec_hash(spec), 0,
+            f"{POSTER_DIR}/{spec.name}.pdf", f"{PREVIEW_DIR}/{spec.name}.png",
+        )  # fmt: skip
+        old = previous.get(spec.name)
+        unchanged = old is not None and (old.hash, old.pdf) == (record.hash, record.pdf)
+        if old and unchanged and previous_qr_dir and reuse(previous_qr_dir, old, qr_dir):
+            records.append(PosterRecord(**{**asdict(record), "pages": old.pages}))
+            continue
+        todo.append((len(records), spec, qr_dir / record.pdf, qr_dir / record.preview))
+        records.append(record)
+    pages = render_all([job[1:] for job in todo], jobs or os.cpu_count() or 1)
+    for (index, *_), count in zip(todo, pages, strict=True):
+        records[index] = PosterRecord(**{**asdict(records[index]), "pages": count})
+    log.info("áp phích: vẽ %d, dùng lại %d", len(todo), len(records) - len(todo))
+    index = write_index(site, qr_dir, records, {s.name: s for s in specs})
+    files = [qr_dir / p for r in records for p in (r.pdf, r.preview)]
+    return [*files, index, write_manifest(qr_dir, records)]
+
+
+# The contact sheet ----------------------------------------------------------
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")  # Vietnamese decimal comma
+
+
+def poster_rows(
+    qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
+) -> list[dict[str, object]]:
+    rows = []
+    for record in records:
+        spec = specs[record.name]
+        module = spec.distance_m * MM_PER_METRE
+        side = max(symbol_size_mm(c.url, spec.ecc, module) for c in spec.codes)
+        rows.append(
+            {
+                "record": record,
+                "kind": KIND_NAMES[spec.kind],
+                "title": spec.title,
+                "purpose": PURPOSE[spec.kind],
+                "distance": _decimal(spec.distance_m),
+                "module": _decimal(round(module, 2)),
+                "side": f"{side:.0f}",
+                "codes": len(spec.codes),
+                "size": _size(qr_dir / record.pdf),
+            }
+        )
+    return rows
+
+
+def write_index(
+    site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
+) -> Path:
+    """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined
+    )
+    codes = [
+        {
+            "target": t,
+            "png_size": _size(qr_dir / f"{t.name}.png"),
+            "svg_size": _size(qr_dir / f"{t.name}.svg"),
+        }
+        for t in qr_targets(site)
+    ]
+    html = env.get_template("qr_index.html").render(
+        site=site.config, posters=poster_rows(qr_dir, records, specs), codes=codes,
+        quiet_zone=QUIET_ZONE, mm_per_metre=_decimal(MM_PER_METRE),
+    )  # fmt: skip
+    path = qr_dir / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+__all__ = ["poster_specs", "write_posters"]
