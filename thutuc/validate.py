@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .load import SiteSources, SourceDocument, is_inside, relative
+from .load import FieldSources, SiteSources, SourceDocument, is_inside
 from .model import (
     AZ_PATH,
     CONTACTS_PATH,
@@ -274,7 +275,7 @@ def validate_procedure(
     )
 
 
-def validate_field(sources: Any, problems: Problems) -> Field | None:
+def validate_field(sources: FieldSources, problems: Problems) -> Field | None:
     slug = slugify(sources.folder)
     procedures = tuple(
         p
@@ -344,8 +345,31 @@ def validate_site(
     check_unique_slugs(fields, problems)
     if config is None or problems.errors:
         return None
+    fields = drop_excluded(fields, config.exclude, sources.config, problems)
     fields.sort(key=lambda f: (f.front.order if f.front.order is not None else 10**6, f.slug))
     return Site(sources.root, config, tuple(fields))
 
 
-__all__ = ["relative", "validate_site"]
+def drop_excluded(
+    fields: list[Field], exclude: tuple[str, ...], doc: SourceDocument | None, problems: Problems
+) -> list[Field]:
+    """Drop the procedures of `exclude: [codes]` (a province commune that does not
+    handle some catalogue procedures), and fields left empty by it; warn on
+    codes that match nothing, which is usually a typing mistake."""
+    if not exclude:
+        return fields
+    found = {p.code for f in fields for p in f.procedures}
+    for code in sorted(set(exclude) - found):
+        problems.warning(
+            doc.rel if doc else "site.yml",
+            f"exclude: không có thủ tục nào mã {code}.",
+            "Kiểm tra lại mã, chép đúng từ danh mục chung.",
+            doc.line_of("exclude") if doc else None,
+        )
+    kept = []
+    for field in fields:
+        procedures = tuple(p for p in field.procedures if p.code not in exclude)
+        if procedures or not field.procedures:
+            kept.append(replace(field, procedures=procedures))
+    return kept
+
