@@ -16,6 +16,7 @@ import click
 
 from .pipeline import BuildOptions, build, check
 from .problems import BuildFailed, Problems
+from .province import build_province, check_province, is_province
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,6 +26,14 @@ project_option = click.option(
     default=Path("."),
     show_default=True,
     help="Thư mục trang (chứa site.yml và procedures/).",
+)
+
+
+commune_option = click.option(
+    "--commune",
+    "communes",
+    multiple=True,
+    help="Chế độ tỉnh: chỉ dựng/kiểm tra xã này (tên thư mục trong communes/); lặp lại được.",
 )
 
 
@@ -100,8 +109,10 @@ def main() -> None:
     help="Mức sửa lỗi của mã QR.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tóm tắt.")
+@commune_option
 @friendly_errors
 def build_command(
+    communes: tuple[str, ...],
     project: Path,
     out: Path | None,
     qr: Path | None,
@@ -114,6 +125,8 @@ def build_command(
 ) -> None:
     """Dựng trang web vào output/ và mã QR, áp phích vào qr/."""
     options = BuildOptions(project, out, qr, base_url, strict, not no_posters, jobs, ecc)
+    if is_province(project):
+        return build_province_command(options, communes, quiet)
     result = build(options, step_printer(not quiet))
     show_problems(result.problems)
     site = result.site
@@ -131,8 +144,11 @@ def build_command(
 @main.command("check")
 @project_option
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (trả mã thoát 1).")
-def check_command(project: Path, strict: bool) -> None:
+@commune_option
+def check_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
     """Kiểm tra mọi tệp, không ghi gì; liệt kê mọi vấn đề một lượt."""
+    if is_province(project):
+        return check_province_command(project, strict, communes)
     site, problems = check(BuildOptions(project, strict=strict))
     show_problems(problems)
     failed = site is None or problems.has_errors(strict)
@@ -142,6 +158,36 @@ def check_command(project: Path, strict: bool) -> None:
     assert site is not None
     click.secho(
         f"Tốt: {len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực; {summary_line(problems)}.",
+        fg="green",
+        err=True,
+    )
+
+
+def build_province_command(options: BuildOptions, communes: tuple[str, ...], quiet: bool) -> None:
+    """Province mode (province.yml present): every commune, or those named."""
+    result = build_province(options, communes, step_printer(not quiet))
+    show_problems(result.problems)
+    click.secho(
+        f"Xong: {len(result.built)} xã dựng lại, "
+        f"{len(result.province.communes) - len(result.built)} xã không đổi; "
+        f"{result.pages} trang, {result.qr_files} tệp mã QR, {result.poster_files} tệp áp phích; "
+        f"{summary_line(result.problems)}; {result.seconds:.1f} giây.",
+        fg="green",
+        err=True,
+    )
+    click.echo(f"Trang web: {options.out_dir}/<xã>/  ·  Mã QR: {options.qr_dir}/<xã>/", err=True)
+
+
+def check_province_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
+    problems = Problems()
+    province = check_province(project, problems, communes)
+    show_problems(problems)
+    if province is None or problems.has_errors(strict):
+        click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
+        sys.exit(1)
+    procedures = sum(len(c.site.procedures) for c in province.communes)
+    click.secho(
+        f"Tốt: {len(province.communes)} xã, {procedures} trang thủ tục; {summary_line(problems)}.",
         fg="green",
         err=True,
     )

@@ -219,12 +219,16 @@ def _safe(root: Path, path: Path, problems: Problems) -> bool:
     return False
 
 
-def load_field(root: Path, folder: Path, problems: Problems) -> FieldSources:
+def load_field(
+    root: Path, folder: Path, problems: Problems, index_required: bool = True
+) -> FieldSources:
+    """`index_required=False` for a commune's override folder in province mode,
+    whose field title may come from the shared catalogue."""
     index_path = folder / FIELD_INDEX
     index = None
     if index_path.is_file() and _safe(root, index_path, problems):
         index = read_markdown(root, index_path, problems)
-    elif not index_path.exists():
+    elif not index_path.exists() and index_required:
         problems.error(
             relative(root, folder),
             "Thư mục lĩnh vực thiếu tệp _index.md.",
@@ -243,7 +247,6 @@ def load_site(root: Path, problems: Problems) -> SiteSources:
     """Read site.yml and every Markdown file under procedures/."""
     config = read_site_config(root, problems)
     base = root / PROCEDURES_DIR
-    fields: list[FieldSources] = []
     if not base.is_dir():
         problems.error(
             PROCEDURES_DIR,
@@ -251,14 +254,23 @@ def load_site(root: Path, problems: Problems) -> SiteSources:
             "Tạo thư mục procedures/ và một thư mục con cho mỗi lĩnh vực.",
         )
         return SiteSources(root, config, ())
+    return SiteSources(root, config, load_fields(root, base, problems))
+
+
+def load_fields(
+    root: Path, base: Path, problems: Problems, index_required: bool = True
+) -> tuple[FieldSources, ...]:
+    """Every field folder under `base` (a procedures/ folder); paths stay relative
+    to `root`, which in province mode is the province folder."""
+    fields: list[FieldSources] = []
     for child in _children(base):
         if child.is_dir():
             if _safe(root, child, problems):
-                fields.append(load_field(root, child, problems))
+                fields.append(load_field(root, child, problems, index_required))
         elif child.suffix == ".md":
             problems.error(
                 relative(root, child),
                 "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
                 "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
             )
-    return SiteSources(root, config, tuple(fields))
+    return tuple(fields)

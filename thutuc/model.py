@@ -53,6 +53,7 @@ class SiteConfig:
     contacts: tuple[Contact, ...] = ()
     stale_after_months: int = 12
 
+    exclude: tuple[str, ...] = ()  # codes dropped from this site (province catalogue)
 
 @dataclass(frozen=True)
 class SubmissionMethod:

@@ -84,18 +84,27 @@ def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
     if site is None or problems.has_errors(options.strict):
         raise BuildFailed(problems)
     result = BuildResult(site, problems)
-    with _timed("dựng trang", on_step):
-        result.pages = render_site(site)
     with staged([options.out_dir, options.qr_dir]) as (out, qr):
-        with _timed("ghi trang", on_step):
-            write_pages(site, result.pages, out)
-        with _timed("mã QR", on_step):
-            result.qr_files = write_qr(site, qr, options)
-        if options.posters:
-            with _timed("áp phích", on_step):
-                result.poster_files = write_posters(site, qr, options)
+        produce(result, out, qr, options, on_step)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def produce(
+    result: BuildResult, out: Path, qr: Path, options: BuildOptions, on_step: StepReporter = _quiet
+) -> None:
+    """Render and write every output of a validated site into `out` and `qr`
+    (staging folders). Province mode calls this once per commune."""
+    site = result.site
+    with _timed("dựng trang", on_step):
+        result.pages = render_site(site)
+    with _timed("ghi trang", on_step):
+        write_pages(site, result.pages, out)
+    with _timed("mã QR", on_step):
+        result.qr_files = write_qr(site, qr, options)
+    if options.posters:
+        with _timed("áp phích", on_step):
+            result.poster_files = write_posters(site, qr, options)
 
 
 def _check_outputs(options: BuildOptions, problems: Problems) -> None:

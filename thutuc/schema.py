@@ -40,6 +40,12 @@ SITE_KEYS: tuple[Key, ...] = (
         "Cảnh báo khi thông tin chưa kiểm tra lại quá số tháng này (mặc định 12)",
         "Warn when a procedure's facts were checked longer ago than this (default 12)",
     ),
+    Key(
+        "exclude",
+        "text-list",
+        "Mã thủ tục của danh mục chung mà xã không giải quyết (chế độ tỉnh)",
+        "Codes of catalogue procedures this commune does not handle (province mode)",
+    ),
 )
 
 FIELD_KEYS: tuple[Key, ...] = (

@@ -1,0 +1,182 @@
+"""Province mode: a shared catalogue, two communes, overrides, excludes, additions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_files
+
+from thutuc.cli import main
+from thutuc.pipeline import BuildOptions, build
+from thutuc.problems import BuildFailed
+from thutuc.province import build_province
+
+
+def procedure(code: str, title: str, extra: str = "", body: str = "") -> str:
+    return f'---\ncode: "{code}"\ntitle: {title}\n{extra}---\n{body}'
+
+
+PROVINCE = {
+    "province.yml": "name: Tỉnh Thử\nbase_url: https://thutuc.example.gov.vn/{commune}/\n",
+    "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\norder: 1\n---\n",
+    "procedures/ho-tich/khai-sinh.md": procedure(
+        "1.001193",
+        "Đăng ký khai sinh",
+        "fee: Miễn phí\ndocuments:\n  - Tờ khai\n  - Giấy chứng sinh\n",
+        "## Các bước\n\nNộp tờ khai ở Bộ phận Một cửa.\n",
+    ),
+    "procedures/ho-tich/ket-hon.md": procedure(
+        "1.000894", "Đăng ký kết hôn", "", "Cả hai cùng đến.\n"
+    ),
+    "procedures/chung-thuc/_index.md": "---\ntitle: Chứng thực\n---\n",
+    "procedures/chung-thuc/chu-ky.md": procedure(
+        "2.000884", "Chứng thực chữ ký", "fee: 10.000 đồng\n"
+    ),
+    # Xã An: overrides the birth fee, keeps the catalogue body and documents.
+    "communes/an/site.yml": "name: Xã An\nhotline: 0209 1 111 111\n",
+    "communes/an/procedures/ho-tich/khai-sinh.md": procedure(
+        "1.001193", "Đăng ký khai sinh", "fee: Miễn phí, kể cả khi đăng ký muộn (Xã An hỗ trợ)\n"
+    ),
+    # Xã Bình: its own address, no chứng thực, one local procedure.
+    "communes/binh/site.yml": (
+        "name: Xã Bình\nbase_url: https://binh.example.vn/\nexclude: ['2.000884']\n"
+    ),
+    "communes/binh/procedures/ho-tich/trich-luc.md": procedure(
+        "2.000635", "Cấp bản sao trích lục hộ tịch", "fee: 8.000 đồng\n", "Mang căn cước.\n"
+    ),
+}
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Path:
+    return write_files(tmp_path / "tinh", dict(PROVINCE))
+
+
+def build_all(root: Path, *communes: str, **options) -> Path:
+    build_province(BuildOptions(root, posters=False, **options), communes)
+    return root / "output"
+
+
+def page(out: Path, path: str) -> str:
+    return (out / path / "index.html").read_text(encoding="utf-8")
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_each_commune_gets_its_own_site(province: Path) -> None:
+    out = build_all(province)
+    assert "Xã An" in page(out, "an/") and "Xã Bình" in page(out, "binh/")
+    # The pattern in province.yml gives Xã An its address; Xã Bình wrote its own.
+    assert 'href="https://thutuc.example.gov.vn/an/1.001193/"' in page(out, "an/1.001193/")
+    assert 'href="https://binh.example.vn/1.001193/"' in page(out, "binh/1.001193/")
+    assert (province / "qr/an/thu-tuc-1.001193.svg").is_file()
+    assert (province / "qr/binh/thu-tuc-2.000635.svg").is_file()
+
+
+def test_override_replaces_keys_and_inherits_the_rest(province: Path) -> None:
+    out = build_all(province)
+    an = page(out, "an/1.001193/")
+    assert "Xã An hỗ trợ" in an
+    assert "Giấy chứng sinh" in an and "Nộp tờ khai ở Bộ phận Một cửa" in an
+    binh = page(out, "binh/1.001193/")
+    assert "Xã An hỗ trợ" not in binh and "Miễn phí" in binh
+
+
+def test_exclude_and_local_addition(province: Path) -> None:
+    out = build_all(province)
+    assert not (out / "binh/2.000884").exists()
+    assert not (out / "binh/chung-thuc").exists()  # a field left empty is dropped
+    assert (out / "an/2.000884/index.html").is_file()
+    assert "Mang căn cước" in page(out, "binh/2.000635/")
+    assert not (out / "an/2.000635").exists()
+
+
+def test_province_index_lists_the_communes(province: Path) -> None:
+    html = (build_all(province) / "index.html").read_text(encoding="utf-8")
+    assert "Tỉnh Thử" in html
+    assert html.index('href="an/">Xã An') < html.index('href="binh/">Xã Bình')
+
+
+def test_commune_option_builds_only_that_commune(province: Path) -> None:
+    out = build_all(province, "binh")
+    assert (out / "binh/index.html").is_file()
+    assert not (out / "an").exists()
+    assert 'href="an/"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_commune_option_leaves_other_communes_alone(province: Path) -> None:
+    out = build_all(province)
+    before = files_of(out / "an")
+    (province / "communes/binh/site.yml").write_text(
+        "name: Xã Bình Mới\nbase_url: https://binh.example.vn/\n"
+    )
+    build_all(province, "binh")
+    assert files_of(out / "an") == before
+    assert "Xã Bình Mới" in page(out, "binh/")
+
+
+def test_check_names_the_commune_of_each_problem(province: Path) -> None:
+    write_files(
+        province,
+        {
+            "communes/binh/procedures/ho-tich/hong.md": procedure(
+                "1.001193", "Khai sinh", "updated: hôm qua\n"
+            ),
+            "procedures/ho-tich/thieu-ten.md": '---\ncode: "1.000656"\n---\n',
+        },
+    )
+    result = CliRunner().invoke(main, ["check", "--project", str(province)])
+    assert result.exit_code == 1
+    assert "[binh] communes/binh/procedures/ho-tich/hong.md:4: lỗi: 'updated'" in result.output
+    # A catalogue mistake is reported once, not once per commune.
+    assert result.output.count("procedures/ho-tich/thieu-ten.md") == 1
+    assert "[danh mục chung] procedures/ho-tich/thieu-ten.md" in result.output
+
+
+def test_unknown_commune_is_a_clear_error(province: Path) -> None:
+    with pytest.raises(BuildFailed) as failed:
+        build_all(province, "khong-co")
+    assert "Không có xã 'khong-co'" in failed.value.problems.report()
+
+
+def test_cli_build_in_a_province_folder(province: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--project", str(province), "--no-posters", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "2 xã dựng lại" in result.output
+
+
+def test_rebuild_after_edits_is_byte_identical_to_a_cold_build(
+    province: Path, tmp_path: Path
+) -> None:
+    build_all(province)
+    edits = {
+        "procedures/ho-tich/ket-hon.md": procedure(
+            "1.000894", "Đăng ký kết hôn", "", "Mang căn cước.\n"
+        ),
+        "communes/an/site.yml": "name: Xã An\nhotline: 0209 1 222 222\n",
+        "communes/binh/procedures/ho-tich/trich-luc.md": procedure(
+            "2.000635", "Trích lục", "", "Mới.\n"
+        ),
+    }
+    write_files(province, edits)
+    build_all(province)
+    cold = shutil.copytree(
+        province, tmp_path / "lanh", ignore=shutil.ignore_patterns("output", "qr")
+    )
+    build_all(cold)
+    for folder in ("output", "qr"):
+        assert files_of(province / folder) == files_of(cold / folder)
+
+
+def test_single_commune_layout_is_untouched(make_site) -> None:
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    assert (root / "output/1.001193/index.html").is_file()
+    assert not (root / "output/an").exists()

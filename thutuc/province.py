@@ -1,0 +1,455 @@
+"""Province mode: one shared catalogue of procedures, one site per commune.
+
+A province folder holds `province.yml`, a catalogue `procedures/` (the same
+format as a single site) and `communes/<slug>/site.yml`, each commune with
+optional files under `communes/<slug>/procedures/<field>/`:
+
+- a file whose `code` is in the catalogue overrides that procedure: every key
+  it writes replaces the catalogue's value as a whole (lists too), keys it does
+  not write are inherited, and a non-empty body replaces the catalogue body;
+- any other file is a local addition, exactly like a single site's file;
+- `exclude: [codes]` in site.yml drops catalogue procedures (validate.py).
+
+The merge happens on loaded documents, before validation, so a commune's site
+is validated, rendered and written by the same code as a single site. Paths in
+messages stay relative to the province folder, and each problem names its
+commune (`Problem.group`); catalogue problems are reported once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .load import (
+    PROCEDURES_DIR,
+    SITE_FILE,
+    FieldSources,
+    SiteSources,
+    SourceDocument,
+    _children,
+    load_fields,
+    parse_yaml,
+    read_site_config,
+    read_text,
+)
+from .model import Site
+from .pipeline import BuildOptions, BuildResult, StepReporter, _quiet, _timed, produce
+from .problems import BuildFailed, Problems
+from .render import STATIC_DIR, make_environment
+from .schema import Key
+from .text import fold, slugify
+from .validate import check_unique_codes, check_unique_slugs, convert_keys, validate_field
+from .validate import validate_site as validate_commune
+from .write import MARKER, UnsafeOutput, check_output_folder, staged
+
+PROVINCE_FILE = "province.yml"
+COMMUNES_DIR = "communes"
+CATALOGUE_GROUP = "danh mục chung"
+COMMUNE_PLACEHOLDER = "{commune}"
+
+PROVINCE_KEYS: tuple[Key, ...] = (
+    Key("name", "text", "Tên tỉnh", "Province name", True, "Tỉnh Hòa Bình"),
+    Key(
+        "base_url",
+        "text",
+        "Mẫu địa chỉ trang của mỗi xã, có {commune} (xã nào ghi base_url riêng thì dùng của xã)",
+        "Address pattern of each commune's site, with {commune}; a commune's own base_url wins",
+        False,
+        "https://thutuc.example.gov.vn/{commune}/",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ProvinceConfig:
+    name: str
+    base_url: str = ""  # pattern with {commune}, or "" when each commune writes its own
+
+
+@dataclass(frozen=True)
+class ProvinceSources:
+    root: Path
+    config: SourceDocument | None
+    catalogue: tuple[FieldSources, ...]
+    communes: tuple[str, ...]  # folder names under communes/, sorted
+
+
+@dataclass(frozen=True)
+class Commune:
+    slug: str  # folder name, and the folder of its output
+    sources: SiteSources
+    site: Site
+
+
+@dataclass(frozen=True)
+class Province:
+    root: Path
+    config: ProvinceConfig
+    communes: tuple[Commune, ...]
+    all_communes: tuple[str, ...] = ()  # every commune folder, built or not
+
+
+def is_province(root: Path) -> bool:
+    """Province mode is chosen by the presence of province.yml, nothing else."""
+    return (root / PROVINCE_FILE).is_file()
+
+
+# Loading
+
+
+def read_province_config(root: Path, problems: Problems) -> SourceDocument | None:
+    path = root / PROVINCE_FILE
+    text = read_text(root, path, problems)
+    parsed = None if text is None else parse_yaml(text, PROVINCE_FILE, problems)
+    if parsed is None:
+        return None
+    meta, key_lines = parsed
+    if not isinstance(meta, dict):
+        problems.error(
+            PROVINCE_FILE, "province.yml phải là các dòng 'khóa: giá trị'.", "Ví dụ: name: Tỉnh X"
+        )
+        return None
+    return SourceDocument(PROVINCE_FILE, path, meta, key_lines=key_lines)
+
+
+def load_province(root: Path, problems: Problems) -> ProvinceSources:
+    """province.yml, the catalogue, and the names of the commune folders."""
+    config = read_province_config(root, problems)
+    catalogue: tuple[FieldSources, ...] = ()
+    if (root / PROCEDURES_DIR).is_dir():
+        catalogue = load_fields(root, root / PROCEDURES_DIR, problems)
+    communes_dir = root / COMMUNES_DIR
+    names = [p.name for p in _children(communes_dir) if p.is_dir()] if communes_dir.is_dir() else []
+    if not names:
+        problems.error(
+            COMMUNES_DIR,
+            "Không có thư mục xã nào trong communes/.",
+            "Tạo communes/<tên-xã>/site.yml cho mỗi xã, ví dụ communes/hoa-binh/site.yml.",
+        )
+    return ProvinceSources(root, config, catalogue, tuple(names))
+
+
+def load_commune(province: ProvinceSources, slug: str, problems: Problems) -> SiteSources:
+    """The commune's own files merged over the catalogue, as one site's sources."""
+    folder = province.root / COMMUNES_DIR / slug
+    rel = f"{COMMUNES_DIR}/{slug}/"
+    config = _commune_config(folder, rel, problems)
+    local: tuple[FieldSources, ...] = ()
+    if (folder / PROCEDURES_DIR).is_dir():
+        local = load_fields(province.root, folder / PROCEDURES_DIR, problems, index_required=False)
+    fields = merge_fields(province.catalogue, local, problems)
+    return SiteSources(province.root, config, fields)
+
+
+def _commune_config(folder: Path, rel: str, problems: Problems) -> SourceDocument | None:
+    """Read site.yml; its messages name the file from the province folder."""
+    own = Problems()
+    doc = read_site_config(folder, own)
+    for problem in own:
+        problems.add(replace(problem, file=rel + problem.file))
+    return replace(doc, rel=rel + SITE_FILE) if doc is not None else None
+
+
+# Merging
+
+
+def procedure_code(doc: SourceDocument) -> str:
+    return str(doc.meta.get("code", "")).strip()
+
+
+def merge_fields(
+    catalogue: tuple[FieldSources, ...], local: tuple[FieldSources, ...], problems: Problems
+) -> tuple[FieldSources, ...]:
+    """Catalogue fields with the commune's overrides and additions.
+
+    An override lands in the field folder it is written in, so a commune may
+    also move a procedure to another field."""
+    base = {procedure_code(d): d for fs in catalogue for d in fs.procedures if procedure_code(d)}
+    overridden = {procedure_code(d) for fs in local for d in fs.procedures} & base.keys()
+    own = {fs.folder: fs for fs in local}
+    merged = []
+    for fs in catalogue:
+        kept = [d for d in fs.procedures if procedure_code(d) not in overridden]
+        mine = own.pop(fs.folder, None)
+        merged.append(_merge_field(fs, mine, kept, base))
+    for mine in own.values():  # a field only this commune has
+        if mine.index is None:
+            problems.error(
+                f"{_folder_rel(mine)}",
+                "Lĩnh vực riêng của xã thiếu tệp _index.md.",
+                "Tạo _index.md với title: (tên lĩnh vực), hoặc đặt tệp vào thư mục lĩnh vực "
+                "có sẵn trong danh mục chung.",
+            )
+        merged.append(_merge_field(mine, None, [], base, own_docs=mine.procedures))
+    return tuple(merged)
+
+
+def _merge_field(
+    fs: FieldSources,
+    mine: FieldSources | None,
+    kept: list[SourceDocument],
+    base: dict[str, SourceDocument],
+    own_docs: tuple[SourceDocument, ...] = (),
+) -> FieldSources:
+    index = fs.index
+    docs = own_docs
+    if mine is not None:
+        index = merge_documents(fs.index, mine.index) if fs.index and mine.index else fs.index
+        docs = mine.procedures
+    merged = [merge_documents(base[c], d) if (c := procedure_code(d)) in base else d for d in docs]
+    return FieldSources(fs.folder, index, tuple(kept + merged))
+
+
+def _folder_rel(fs: FieldSources) -> str:
+    doc = fs.index or (fs.procedures[0] if fs.procedures else None)
+    return doc.rel.rsplit("/", 1)[0] + "/" if doc else fs.folder
+
+
+def merge_documents(base: SourceDocument, local: SourceDocument) -> SourceDocument:
+    """`local` over `base`: keys written in `local` replace, the rest is inherited;
+    a non-empty local body replaces. Messages point at the local file."""
+    meta = {**base.meta, **local.meta}
+    if "forms" in base.meta and "forms" not in local.meta:
+        meta["forms"] = _rebase_forms(base.meta["forms"], base.path.parent, local.path.parent)
+    body, body_line = (
+        (local.body, local.body_line) if local.body.strip() else (base.body, base.body_line)
+    )
+    return SourceDocument(local.rel, local.path, meta, body, body_line, dict(local.key_lines))
+
+
+def _rebase_forms(forms: Any, base_dir: Path, local_dir: Path) -> Any:
+    """Inherited form files stay where the catalogue keeps them: rewrite each
+    path relative to the overriding file's folder."""
+    if not isinstance(forms, list):
+        return forms
+    rebased = []
+    for item in forms:
+        if isinstance(item, dict) and isinstance(item.get("file"), str):
+            moved = os.path.relpath(base_dir / item["file"], local_dir)
+            item = {**item, "file": Path(moved).as_posix()}
+        rebased.append(item)
+    return rebased
+
+
+# Validation
+
+
+def validate_province_config(
+    doc: SourceDocument | None, problems: Problems
+) -> ProvinceConfig | None:
+    if doc is None:
+        return None
+    values = convert_keys(doc, PROVINCE_KEYS, problems)
+    if values is None:
+        return None
+    pattern = values.get("base_url", "")
+    if pattern and COMMUNE_PLACEHOLDER not in pattern:
+        problems.error(
+            PROVINCE_FILE,
+            f"base_url của tỉnh phải có {COMMUNE_PLACEHOLDER} để mỗi xã có địa chỉ riêng.",
+            "Ví dụ: base_url: https://thutuc.example.gov.vn/{commune}/",
+            doc.line_of("base_url"),
+        )
+        return None
+    return ProvinceConfig(**values)
+
+
+def validate_catalogue(sources: ProvinceSources, problems: Problems) -> None:
+    """The catalogue on its own, once: its problems belong to no commune."""
+    own = Problems()
+    fields = [f for fs in sources.catalogue if (f := validate_field(fs, own)) is not None]
+    check_unique_codes(fields, own)
+    check_unique_slugs(fields, own)
+    problems.extend(own, group=CATALOGUE_GROUP)
+
+
+def commune_base_url(
+    config: ProvinceConfig, sources: SiteSources, slug: str, override: str | None
+) -> str | None:
+    """--base-url (a pattern in province mode) wins, then the commune's site.yml,
+    then province.yml's pattern."""
+    pattern = override
+    if pattern is not None and COMMUNE_PLACEHOLDER not in pattern:
+        pattern = pattern.rstrip("/") + "/" + COMMUNE_PLACEHOLDER + "/"
+    own = sources.config.meta.get("base_url") if sources.config else None
+    if pattern is None and not own and config.base_url:
+        pattern = config.base_url
+    return pattern.replace(COMMUNE_PLACEHOLDER, slug) if pattern else None
+
+
+def validate_one_commune(
+    province: ProvinceSources,
+    config: ProvinceConfig,
+    slug: str,
+    problems: Problems,
+    base_url: str | None = None,
+) -> Commune | None:
+    own = Problems()
+    if slugify(slug) != slug:
+        own.error(
+            f"{COMMUNES_DIR}/{slug}",
+            "Tên thư mục xã dùng làm địa chỉ trang, nên chỉ gồm chữ thường không dấu, số và '-'.",
+            f"Đổi tên thư mục thành {slugify(slug) or 'ten-xa'}.",
+        )
+    sources = load_commune(province, slug, own)
+    site = validate_commune(sources, own, commune_base_url(config, sources, slug, base_url))
+    catalogue_prefix = PROCEDURES_DIR + "/"
+    for problem in own:
+        if not problem.file.startswith(catalogue_prefix):  # reported once, by the catalogue
+            problems.add(replace(problem, group=slug))
+    if site is None or own.errors:
+        return None
+    return Commune(slug, sources, site)
+
+
+def check_province(
+    root: Path, problems: Problems, only: Iterable[str] = (), base_url: str | None = None
+) -> Province | None:
+    """Load and validate the catalogue and the communes (all, or those in `only`)."""
+    sources = load_province(root, problems)
+    config = validate_province_config(sources.config, problems)
+    validate_catalogue(sources, problems)
+    wanted = list(only) or list(sources.communes)
+    for slug in sorted(set(wanted) - set(sources.communes)):
+        problems.error(
+            "--commune",
+            f"Không có xã '{slug}' trong communes/.",
+            "Các xã có: " + ", ".join(sources.communes),
+        )
+    if config is None:
+        return None
+    communes = [
+        validate_one_commune(sources, config, slug, problems, base_url)
+        for slug in sources.communes
+        if slug in wanted
+    ]
+    built = tuple(c for c in communes if c is not None)
+    if len(built) != len(communes) or problems.errors:
+        return None
+    return Province(root, config, built, sources.communes)
+
+
+# Building
+
+
+@dataclass
+class ProvinceResult:
+    province: Province
+    problems: Problems
+    built: list[str] = field(default_factory=list)  # communes rendered this time
+    pages: int = 0
+    qr_files: int = 0
+    poster_files: int = 0
+    seconds: float = 0.0
+
+
+def build_province(
+    options: BuildOptions, only: Iterable[str] = (), on_step: StepReporter = _quiet
+) -> ProvinceResult:
+    """Build every commune (or those in `only`) into output/<slug>/ and qr/<slug>/,
+    plus the province index. Nothing is swapped in unless every commune built."""
+    start = time.perf_counter()
+    problems = Problems()
+    with _timed("đọc và kiểm tra", on_step):
+        province = check_province(options.project, problems, only, options.base_url)
+    _check_outputs(options, problems)
+    if province is None or problems.has_errors(options.strict):
+        raise BuildFailed(problems)
+    result = ProvinceResult(province, problems)
+    for folder in (options.out_dir, options.qr_dir):
+        claim_folder(folder)
+    targets = [d / c.slug for c in province.communes for d in (options.out_dir, options.qr_dir)]
+    with staged(targets) as stages, _timed("dựng các xã", on_step):
+        for i, commune in enumerate(province.communes):
+            out, qr = stages[2 * i], stages[2 * i + 1]
+            _count(result, build_commune(commune.site, out, qr, options, commune.slug))
+    write_province_index(province, options.out_dir)
+    if not list(only):
+        remove_stale(options.out_dir, province.all_communes)
+        remove_stale(options.qr_dir, province.all_communes)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+@dataclass(frozen=True)
+class CommuneBuilt:
+    """What one commune's build wrote; small, so it crosses process boundaries cheaply."""
+
+    slug: str
+    pages: int
+    qr_files: int
+    poster_files: int
+
+
+def build_commune(
+    site: Site, out: Path, qr: Path, options: BuildOptions, slug: str
+) -> CommuneBuilt:
+    """One commune's pages, QR codes and posters into its staging folders, by the
+    same steps as a single site; posters reuse the previous qr/<slug>/."""
+    own = replace(options, out=options.out_dir / slug, qr=options.qr_dir / slug)
+    result = BuildResult(site, Problems())
+    produce(result, out, qr, own)
+    return CommuneBuilt(slug, len(result.pages), len(result.qr_files), len(result.poster_files))
+
+
+def _count(result: ProvinceResult, built: CommuneBuilt) -> None:
+    result.built.append(built.slug)
+    result.pages += built.pages
+    result.qr_files += built.qr_files
+    result.poster_files += built.poster_files
+
+
+def _check_outputs(options: BuildOptions, problems: Problems) -> None:
+    for folder, option in ((options.out_dir, "--out"), (options.qr_dir, "--qr")):
+        try:
+            check_output_folder(folder, options.project, option)
+            if folder.resolve().is_relative_to((options.project / COMMUNES_DIR).resolve()):
+                raise UnsafeOutput(f"{option} {folder} nằm trong communes/. Chọn thư mục khác.")
+        except UnsafeOutput as exc:
+            problems.error(option, str(exc))
+
+
+def claim_folder(folder: Path) -> None:
+    """Create output/ or qr/ with our marker; commune folders are swapped in below it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).touch()
+
+
+def remove_stale(folder: Path, communes: tuple[str, ...]) -> None:
+    """Drop the output of a commune folder that was deleted (only folders we made)."""
+    for child in folder.iterdir():
+        ours = child.is_dir() and (child / MARKER).exists() and not child.name.startswith(".")
+        if ours and child.name not in communes:
+            shutil.rmtree(child)
+
+
+def write_province_index(province: Province, out: Path) -> None:
+    """output/index.html: every commune of the province, with its address."""
+    sites = _all_sites(province)
+    env = make_environment(province.root)
+    html = env.get_template("province.html").render(
+        province=province.config, communes=sites, css=(STATIC_DIR / "site.css").read_text("utf-8")
+    )
+    temporary = out / ".index.html.tmp"
+    temporary.write_bytes(html.encode("utf-8"))
+    os.replace(temporary, out / "index.html")
+
+
+def _all_sites(province: Province) -> list[dict[str, str]]:
+    """Name of each commune; those not rebuilt this time are read from their
+    site.yml, so `--commune` writes the same index as a full build."""
+    built = {c.slug: c.site.config.name for c in province.communes}
+    sites = []
+    for slug in province.all_communes:
+        name = built.get(slug)
+        if name is None:
+            doc = read_site_config(province.root / COMMUNES_DIR / slug, Problems())
+            name = str(doc.meta.get("name", slug)) if doc else slug
+        sites.append({"slug": slug, "name": name})
+    return sorted(sites, key=lambda s: (fold(s["name"]), s["slug"]))
