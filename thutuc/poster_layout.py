@@ -200,7 +200,7 @@ def render_flow(spec: PosterSpec) -> bytes:
     bottom = footer_top(spec, sheet)
     doc = BaseDocTemplate(
         out, pagesize=spec.page_size, invariant=1, title=nfc(spec.title),
-        author=nfc(spec.author), creator="thutuc", subject=spec.kind,
+        author=nfc(spec.author), creator="thutuc", subject=spec.kind, initialFontName=FONT,
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=bottom,
     )  # fmt: skip
     full = Frame(MARGIN, bottom, page_w - 2 * MARGIN, page_h - MARGIN - bottom, id="full")
@@ -302,7 +302,10 @@ def render_grid(spec: PosterSpec) -> tuple[bytes, int]:
     out = io.BytesIO()
     sheet = styles(SCALE[spec.paper])
     grid = grid_for(spec)
-    canvas = Canvas(out, pagesize=spec.page_size, invariant=1, pageCompression=1)
+    # initialFontName: otherwise an unembedded Helvetica is listed in every PDF
+    canvas = Canvas(
+        out, pagesize=spec.page_size, invariant=1, pageCompression=1, initialFontName=FONT
+    )
     canvas.setTitle(nfc(spec.title))
     canvas.setAuthor(nfc(spec.author))
     canvas.setCreator("thutuc")
