@@ -61,21 +61,32 @@ def sanitise(html: str) -> str:
 
 def render_markdown(text: str) -> Markup:
     """Block Markdown (a procedure body) to sanitised HTML."""
+    return Markup(_block_html(text))
+
+
+# Memoised by text: in a province the same catalogue body, fee line and
+# document name are rendered for every commune; the output depends on the
+# text alone, so a cached result is byte-identical to a fresh one.
+@lru_cache(maxsize=4096)
+def _block_html(text: str) -> str:
     converter = _converter()
     converter.reset()
     # Headings in a body start at h2: h1 is the page title.
     html = converter.convert(text)
     html = re.sub(r"<(/?)h1\b", r"<\1h2", html)
-    return Markup(sanitise(html))
+    return sanitise(html)
 
 
 def render_inline(text: str) -> Markup:
     """One line of front matter (a fee, a document) to sanitised inline HTML."""
-    if not text:
-        return Markup("")
+    return Markup(_inline_html(text)) if text else Markup("")
+
+
+@lru_cache(maxsize=16384)
+def _inline_html(text: str) -> str:
     html = sanitise(render_markdown(text))
     match = _PARAGRAPH.match(html.strip())
-    return Markup(match.group(1) if match else html)
+    return match.group(1) if match else html
 
 
 def plain_text(text: str) -> str:
