@@ -127,7 +127,7 @@ def styles(scale: float) -> Sheet:
     }
 
 
-def paragraph(block: Block, sheet: Sheet[str, ParagraphStyle]) -> Paragraph:
+def paragraph(block: Block, sheet: Sheet) -> Paragraph:
     text = escape(nfc(block.text))
     if block.style in ("bullet", "numbered"):
         marker = f"{block.marker}." if block.style == "numbered" else "•"
@@ -136,7 +136,7 @@ def paragraph(block: Block, sheet: Sheet[str, ParagraphStyle]) -> Paragraph:
 
 
 def symbol_modules(url: str, ecc: str) -> int:
-    return make_qr(url, ecc).symbol_size(border=0)[0]
+    return int(make_qr(url, ecc).symbol_size(border=0)[0])
 
 
 def draw_symbol(canvas: Canvas, url: str, ecc: str, x: float, top: float, module: float) -> None:

@@ -369,9 +369,9 @@ def write_posters(
     for (index, *_), count in zip(todo, pages, strict=True):
         records[index] = PosterRecord(**{**asdict(records[index]), "pages": count})
     log.info("áp phích: vẽ %d, dùng lại %d", len(todo), len(records) - len(todo))
-    index = write_index(site, qr_dir, records, {s.name: s for s in specs})
+    contact_sheet = write_index(site, qr_dir, records, {s.name: s for s in specs})
     files = [qr_dir / p for r in records for p in (r.pdf, r.preview)]
-    return [*files, index, write_manifest(qr_dir, records)]
+    return [*files, contact_sheet, write_manifest(qr_dir, records)]
 
 
 # The contact sheet ----------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
@@ -101,9 +102,9 @@ def cheapest_segments(text: str) -> list[Segment]:
             if m == consts.MODE_ALPHANUMERIC and char not in ALPHANUMERIC:
                 new[m], came[m] = float("inf"), m
                 continue
-            prev = min(modes, key=lambda p, m=m: cost[p] + (0 if p == m else _HEADER_BITS[m]))
-            switch = 0 if prev == m else _HEADER_BITS[m]
-            new[m], came[m] = cost[prev] + switch + _CHAR_BITS[m], prev
+            entry = {p: cost[p] + (0 if p == m else _HEADER_BITS[m]) for p in modes}
+            prev = min(modes, key=entry.__getitem__)
+            new[m], came[m] = entry[prev] + _CHAR_BITS[m], prev
         cost = new
         back.append(came)
     return _trace_segments(text, back, min(modes, key=lambda m: cost[m]))
@@ -134,8 +135,10 @@ def encode_url(url: str, ecc: str = "M") -> tuple[str, segno.QRCode]:
     upper = uppercase_origin(url)
     if upper is None:
         return url, plain
-    short = segno.make(cheapest_segments(upper), error=ecc.lower(), micro=False)
-    return (upper, short) if short.version < plain.version else (url, plain)
+    segments: Any = cheapest_segments(upper)  # segno takes (text, mode) pairs; its hints say str
+    short = segno.make(segments, error=ecc.lower(), micro=False)
+    # micro=False: versions are ints 1-40, never "M1".."M4"
+    return (upper, short) if int(short.version) < int(plain.version) else (url, plain)
 
 
 def make_qr(url: str, ecc: str = "M") -> segno.QRCode:
@@ -178,8 +181,10 @@ def write_qr_codes(site: Site, qr_dir: Path, ecc: str = "M") -> list[Path]:
         qr = make_qr(target.url, ecc)
         svg, png = qr_dir / f"{target.name}.svg", qr_dir / f"{target.name}.png"
         # 1 module = 1 mm in the SVG's own size; the viewBox lets any size print sharp
-        qr.save(svg, kind="svg", border=QUIET_ZONE, unit="mm", title=target.title, desc=target.url)
+        qr.save(
+            str(svg), kind="svg", border=QUIET_ZONE, unit="mm", title=target.title, desc=target.url
+        )
         scale = max(4, PNG_WIDTH_PX // (qr.symbol_size(border=QUIET_ZONE)[0]))
-        qr.save(png, kind="png", border=QUIET_ZONE, scale=scale)
+        qr.save(str(png), kind="png", border=QUIET_ZONE, scale=scale)
         written += [svg, png]
     return written
