@@ -63,7 +63,7 @@ def _csv_rows(path: Path) -> list[list[Any]]:
 
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:
-    import openpyxl  # type: ignore[import-untyped]  # only for spreadsheets
+    import openpyxl  # only for spreadsheets
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -14,6 +14,7 @@ import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from watchfiles import watch
@@ -45,7 +46,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def] # noqa: ANN001
+    def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:  # type: ignore[override]
         data = source.read()
         if self.path.endswith("/") or self.path.endswith(".html"):
             data = data.replace(b"</body>", RELOAD_SCRIPT + b"</body>")
