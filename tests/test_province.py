@@ -168,7 +168,7 @@ def test_rebuild_after_edits_is_byte_identical_to_a_cold_build(
     write_files(province, edits)
     build_all(province)
     cold = shutil.copytree(
-        province, tmp_path / "lanh", ignore=shutil.ignore_patterns("output", "qr")
+        province, tmp_path / "lanh", ignore=shutil.ignore_patterns("output", "qr", ".thutuc-cache")
     )
     build_all(cold)
     for folder in ("output", "qr"):
@@ -180,3 +180,21 @@ def test_single_commune_layout_is_untouched(make_site) -> None:
     build(BuildOptions(root, posters=False))
     assert (root / "output/1.001193/index.html").is_file()
     assert not (root / "output/an").exists()
+
+
+def test_unchanged_communes_are_not_rewritten(province: Path) -> None:
+    out = build_all(province)
+    inode = (out / "an/1.001193/index.html").stat().st_ino
+    qr_inode = (province / "qr/binh/thu-tuc-1.001193.svg").stat().st_ino
+    write_files(
+        province,
+        {
+            "communes/binh/procedures/ho-tich/trich-luc.md": procedure(
+                "2.000635", "Trích lục", "", "Mới.\n"
+            )
+        },
+    )
+    build_all(province)
+    assert (out / "an/1.001193/index.html").stat().st_ino == inode  # Xã An untouched
+    assert (province / "qr/binh/thu-tuc-1.001193.svg").stat().st_ino != qr_inode  # title changed
+    assert "Mới." in page(out, "binh/2.000635/")

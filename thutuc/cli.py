@@ -169,7 +169,7 @@ def build_province_command(options: BuildOptions, communes: tuple[str, ...], qui
     show_problems(result.problems)
     click.secho(
         f"Xong: {len(result.built)} xã dựng lại, "
-        f"{len(result.province.communes) - len(result.built)} xã không đổi; "
+        f"{len(result.province.all_communes) - len(result.built)} xã giữ nguyên; "
         f"{result.pages} trang, {result.qr_files} tệp mã QR, {result.poster_files} tệp áp phích; "
         f"{summary_line(result.problems)}; {result.seconds:.1f} giây.",
         fg="green",

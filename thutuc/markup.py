@@ -9,8 +9,13 @@ Content is passed to templates as data, never as template source, so
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 import markdown
 import nh3
@@ -66,9 +71,25 @@ def render_markdown(text: str) -> Markup:
 
 # Memoised by text: in a province the same catalogue body, fee line and
 # document name are rendered for every commune; the output depends on the
-# text alone, so a cached result is byte-identical to a fresh one.
-@lru_cache(maxsize=4096)
+# text alone, so a cached result is byte-identical to a fresh one. A province
+# build keeps the cache in a file between builds (load_cache / save_cache).
+_cache: dict[str, str] = {}
+_added: dict[str, str] = {}  # computed in this process since the last take_added()
+
+
+def _cached(kind: str, text: str, make: Callable[[str], str]) -> str:
+    key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).hexdigest()
+    html = _cache.get(key)
+    if html is None:
+        html = _cache[key] = _added[key] = make(text)
+    return html
+
+
 def _block_html(text: str) -> str:
+    return _cached("block", text, _convert_block)
+
+
+def _convert_block(text: str) -> str:
     converter = _converter()
     converter.reset()
     # Headings in a body start at h2: h1 is the page title.
@@ -82,8 +103,11 @@ def render_inline(text: str) -> Markup:
     return Markup(_inline_html(text)) if text else Markup("")
 
 
-@lru_cache(maxsize=16384)
 def _inline_html(text: str) -> str:
+    return _cached("inline", text, _convert_inline)
+
+
+def _convert_inline(text: str) -> str:
     html = sanitise(render_markdown(text))
     match = _PARAGRAPH.match(html.strip())
     return match.group(1) if match else html
@@ -93,3 +117,32 @@ def plain_text(text: str) -> str:
     """Markdown to plain text, for meta descriptions and the search index."""
     html = render_markdown(text)
     return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+
+
+def take_added() -> dict[str, str]:
+    """Entries this process rendered since the last call (a worker sends them back)."""
+    added = dict(_added)
+    _added.clear()
+    return added
+
+
+def add_entries(entries: dict[str, str]) -> None:
+    _cache.update(entries)
+
+
+def load_cache(path: Path, fingerprint: str) -> None:
+    """Read a saved cache; ignore it when it was made by other code or libraries."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("fingerprint") == fingerprint:
+        _cache.update(data.get("entries", {}))
+
+
+def save_cache(path: Path, fingerprint: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    text = json.dumps({"fingerprint": fingerprint, "entries": _cache}, ensure_ascii=False)
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

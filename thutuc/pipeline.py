@@ -91,15 +91,23 @@ def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
 
 
 def produce(
-    result: BuildResult, out: Path, qr: Path, options: BuildOptions, on_step: StepReporter = _quiet
+    result: BuildResult,
+    out: Path | None,
+    qr: Path | None,
+    options: BuildOptions,
+    on_step: StepReporter = _quiet,
 ) -> None:
     """Render and write every output of a validated site into `out` and `qr`
-    (staging folders). Province mode calls this once per commune."""
+    (staging folders). Province mode calls this once per commune, with None
+    for a half whose inputs did not change since the last build."""
     site = result.site
-    with _timed("dựng trang", on_step):
-        result.pages = render_site(site)
-    with _timed("ghi trang", on_step):
-        write_pages(site, result.pages, out)
+    if out is not None:
+        with _timed("dựng trang", on_step):
+            result.pages = render_site(site)
+        with _timed("ghi trang", on_step):
+            write_pages(site, result.pages, out)
+    if qr is None:
+        return
     with _timed("mã QR", on_step):
         result.qr_files = write_qr(site, qr, options)
     if options.posters:

@@ -18,14 +18,19 @@ commune (`Problem.group`); catalogue problems are reported once.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
 import os
 import shutil
 import time
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import markup
 from .load import (
     PROCEDURES_DIR,
     SITE_FILE,
@@ -41,7 +46,8 @@ from .load import (
 from .model import Site
 from .pipeline import BuildOptions, BuildResult, StepReporter, _quiet, _timed, produce
 from .problems import BuildFailed, Problems
-from .render import STATIC_DIR, make_environment
+from .qr import qr_targets
+from .render import DEFAULT_TEMPLATES, STATIC_DIR, make_environment
 from .schema import Key
 from .text import fold, slugify
 from .validate import check_unique_codes, check_unique_slugs, convert_keys, validate_field
@@ -52,6 +58,8 @@ PROVINCE_FILE = "province.yml"
 COMMUNES_DIR = "communes"
 CATALOGUE_GROUP = "danh mục chung"
 COMMUNE_PLACEHOLDER = "{commune}"
+CACHE_FILE = ".thutuc-cache/markup.json"  # Markdown → HTML by content hash, between builds
+MANIFEST = ".thutuc-manifest.json"  # in output/: the input hashes of each commune's output
 
 PROVINCE_KEYS: tuple[Key, ...] = (
     Key("name", "text", "Tên tỉnh", "Province name", True, "Tỉnh Hòa Bình"),
@@ -309,9 +317,14 @@ def validate_one_commune(
 
 
 def check_province(
-    root: Path, problems: Problems, only: Iterable[str] = (), base_url: str | None = None
+    root: Path,
+    problems: Problems,
+    only: Iterable[str] = (),
+    base_url: str | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Province | None:
-    """Load and validate the catalogue and the communes (all, or those in `only`)."""
+    """Load and validate the catalogue and the communes (all, or those in `only`),
+    except those in `skip`, which a build found unchanged since it last built them."""
     sources = load_province(root, problems)
     config = validate_province_config(sources.config, problems)
     validate_catalogue(sources, problems)
@@ -327,7 +340,7 @@ def check_province(
     communes = [
         validate_one_commune(sources, config, slug, problems, base_url)
         for slug in sources.communes
-        if slug in wanted
+        if slug in wanted and slug not in skip
     ]
     built = tuple(c for c in communes if c is not None)
     if len(built) != len(communes) or problems.errors:
@@ -356,25 +369,194 @@ def build_province(
     plus the province index. Nothing is swapped in unless every commune built."""
     start = time.perf_counter()
     problems = Problems()
+    previous = read_manifest(options.out_dir)
+    with _timed("băm tệp nguồn", on_step):
+        fingerprint = code_fingerprint(options.project, options)
+        inputs = input_keys(options, fingerprint)
+        same = frozenset(s for s, key in inputs.items() if _unchanged(s, key, previous, options))
+        markup.load_cache(options.project / CACHE_FILE, fingerprint)
     with _timed("đọc và kiểm tra", on_step):
-        province = check_province(options.project, problems, only, options.base_url)
+        province = check_province(options.project, problems, only, options.base_url, same)
     _check_outputs(options, problems)
     if province is None or problems.has_errors(options.strict):
         raise BuildFailed(problems)
     result = ProvinceResult(province, problems)
     for folder in (options.out_dir, options.qr_dir):
         claim_folder(folder)
-    targets = [d / c.slug for c in province.communes for d in (options.out_dir, options.qr_dir)]
+    with _timed("so sánh với lần dựng trước", on_step):
+        tasks = plan(province, options, previous, fingerprint)
+    targets = [t for task in tasks for t in (task.out, task.qr) if t is not None]
     with staged(targets) as stages, _timed("dựng các xã", on_step):
-        for i, commune in enumerate(province.communes):
-            out, qr = stages[2 * i], stages[2 * i + 1]
-            _count(result, build_commune(commune.site, out, qr, options, commune.slug))
+        staging = dict(zip(targets, stages, strict=True))
+        for built in run_tasks([task.staged_in(staging) for task in tasks], options):
+            _count(result, built)
+            markup.add_entries(built.markup)
+    if result.built:
+        markup.save_cache(options.project / CACHE_FILE, fingerprint)
+    write_manifest(options.out_dir, tasks, province.all_communes, inputs, problems)
     write_province_index(province, options.out_dir)
     if not list(only):
         remove_stale(options.out_dir, province.all_communes)
         remove_stale(options.qr_dir, province.all_communes)
     result.seconds = time.perf_counter() - start
     return result
+
+
+# Incremental and parallel: one task per commune, each half (pages, QR codes
+# and posters) redone only when the hash of everything it is made from changed.
+
+
+@dataclass(frozen=True)
+class CommuneTask:
+    slug: str
+    site: Site
+    pages_key: str
+    qr_key: str
+    out: Path | None  # None: output/<slug>/ is up to date and stays as it is
+    qr: Path | None
+
+    def staged_in(self, staging: dict[Path, Path]) -> CommuneTask:
+        """The same task writing into the staging folders of its targets."""
+        out = staging[self.out] if self.out else None
+        return replace(self, out=out, qr=staging[self.qr] if self.qr else None)
+
+
+def plan(
+    province: Province, options: BuildOptions, previous: dict[str, Any], fingerprint: str
+) -> list[CommuneTask]:
+    """Validated communes whose files changed: which halves must be redone."""
+    tasks = []
+    for commune in province.communes:
+        pages_key, qr_key = commune_keys(commune.site, fingerprint, options)
+        before = previous.get(commune.slug, {})
+        out, qr = options.out_dir / commune.slug, options.qr_dir / commune.slug
+        same_pages = before.get("pages") == pages_key and out.is_dir()
+        same_qr = before.get("qr") == qr_key and qr.is_dir()
+        tasks.append(
+            CommuneTask(
+                commune.slug,
+                commune.site,
+                pages_key,
+                qr_key,
+                None if same_pages else out,
+                None if same_qr else qr,
+            )
+        )
+    return tasks
+
+
+def code_fingerprint(root: Path, options: BuildOptions) -> str:
+    """Everything besides the content that shapes the output: our code, the
+    bundled and the province's templates, library versions, build options."""
+    digest = hashlib.sha256()
+    for folder in (Path(__file__).resolve().parent, DEFAULT_TEMPLATES, root / "templates"):
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        for path in files:
+            if "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
+    versions = [importlib.metadata.version(n) for n in ("markdown", "nh3", "jinja2", "segno")]
+    settings = [options.ecc, str(options.posters), options.base_url or "", *versions]
+    digest.update("\0".join(settings).encode())
+    return digest.hexdigest()
+
+
+def input_keys(options: BuildOptions, fingerprint: str) -> dict[str, str]:
+    """A hash of every file a commune is built from, by commune, without parsing:
+    the province's shared files (catalogue, forms, province.yml, templates) and
+    the commune's own folder. Equal to the last build's: nothing to do."""
+    root = options.project
+    skip = {options.out_dir.resolve(), options.qr_dir.resolve(), (root / COMMUNES_DIR).resolve()}
+    shared = _digest(fingerprint, *_file_parts(root, skip))
+    communes_dir = root / COMMUNES_DIR
+    folders = [p for p in _children(communes_dir) if p.is_dir()] if communes_dir.is_dir() else []
+    return {f.name: _digest(shared, *_file_parts(f, set())) for f in folders}
+
+
+def _file_parts(folder: Path, skip: set[Path]) -> list[bytes]:
+    """Path and bytes of each visible file under `folder`, in a stable order."""
+    parts = []
+    for here, dirs, files in os.walk(folder):
+        base = Path(here)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and (base / d).resolve() not in skip
+        )
+        for name in sorted(files):
+            if not name.startswith("."):
+                path = base / name
+                parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
+    return parts
+
+
+def _unchanged(slug: str, key: str, previous: dict[str, Any], options: BuildOptions) -> bool:
+    entry = previous.get(slug, {})
+    built = (options.out_dir / slug).is_dir() and (options.qr_dir / slug).is_dir()
+    return built and entry.get("inputs") == key and entry.get("clean") is True
+
+
+def commune_keys(site: Site, fingerprint: str, options: BuildOptions) -> tuple[str, str]:
+    """(pages key, QR key). Paths are made relative to the province folder so
+    the keys, and the manifest, are the same wherever the folder lives."""
+    described = repr(site).replace(str(site.root), "")
+    forms = sorted({f.source_path for p in site.procedures for f in p.front.forms})
+    pages = _digest(fingerprint, described, *(path.read_bytes() for path in forms))
+    if options.posters:  # a poster may show anything of the commune's site
+        return pages, pages
+    targets = [(t.name, t.title, t.url) for t in qr_targets(site)]
+    return pages, _digest(fingerprint, repr(targets))
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    communes = data.get("communes") if isinstance(data, dict) else None
+    return communes if isinstance(communes, dict) else {}
+
+
+def write_manifest(
+    out: Path,
+    tasks: list[CommuneTask],
+    communes: tuple[str, ...],
+    inputs: dict[str, str],
+    problems: Problems,
+) -> None:
+    """Keys of what output/ now holds; communes not built this time keep theirs.
+    A commune with a warning is not marked clean, so its warning is shown again."""
+    entries = {k: v for k, v in read_manifest(out).items() if k in communes}
+    noisy = {p.group for p in problems}
+    for task in tasks:
+        entries[task.slug] = {
+            "pages": task.pages_key,
+            "qr": task.qr_key,
+            "inputs": inputs[task.slug],
+            "clean": task.slug not in noisy,
+        }
+    text = json.dumps({"version": 1, "communes": entries}, indent=1, sort_keys=True)
+    temporary = out / (MANIFEST + ".tmp")
+    temporary.write_text(text + "\n", encoding="utf-8")
+    os.replace(temporary, out / MANIFEST)
+
+
+def run_tasks(tasks: list[CommuneTask], options: BuildOptions) -> list[CommuneBuilt]:
+    """Communes in parallel on every core; in this process when there is one,
+    since starting workers costs more than a single commune's pages."""
+    todo = [t for t in tasks if t.out or t.qr]
+    jobs = min(options.jobs or os.cpu_count() or 1, len(todo))
+    if jobs <= 1:
+        return [build_commune(t, options) for t in todo]
+    # Posters have their own pool; inside a commune worker they use one process.
+    own = replace(options, jobs=1)
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(build_commune, todo, [own] * len(todo)))
 
 
 @dataclass(frozen=True)
@@ -385,17 +567,17 @@ class CommuneBuilt:
     pages: int
     qr_files: int
     poster_files: int
+    markup: dict[str, str] = field(default_factory=dict)  # rendered Markdown, for the cache
 
 
-def build_commune(
-    site: Site, out: Path, qr: Path, options: BuildOptions, slug: str
-) -> CommuneBuilt:
+def build_commune(task: CommuneTask, options: BuildOptions) -> CommuneBuilt:
     """One commune's pages, QR codes and posters into its staging folders, by the
     same steps as a single site; posters reuse the previous qr/<slug>/."""
-    own = replace(options, out=options.out_dir / slug, qr=options.qr_dir / slug)
-    result = BuildResult(site, Problems())
-    produce(result, out, qr, own)
-    return CommuneBuilt(slug, len(result.pages), len(result.qr_files), len(result.poster_files))
+    own = replace(options, out=options.out_dir / task.slug, qr=options.qr_dir / task.slug)
+    result = BuildResult(task.site, Problems())
+    produce(result, task.out, task.qr, own)
+    counts = len(result.pages), len(result.qr_files), len(result.poster_files)
+    return CommuneBuilt(task.slug, *counts, markup.take_added())
 
 
 def _count(result: ProvinceResult, built: CommuneBuilt) -> None:
