@@ -384,7 +384,7 @@ def build_province(
     for folder in (options.out_dir, options.qr_dir):
         claim_folder(folder)
     with _timed("so sánh với lần dựng trước", on_step):
-        tasks = plan(province, options, previous, fingerprint)
+        tasks = plan(province, options, previous, fingerprint, inputs)
     targets = [t for task in tasks for t in (task.out, task.qr) if t is not None]
     with staged(targets) as stages, _timed("dựng các xã", on_step):
         staging = dict(zip(targets, stages, strict=True))
@@ -422,12 +422,17 @@ class CommuneTask:
 
 
 def plan(
-    province: Province, options: BuildOptions, previous: dict[str, Any], fingerprint: str
+    province: Province,
+    options: BuildOptions,
+    previous: dict[str, Any],
+    fingerprint: str,
+    inputs: dict[str, str],
 ) -> list[CommuneTask]:
     """Validated communes whose files changed: which halves must be redone."""
     tasks = []
     for commune in province.communes:
-        pages_key, qr_key = commune_keys(commune.site, fingerprint, options)
+        pages_key = inputs[commune.slug]
+        qr_key = qr_key_of(commune.site, fingerprint, options, pages_key)
         before = previous.get(commune.slug, {})
         out, qr = options.out_dir / commune.slug, options.qr_dir / commune.slug
         same_pages = before.get("pages") == pages_key and out.is_dir()
@@ -493,16 +498,13 @@ def _unchanged(slug: str, key: str, previous: dict[str, Any], options: BuildOpti
     return built and entry.get("inputs") == key and entry.get("clean") is True
 
 
-def commune_keys(site: Site, fingerprint: str, options: BuildOptions) -> tuple[str, str]:
-    """(pages key, QR key). Paths are made relative to the province folder so
-    the keys, and the manifest, are the same wherever the folder lives."""
-    described = repr(site).replace(str(site.root), "")
-    forms = sorted({f.source_path for p in site.procedures for f in p.front.forms})
-    pages = _digest(fingerprint, described, *(path.read_bytes() for path in forms))
-    if options.posters:  # a poster may show anything of the commune's site
-        return pages, pages
+def qr_key_of(site: Site, fingerprint: str, options: BuildOptions, pages_key: str) -> str:
+    """The QR codes depend only on each code's file name, title and address; the
+    pages key (every input file) stands for posters, which may show anything."""
+    if options.posters:
+        return pages_key
     targets = [(t.name, t.title, t.url) for t in qr_targets(site)]
-    return pages, _digest(fingerprint, repr(targets))
+    return _digest(fingerprint, repr(targets))
 
 
 def _digest(*parts: str | bytes) -> str:
