@@ -19,7 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 MINIMAL_SITE = {
-    "site.yml": "name: Xã Thử\nbase_url: https://thu.example.vn/\nhotline: 0209 3 123 456\n",
+    # stale_after_months: 0 because the dates below are fixed and will age;
+    # tests of the stale-facts warning set their own (tests/test_git_dates.py).
+    "site.yml": "name: Xã Thử\nbase_url: https://thu.example.vn/\nhotline: 0209 3 123 456\n"
+    "stale_after_months: 0\n",
     "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\norder: 1\n---\nKhai sinh, kết hôn, khai tử.\n",
     "procedures/ho-tich/khai-sinh.md": textwrap.dedent(
         """\

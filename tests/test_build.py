@@ -54,6 +54,9 @@ def test_address_comes_from_code_alone(make_site, tmp_path: Path) -> None:
     build_site(root)
     # Rename the file, its title and its field folder: the page keeps its address.
     (root / "procedures/ho-tich").rename(root / "procedures/tu-phap")
+    # The old field address was published: it stays, as a redirect (test_permanence.py).
+    index = root / "procedures/tu-phap/_index.md"
+    index.write_text(index.read_text().replace("order: 1", "order: 1\naliases: [ho-tich]"))
     source = root / "procedures/tu-phap/khai-sinh.md"
     text = source.read_text().replace("title: Đăng ký khai sinh", "title: Khai sinh cho trẻ")
     source.unlink()
@@ -177,7 +180,13 @@ def test_failed_build_leaves_previous_output_untouched(make_site) -> None:
     with pytest.raises(BuildFailed):
         build_site(root)
     assert files_of(out) == before
-    assert sorted(p.name for p in root.iterdir()) == ["output", "procedures", "qr", "site.yml"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        "output",
+        "procedures",
+        "published-urls.txt",
+        "qr",
+        "site.yml",
+    ]
 
 
 @pytest.mark.parametrize("target", [".", "..", "procedures", "procedures/ho-tich"])

@@ -22,7 +22,8 @@ from thutuc.pipeline import BuildOptions, build  # noqa: E402
 def build_sample(into: Path) -> Path:
     """Build the sample site's pages (no posters) into `into`/output."""
     out = into / "output"
-    build(BuildOptions(REPO, out=out, qr=into / "qr", posters=False))
+    # record_published=False: a test must not add to the repository's published-urls.txt
+    build(BuildOptions(REPO, out=out, qr=into / "qr", posters=False, record_published=False))
     return out
 
 

@@ -8,6 +8,7 @@ for error messages, and nothing else about the file system.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -52,8 +53,8 @@ class SiteConfig:
     zalo_url: str = ""
     contacts: tuple[Contact, ...] = ()
     stale_after_months: int = 12
-
     exclude: tuple[str, ...] = ()  # codes dropped from this site (province catalogue)
+
 
 @dataclass(frozen=True)
 class SubmissionMethod:
@@ -143,6 +144,12 @@ class Procedure:
     def sort_key(self) -> tuple[str, str]:
         return (fold(self.front.title), self.front.title)
 
+    @property
+    def is_retired(self) -> bool:
+        """Replaced by another code or abolished: its page stays, as a notice,
+        because its address may be printed on a poster."""
+        return bool(self.front.replaced_by) or self.front.retired is not None
+
 
 @dataclass(frozen=True)
 class Field:
@@ -162,18 +169,64 @@ class Field:
     def url_path(self) -> str:
         return f"{self.slug}/"
 
+    @property
+    def active_procedures(self) -> tuple[Procedure, ...]:
+        return tuple(p for p in self.procedures if not p.is_retired)
+
+    @property
+    def retired_procedures(self) -> tuple[Procedure, ...]:
+        return tuple(p for p in self.procedures if p.is_retired)
+
 
 @dataclass(frozen=True)
 class Site:
     root: Path
     config: SiteConfig
     fields: tuple[Field, ...]
+    # Procedure file (site-relative) → date of its last git commit; empty without git.
+    commit_dates: Mapping[str, date] = field(default_factory=dict, compare=False)
 
     @cached_property
     def procedures(self) -> tuple[Procedure, ...]:
-        """Every procedure of the site, A to Z by title (accent-insensitive)."""
+        """Every procedure of the site, A to Z by title (accent-insensitive),
+        retired ones included: each still has a page. Lists for residents
+        (A–Z, QR codes, posters) want `active_procedures`."""
         every = (p for f in self.fields for p in f.procedures)
         return tuple(sorted(every, key=lambda p: p.sort_key))
+
+    @cached_property
+    def active_procedures(self) -> tuple[Procedure, ...]:
+        return tuple(p for p in self.procedures if not p.is_retired)
+
+    @cached_property
+    def retired_procedures(self) -> tuple[Procedure, ...]:
+        return tuple(p for p in self.procedures if p.is_retired)
+
+    def replacement_of(self, procedure: Procedure) -> Procedure | None:
+        """The procedure that now stands for `procedure`, following a chain of
+        `replaced_by` to its end (A → B → C gives C); None when not replaced."""
+        current, seen = procedure, {procedure.code}
+        while (new := self.procedures_by_code.get(current.front.replaced_by)) is not None:
+            if new.code in seen:  # validate reports cycles; never loop here
+                break
+            current = new
+            seen.add(new.code)
+        return None if current is procedure else current
+
+    def replaced_codes_of(self, code: str) -> tuple[str, ...]:
+        """Old codes that now lead to `code` (directly or through a chain), sorted.
+        The page of `code` names them, and search finds `code` by any of them."""
+        return tuple(
+            sorted(
+                p.code
+                for p in self.procedures
+                if p.front.replaced_by and (r := self.replacement_of(p)) and r.code == code
+            )
+        )
+
+    def checked_on(self, procedure: Procedure) -> date | None:
+        """When the facts were last checked: `updated`, else the file's last commit."""
+        return procedure.front.updated or self.commit_dates.get(procedure.source)
 
     @cached_property
     def procedures_by_code(self) -> dict[str, Procedure]:

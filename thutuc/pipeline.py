@@ -10,11 +10,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
+from .freshness import check_freshness
+from .git_dates import last_commit_dates
 from .load import load_site
 from .model import Site
+from .permanence import (
+    check_aliases,
+    check_published,
+    check_replacements,
+    content_paths,
+    page_paths,
+    record_published,
+)
 from .problems import BuildFailed, Problems
 from .render import Page, render_site
 from .validate import validate_site
@@ -34,6 +45,7 @@ class BuildOptions:
     posters: bool = True
     jobs: int | None = None
     ecc: str = "M"
+    record_published: bool = True  # add new addresses to published-urls.txt; previews don't
 
     @property
     def out_dir(self) -> Path:
@@ -73,7 +85,21 @@ def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Site |
         sources = load_site(options.project, problems)
     with _timed("kiểm tra", on_step):
         site = validate_site(sources, problems, options.base_url)
+    if site is not None:
+        with _timed("địa chỉ đã công bố, ngày kiểm tra", on_step):
+            site = check_permanence(site, problems)
     return site, problems
+
+
+def check_permanence(site: Site, problems: Problems) -> Site:
+    """Retirement and alias rules, published addresses, stale facts.
+    Returns the site with its files' last commit dates."""
+    site = replace(site, commit_dates=last_commit_dates(site.root))
+    check_replacements(site, problems)
+    check_aliases(site, problems)
+    check_published(site, content_paths(site), problems)
+    check_freshness(site, problems, date.today())
+    return site
 
 
 def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
@@ -86,6 +112,12 @@ def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
     result = BuildResult(site, problems)
     with staged([options.out_dir, options.qr_dir]) as (out, qr):
         produce(result, out, qr, options, on_step)
+        # The rendered pages are the truth; failing here keeps the old output.
+        check_published(site, page_paths(p.file for p in result.pages), problems)
+        if problems.errors:
+            raise BuildFailed(problems)
+    if options.record_published:
+        record_published(site.root, page_paths(p.file for p in result.pages))
     result.seconds = time.perf_counter() - start
     return result
 

@@ -28,6 +28,7 @@ from .model import (
     Procedure,
     Site,
 )
+from .redirects import NETLIFY_FILE, NGINX_FILE, alias_redirects, netlify_redirects, nginx_map
 from .text import fold
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -131,14 +132,26 @@ class SiteRenderer:
 
     def procedure(self, procedure: Procedure) -> Page:
         field = self.site.fields_by_slug[procedure.field_slug]
-        return self.page("procedure.html", procedure.url_path, procedure=procedure, field=field)
+        replaces = [
+            self.site.procedures_by_code[c] for c in self.site.replaced_codes_of(procedure.code)
+        ]
+        return self.page(
+            "retired.html" if procedure.is_retired else "procedure.html",
+            procedure.url_path,
+            procedure=procedure,
+            field=field,
+            replacement=self.site.replacement_of(procedure),
+            replaces=replaces,
+            checked=self.site.checked_on(procedure),
+        )
 
     def az(self) -> Page:
         groups: dict[str, list[Procedure]] = {}
-        for procedure in self.site.procedures:
+        for procedure in self.site.active_procedures:
             letter = fold(procedure.title)[:1].upper() or "#"
             groups.setdefault(letter, []).append(procedure)
-        return self.page("az.html", AZ_PATH, groups=groups)
+        retired = self.site.retired_procedures
+        return self.page("az.html", AZ_PATH, groups=groups, retired=retired)
 
     def contacts(self) -> Page:
         return self.page("contacts.html", CONTACTS_PATH)
@@ -149,6 +162,22 @@ class SiteRenderer:
             self.context(NOT_FOUND_PATH) | {"root": self.base_path}
         )
         return Page(NOT_FOUND_PATH, html.encode("utf-8"))
+
+    def redirects(self) -> Iterator[Page]:
+        """A page at each old address (field `aliases:`), plus the same list for
+        hosts that redirect on the server. Kept out of the sitemap."""
+        for redirect in alias_redirects(self.site):
+            target = relative_root(redirect.old) + redirect.new
+            canonical = self.site.absolute_url(redirect.new)
+            yield self.page(
+                "redirect.html",
+                redirect.old,
+                target=target,
+                canonical=canonical,
+                field=redirect.field,
+            )
+        yield Page(NETLIFY_FILE, netlify_redirects(self.site))
+        yield Page(NGINX_FILE, nginx_map(self.site))
 
     def sitemap(self, pages: list[Page]) -> Page:
         urls = [self.site.absolute_url(p.path) for p in pages if p.file.endswith("index.html")]
@@ -169,6 +198,7 @@ def render_site(site: Site) -> list[Page]:
     renderer = SiteRenderer(site)
     pages = list(renderer.all_pages())
     pages.append(renderer.sitemap(pages))
+    pages.extend(renderer.redirects())
     return pages
 
 
