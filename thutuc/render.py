@@ -24,11 +24,14 @@ from .model import (
     CONTACTS_PATH,
     HOME_PATH,
     NOT_FOUND_PATH,
+    OFFLINE_PATH,
     Field,
     Procedure,
     Site,
 )
 from .redirects import NETLIFY_FILE, NGINX_FILE, alias_redirects, netlify_redirects, nginx_map
+from .search_index import INDEX_PATH, search_index_json
+from .service_worker import SCRIPT_PATH, SERVICE_WORKER_PATH, build_version, service_worker_js
 from .text import fold
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -179,6 +182,28 @@ class SiteRenderer:
         yield Page(NETLIFY_FILE, netlify_redirects(self.site))
         yield Page(NGINX_FILE, nginx_map(self.site))
 
+    def offline(self) -> Page:
+        # Shown by the service worker in place of any page, so links start from the base path.
+        html = self.env.get_template("offline.html").render(
+            self.context(OFFLINE_PATH) | {"root": self.base_path}
+        )
+        return Page(OFFLINE_PATH, html.encode("utf-8"))
+
+    def search_index(self) -> Page:
+        return Page(INDEX_PATH, search_index_json(self.site))
+
+    def script(self) -> Page:
+        return Page(SCRIPT_PATH, (STATIC_DIR / "site.js").read_bytes())
+
+    def service_worker(self, pages: list[Page]) -> Page:
+        version = build_version((p.path, p.content) for p in pages)
+        template = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+        return Page(SERVICE_WORKER_PATH, service_worker_js(template, self.site, version))
+
+    def offline_and_search(self) -> list[Page]:
+        """The offline page, the search index and the script that uses them."""
+        return [self.offline(), self.search_index(), self.script()]
+
     def sitemap(self, pages: list[Page]) -> Page:
         urls = [self.site.absolute_url(p.path) for p in pages if p.file.endswith("index.html")]
         xml = self.env.get_template("sitemap.xml").render(urls=urls)
@@ -199,6 +224,8 @@ def render_site(site: Site) -> list[Page]:
     pages = list(renderer.all_pages())
     pages.append(renderer.sitemap(pages))
     pages.extend(renderer.redirects())
+    pages.extend(renderer.offline_and_search())
+    pages.append(renderer.service_worker(pages))
     return pages
 
 
