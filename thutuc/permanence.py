@@ -135,7 +135,8 @@ def check_replacements(site: Site, problems: Problems) -> None:
             problems.error(
                 procedure.source,
                 f"replaced_by: không có thủ tục nào mã {new} trong trang.",
-                f"Tạo tệp cho thủ tục mới trước (python build.py new --code {new}), "
+                "Tạo tệp cho thủ tục mới trước (python build.py new "
+                f"--field {procedure.field_slug} --code {new}), "
                 "hoặc chép lại đúng mã.",
                 line,
             )

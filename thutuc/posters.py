@@ -73,7 +73,7 @@ def footer_text(site: Site) -> str:
 
 def board_spec(site: Site, paper: str, ecc: str) -> PosterSpec:
     codes = tuple(
-        Code(site.absolute_url(f.url_path), f.title, f"{len(f.procedures)} thủ tục")
+        Code(site.absolute_url(f.url_path), f.title, f"{len(f.active_procedures)} thủ tục")
         for f in site.fields
     )
     heading = (Block("commune", site.config.name), Block("instruction", INSTRUCTION))
@@ -92,9 +92,10 @@ def field_spec(site: Site, field_slug: str, ecc: str) -> PosterSpec:
         Block("instruction", "Quét mã để xem giấy tờ, thời gian, lệ phí từng thủ tục"),
     )
     items = [
-        Block("bullet", f"{p.title} ({p.code})") for p in sorted(field.procedures, key=_by_title)
+        Block("bullet", f"{p.title} ({p.code})")
+        for p in sorted(field.active_procedures, key=_by_title)
     ]
-    body = (Block("h2", f"Các thủ tục ({len(field.procedures)})"), *items)
+    body = (Block("h2", f"Các thủ tục ({len(field.active_procedures)})"), *items)
     return PosterSpec(
         f"ap-phich-{field.slug}", "field", "A4", DISTANCE["field"], field.title,
         site.config.name, heading, (Code(site.absolute_url(field.url_path), field.title),),
@@ -127,7 +128,7 @@ def _short_footer(site: Site) -> str:
 
 def stickers_spec(site: Site, ecc: str) -> PosterSpec:
     codes = tuple(
-        Code(site.absolute_url(p.url_path), p.title, f"Mã {p.code}") for p in site.procedures
+        Code(site.absolute_url(p.url_path), p.title, f"Mã {p.code}") for p in site.active_procedures
     )
     heading = (Block("small-center", f"{site.config.name}: nhãn mã QR, cắt theo đường chấm"),)
     return PosterSpec(
@@ -230,10 +231,11 @@ def poster_specs(site: Site, ecc: str = "M") -> list[PosterSpec]:
     """Every poster of the site, in a stable order."""
     specs = [board_spec(site, "A4", ecc), board_spec(site, "A3", ecc)]
     specs += [field_spec(site, f.slug, ecc) for f in site.fields]
-    specs += [card_spec(site, p, ecc) for p in site.procedures]
-    if site.procedures:
+    # Replaced and abolished procedures keep their page but get no new poster.
+    specs += [card_spec(site, p, ecc) for p in site.active_procedures]
+    if site.active_procedures:
         specs.append(stickers_spec(site, ecc))
-    specs += [leaflet_spec(site, p, ecc) for p in site.procedures]
+    specs += [leaflet_spec(site, p, ecc) for p in site.active_procedures]
     return [s for s in specs if s.codes]
 
 

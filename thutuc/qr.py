@@ -50,7 +50,7 @@ class QrTarget:
 
 
 def qr_targets(site: Site) -> list[QrTarget]:
-    """Home, each field, each procedure (A to Z), contacts."""
+    """Home, each field, each procedure still in force (A to Z), contacts."""
     targets = [QrTarget("trang-chu", site.config.name, HOME_PATH, site.absolute_url(HOME_PATH))]
     for field in site.fields:
         targets.append(
@@ -61,7 +61,7 @@ def qr_targets(site: Site) -> list[QrTarget]:
                 site.absolute_url(field.url_path),
             )
         )
-    for procedure in site.procedures:
+    for procedure in site.active_procedures:  # a retired page keeps its printed codes
         targets.append(
             QrTarget(
                 f"thu-tuc-{procedure.code}",
