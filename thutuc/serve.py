@@ -86,8 +86,14 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
     """Serve a preview until Ctrl+C."""
     workdir = Path(tempfile.mkdtemp(prefix="thutuc-preview-"))
     out = workdir / "output"
+    # A preview publishes nothing: published-urls.txt only grows with real builds.
     options = BuildOptions(
-        project, out, workdir / "qr", base_url=f"http://127.0.0.1:{port}/", posters=posters
+        project,
+        out,
+        workdir / "qr",
+        base_url=f"http://127.0.0.1:{port}/",
+        posters=posters,
+        record_published=False,
     )
     state = PreviewState()
     rebuild(options, state)
