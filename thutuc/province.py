@@ -432,7 +432,7 @@ def plan(
     tasks = []
     for commune in province.communes:
         pages_key = inputs[commune.slug]
-        qr_key = qr_key_of(commune.site, fingerprint, options, pages_key)
+        qr_key = qr_key_of(commune.site, options, pages_key)
         before = previous.get(commune.slug, {})
         out, qr = options.out_dir / commune.slug, options.qr_dir / commune.slug
         same_pages = before.get("pages") == pages_key and out.is_dir()
@@ -498,13 +498,15 @@ def _unchanged(slug: str, key: str, previous: dict[str, Any], options: BuildOpti
     return built and entry.get("inputs") == key and entry.get("clean") is True
 
 
-def qr_key_of(site: Site, fingerprint: str, options: BuildOptions, pages_key: str) -> str:
+def qr_key_of(site: Site, options: BuildOptions, pages_key: str) -> str:
     """The QR codes depend only on each code's file name, title and address; the
     pages key (every input file) stands for posters, which may show anything."""
     if options.posters:
         return pages_key
+    # Only qr.py and segno make these files: editing a template must not redo them.
+    code = Path(__file__).with_name("qr.py").read_bytes()
     targets = [(t.name, t.title, t.url) for t in qr_targets(site)]
-    return _digest(fingerprint, repr(targets))
+    return _digest(code, importlib.metadata.version("segno"), options.ecc, repr(targets))
 
 
 def _digest(*parts: str | bytes) -> str:

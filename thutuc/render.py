@@ -11,6 +11,7 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,6 +70,10 @@ def tel_href(phone: str) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
+# One environment per templates folder and process: a province renders 100
+# communes from the same templates, and compiling them per commune took more
+# time than rendering. Jinja still reloads a template whose file changed.
+@lru_cache(maxsize=8)
 def make_environment(site_root: Path) -> Environment:
     """Templates from the site's own templates/ first, then the bundled ones."""
     loaders = [FileSystemLoader(str(DEFAULT_TEMPLATES))]
