@@ -262,3 +262,13 @@ def test_a_missing_page_is_a_404_over_http(make_site) -> None:
     with serving(out) as base, pytest.raises(HTTPError) as missing:
         fetch(base + "1.000000/")
     assert missing.value.code == 404
+
+
+def test_server_redirects_carry_the_base_path(make_site) -> None:
+    root = make_site()
+    edit(root / "procedures/ho-tich/_index.md", "order: 1", "order: 1\naliases: [tu-phap]")
+    build(BuildOptions(root, posters=False, base_url="https://example.vn/xa/"))
+    out = root / "output"
+    assert "/xa/tu-phap/ /xa/ho-tich/ 301" in (out / "_redirects").read_text()
+    assert "    /xa/tu-phap /xa/ho-tich/;" in (out / "nginx-redirects.conf").read_text()
+    assert load_every_published_path(root, out)["/tu-phap/"]
