@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from thutuc.cli import main
 from thutuc.freshness import months_before, stale_procedures
 from thutuc.git_dates import last_commit_dates
 from thutuc.pipeline import BuildOptions, build, check
@@ -95,7 +97,7 @@ def test_stale_procedures_are_listed_oldest_first(repo: Path) -> None:
     )
     commit_all(repo, "2024-05-01T08:00:00+07:00")  # the two new files; others stay 05/03/2024
     _, problems = check(BuildOptions(repo))
-    [warning] = problems.warnings
+    [warning] = problems.notices
     assert warning.message.splitlines() == [
         "4 thủ tục chưa được kiểm tra lại quá 12 tháng (cũ nhất trước):",
         "    - 30/06/2023: procedures/ho-tich/cu.md (1.004837 Đăng ký giám hộ)",
@@ -156,3 +158,13 @@ def test_shallow_clone_gives_no_false_dates(repo: Path, tmp_path: Path) -> None:
     assert last_commit_dates(clone) == {}
     git(clone, "fetch", "-q", "--deepen", "1")
     assert last_commit_dates(clone) == {"procedures/ho-tich/khai-tu.md": date(2025, 1, 20)}
+
+
+def test_stale_facts_never_fail_a_strict_check(make_site) -> None:
+    root = make_site(
+        {"site.yml": "name: Xã Thử\nbase_url: https://thu.example.vn/\nstale_after_months: 1\n"}
+    )
+    result = CliRunner().invoke(main, ["check", "--project", str(root), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "nhắc việc: 1 thủ tục chưa được kiểm tra lại quá 1 tháng" in result.output
+    assert "0 lỗi, 0 cảnh báo, 1 nhắc việc" in result.output

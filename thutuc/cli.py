@@ -43,7 +43,8 @@ def show_problems(problems: Problems) -> None:
 
 
 def summary_line(problems: Problems) -> str:
-    return f"{len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo"
+    line = f"{len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo"
+    return line + (f", {len(problems.notices)} nhắc việc" if problems.notices else "")
 
 
 def friendly_errors(func: F) -> F:

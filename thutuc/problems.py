@@ -14,6 +14,9 @@ from enum import Enum
 class Severity(Enum):
     ERROR = "lỗi"
     WARNING = "cảnh báo"
+    # A reminder tied to the calendar, not to the change (stale facts): never
+    # fatal, even under --strict, so a pull request is not failed by the date.
+    NOTICE = "nhắc việc"
 
 
 @dataclass(frozen=True, order=True)
@@ -49,6 +52,9 @@ class Problems:
     def warning(self, file: str, message: str, hint: str = "", line: int | None = None) -> None:
         self._items.append(Problem(file, line, message, hint, Severity.WARNING))
 
+    def notice(self, file: str, message: str, hint: str = "", line: int | None = None) -> None:
+        self._items.append(Problem(file, line, message, hint, Severity.NOTICE))
+
     def add(self, problem: Problem) -> None:
         self._items.append(problem)
 
@@ -79,12 +85,16 @@ class Problems:
     def warnings(self) -> list[Problem]:
         return [p for p in self._items if p.severity is Severity.WARNING]
 
+    @property
+    def notices(self) -> list[Problem]:
+        return [p for p in self._items if p.severity is Severity.NOTICE]
+
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def report(self) -> str:
         """All problems, errors first, numbered, in a stable order."""
-        ordered = sorted(self.errors) + sorted(self.warnings)
+        ordered = sorted(self.errors) + sorted(self.warnings) + sorted(self.notices)
         lines = [f"{n}. {problem.format()}" for n, problem in enumerate(ordered, 1)]
         return "\n".join(lines)
 
