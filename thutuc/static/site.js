@@ -1,5 +1,5 @@
 /* Extras for residents whose phone runs scripts; every page works without them.
-   Loaded with defer: nothing here is needed to show a page.
+   base.html loads this after the first paint: nothing here is needed to show a page.
    - search as you type, loading search.json only once the resident starts typing;
    - a share button on procedure pages (Web Share, else copy the link);
    - the service worker that keeps opened pages for reading offline. */
@@ -112,7 +112,8 @@
       update().catch(function () { input.form.submit(); });
     });
     var asked = new URLSearchParams(location.search).get("q");
-    if (asked) { input.value = asked; update().catch(function () {}); }
+    if (asked && !input.value) input.value = asked;
+    if (input.value) update().catch(function () {});  // typed before this script arrived
   }
 
   function copy(text) {
@@ -135,7 +136,7 @@
     var slot = document.getElementById("chia-se");
     if (!slot) return;
     var button = el("button", "", "Chia sẻ trang này");
-    var note = el("p", "share-note");
+    var note = el("span", "share-note");  // inline: an empty note takes no room
     var canonical = document.querySelector("link[rel=canonical]");
     var url = canonical ? canonical.href : location.href;
     button.type = "button";
@@ -155,13 +156,12 @@
 
   function registerWorker() {
     if (!("serviceWorker" in navigator)) return;
-    // After load: keeping pages for offline must not slow the first one down.
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register(root + "sw.js").catch(function () {});
-    });
+    // Only after load: keeping pages for offline must not slow the first one down.
+    navigator.serviceWorker.register(root + "sw.js").catch(function () {});
   }
 
   setupSearch();
   setupShare();
   registerWorker();
+  document.documentElement.setAttribute("data-enhanced", "");  // for tests: extras in place
 })();
