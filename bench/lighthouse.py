@@ -70,7 +70,7 @@ class GzipHandler(SimpleHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def send_head(self):  # type: ignore[no-untyped-def]
+    def send_head(self):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -86,7 +86,7 @@ class GzipHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         return _Body(body)
 
-    def send_error(self, code, message=None, explain=None):  # type: ignore[no-untyped-def]
+    def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
         if code != 404 or not page.is_file():
             return super().send_error(code, message, explain)
@@ -98,7 +98,7 @@ class GzipHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
         return None
 
-    def log_message(self, format, *args):  # type: ignore[no-untyped-def]
+    def log_message(self, format, *args):
         pass
 
 
@@ -117,7 +117,7 @@ class _Body:
 
 
 class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+    def handle_error(self, request, client_address):
         pass  # Chrome closing a kept-alive connection is not news
 
 

@@ -89,7 +89,8 @@ def test_script_and_event_handlers_are_removed(make_site) -> None:
         }
     )
     html = page(build_site(root), "1.000894/")
-    main = html[html.index("<main") :]
+    # Up to </main>: the site's own script loader follows it, outside the editor's content.
+    main = html[html.index("<main") : html.index("</main>")]
     for bad in ("<script", "javascript:", "onclick", "onerror", "onmouseover", "<iframe", "alert("):
         assert bad not in main
     assert "<strong>đậm</strong>" in main
