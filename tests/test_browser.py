@@ -457,3 +457,27 @@ def test_a_new_build_replaces_the_old_cache(context: Any, built_site: Path, tmp_
         assert old != ["thutuc-nextbuild"]
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+def test_search_finds_a_procedure_by_its_code_and_by_the_code_it_replaced(
+    make_site: Any, page: Any, tmp_path: Path
+) -> None:
+    root = make_site(
+        {
+            "procedures/ho-tich/cu.md": '---\ncode: "1.000656"\ntitle: Khai tử (cũ)\n'
+            'replaced_by: "1.001193"\nretired: 2025-07-01\n---\n',
+        }
+    )
+    build(
+        BuildOptions(
+            root, out=tmp_path / "out", qr=tmp_path / "qr", posters=False, record_published=False
+        )
+    )
+    server, url = serve(tmp_path / "out")
+    try:
+        open_enhanced(page, url)
+        assert search(page, "1.000656") == ["Đăng ký khai sinh"]
+        assert search(page, "1.001193") == ["Đăng ký khai sinh"]
+    finally:
+        server.shutdown()

@@ -49,18 +49,28 @@ def field_entry(field: Field) -> list[str]:
     return [field.title, _folded_words(field.title, *field.front.aliases)]
 
 
-def procedure_entry(procedure: Procedure, field_index: int) -> list[str | int]:
+def procedure_entry(
+    procedure: Procedure, field_index: int, old_codes: tuple[str, ...] = ()
+) -> list[str | int]:
+    """`old_codes`: codes this procedure replaced, so a code from an old leaflet
+    still finds it; its own code is searchable too."""
     keywords = KEYWORD_SEPARATOR.join(procedure.front.keywords)
-    folded = _folded_words(*procedure.front.keywords, skip=procedure.title)
+    folded = _folded_words(
+        *procedure.front.keywords, procedure.code, *old_codes, skip=procedure.title
+    )
     return [procedure.url_path, procedure.title, field_index, keywords, folded]
 
 
 def search_index(site: Site) -> dict[str, object]:
+    """Active procedures only: a replaced one is found through its successor."""
     positions = {field.slug: i for i, field in enumerate(site.fields)}
     return {
         "v": FORMAT_VERSION,
         "f": [field_entry(field) for field in site.fields],
-        "p": [procedure_entry(p, positions[p.field_slug]) for p in site.procedures],
+        "p": [
+            procedure_entry(p, positions[p.field_slug], site.replaced_codes_of(p.code))
+            for p in site.active_procedures
+        ],
     }
 
 
