@@ -242,3 +242,24 @@ def test_codes_keep_their_designed_size_whatever_the_text(built):
         assert spec.module_pt == pytest.approx(spec.distance_m * 2.9 * 72 / 25.4)
     kinds = {s.kind: s.distance_m for s in specs}
     assert kinds["board"] >= 1.0 and kinds["card"] >= 0.4 and kinds["stickers"] >= 0.3
+
+
+def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tmp_path) -> None:
+    """A real field name ("Thành lập và hoạt động của tổ hợp tác, ...") as folder name:
+    the A4 field poster cannot hold its code at 1.5 m; it must still build, smaller."""
+    from thutuc.pipeline import BuildOptions, build
+
+    folder = "thanh-lap-va-hoat-dong-cua-to-hop-tac-hop-tac-xa-lien-hiep-hop-tac-xa"
+    root = make_site(
+        {
+            f"procedures/{folder}/_index.md": "---\ntitle: Hợp tác xã\n---\n",
+            f"procedures/{folder}/a.md": '---\ncode: "2.000001.000.00.00.H55"\ntitle: Đăng ký hợp tác xã\n---\n',
+        }
+    )
+    result = build(
+        BuildOptions(root, out=tmp_path / "o", qr=tmp_path / "q", jobs=1, record_published=False)
+    )
+    report = result.problems.report()
+    assert f"qr/ap-phich/ap-phich-{folder}.pdf" in report, report
+    assert "chỉ quét được từ khoảng" in report and "thay vì 1,5 m" in report
+    assert (tmp_path / "q" / "ap-phich" / f"ap-phich-{folder}.pdf").is_file()

@@ -145,6 +145,7 @@ def produce(
     if options.posters:
         with _timed("áp phích", on_step):
             result.poster_files = write_posters(site, qr, options)
+        warn_about_shrunk_codes(site, options, result.problems)
 
 
 def _check_outputs(options: BuildOptions, problems: Problems) -> None:
@@ -175,3 +176,22 @@ def write_posters(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
 
     previous = options.qr_dir if options.qr_dir.is_dir() else None
     return render_posters(site, qr, previous_qr_dir=previous, jobs=options.jobs, ecc=options.ecc)
+
+
+def _metres(value: float) -> str:
+    return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
+
+
+def warn_about_shrunk_codes(site: Site, options: BuildOptions, problems: Problems) -> None:
+    """A field folder or code so long that its QR code cannot print at the size
+    its poster is designed for: the poster still builds, smaller, with a warning."""
+    from .posters import reach_warnings
+
+    for spec, designed in reach_warnings(site, options.ecc):
+        problems.warning(
+            f"qr/ap-phich/{spec.name}.pdf",
+            f"Mã QR quá dày để in đủ lớn trên khổ {spec.paper}: chỉ quét được từ khoảng "
+            f"{_metres(spec.distance_m)} thay vì {_metres(designed)}.",
+            "Địa chỉ trang càng ngắn, mã càng thưa. Đặt tên thư mục lĩnh vực ngắn hơn "
+            "(giữ tên cũ trong aliases: của _index.md), hoặc in khổ lớn hơn.",
+        )

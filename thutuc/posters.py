@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -28,7 +28,16 @@ import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .model import Procedure, Site
-from .poster_layout import FONTS_DIR, MM_PER_METRE, Block, Code, PosterSpec, render_pdf
+from .poster_layout import (
+    FONTS_DIR,
+    MARGIN,
+    MM_PER_METRE,
+    Block,
+    Code,
+    PosterSpec,
+    render_pdf,
+    symbol_modules,
+)
 from .qr import QUIET_ZONE, qr_targets, symbol_size_mm, write_qr_codes
 
 log = logging.getLogger(__name__)
@@ -227,8 +236,45 @@ def markdown_blocks(body: str) -> list[Block]:
     return [b for b in blocks if b.text]
 
 
+# A code may take at most this share of the page height: the rest is for its
+# heading and labels.
+MAX_CODE_HEIGHT_SHARE = 0.6
+
+
+def largest_box_pt(spec: PosterSpec) -> float:
+    """Side of the biggest code on `spec`, quiet zone included, at its designed size."""
+    modules = max(symbol_modules(c.url, spec.ecc) for c in spec.codes)
+    return (modules + 2 * QUIET_ZONE) * spec.module_pt
+
+
+def fitted(spec: PosterSpec) -> PosterSpec:
+    """`spec` with its distance lowered when its code cannot fit the paper at the
+    designed size (a very long address): a smaller code that still prints beats
+    no poster. `reach_warnings` tells the editor how to get the size back."""
+    page_w, page_h = spec.page_size
+    room = min(page_w - 2 * MARGIN, (page_h - 2 * MARGIN) * MAX_CODE_HEIGHT_SHARE)
+    box = largest_box_pt(spec)
+    if box <= room:
+        return spec
+    return replace(spec, distance_m=spec.distance_m * room / box)
+
+
+def reach_warnings(site: Site, ecc: str = "M") -> list[tuple[PosterSpec, float]]:
+    """(poster, designed distance) for every poster whose code had to shrink."""
+    designed = {s.name: s for s in _declared_specs(site, ecc)}
+    return [
+        (spec, designed[spec.name].distance_m)
+        for spec in poster_specs(site, ecc)
+        if spec.distance_m < designed[spec.name].distance_m
+    ]
+
+
 def poster_specs(site: Site, ecc: str = "M") -> list[PosterSpec]:
-    """Every poster of the site, in a stable order."""
+    """Every poster of the site, in a stable order, each fitted to its paper."""
+    return [fitted(s) for s in _declared_specs(site, ecc)]
+
+
+def _declared_specs(site: Site, ecc: str) -> list[PosterSpec]:
     specs = [board_spec(site, "A4", ecc), board_spec(site, "A3", ecc)]
     specs += [field_spec(site, f.slug, ecc) for f in site.fields]
     # Replaced and abolished procedures keep their page but get no new poster.
