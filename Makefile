@@ -4,16 +4,17 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-NPM_DIRS := $(dir $(wildcard tests/js/package.json bench/package.json))
+AXE := tests/js/node_modules/.installed
 
-.PHONY: site test lint bench golden clean
+.PHONY: site test lint golden lighthouse clean
 
 site: $(VENV)/.site
 	$(BIN)/python build.py build
 
-test: $(VENV)/.test $(addsuffix node_modules/.installed,$(filter tests/%,$(NPM_DIRS)))
+test: $(VENV)/.test $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy thutuc
 	$(BIN)/python -m pytest -n auto
 
 lint: $(VENV)/.test
@@ -23,6 +24,9 @@ lint: $(VENV)/.test
 
 golden: $(VENV)/.test
 	$(BIN)/python tests/update_golden.py
+
+lighthouse: $(VENV)/.test bench/node_modules/.installed
+	$(BIN)/python bench/lighthouse.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -372,4 +372,3 @@ def drop_excluded(
         if procedures or not field.procedures:
             kept.append(replace(field, procedures=procedures))
     return kept
-
