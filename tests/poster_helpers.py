@@ -8,10 +8,8 @@ tests must not depend on ../shared.
 
 from __future__ import annotations
 
-import importlib
 import io
 import math
-import os
 import shutil
 import subprocess
 import textwrap
@@ -19,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-import pytest
+from conftest import require_module
 from PIL import Image, ImageFilter
 
 from thutuc.load import load_site
@@ -39,20 +37,10 @@ assert len(LONG_TITLE) == 200, len(LONG_TITLE)
 
 
 def require_tool(name: str) -> None:
-    """Skip when an executable or Python module is missing; fail instead when CI=true."""
-    found = shutil.which(name) is not None
-    if not found:
-        try:
-            importlib.import_module(name)
-            found = True
-        except ImportError:
-            found = False
-    if found:
-        return
-    reason = f"{name} is not installed"
-    if os.environ.get("CI", "") == "true":
-        pytest.fail(f"{reason} (CI=true: the poster tests need it)")
-    pytest.skip(reason)
+    """An executable (pdftoppm) or a Python module (zxingcpp): skip when missing,
+    fail instead when CI=true (conftest.unavailable)."""
+    if shutil.which(name) is None:
+        require_module(name)
 
 
 def procedure_md(code: str, title: str, extra: str = "") -> str:
