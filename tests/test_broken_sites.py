@@ -16,7 +16,7 @@ BROKEN = Path(__file__).parent / "fixtures" / "broken"
 
 # fixture → (file:line as printed, words the message must contain, words the fix must contain)
 EXPECTED = {
-    "broken-yaml": ("procedures/ho-tich/khai-sinh.md:5", "YAML không đọc được", "dấu hai chấm"),
+    "broken-yaml": ("procedures/ho-tich/khai-sinh.md:5", "Viết sai cú pháp YAML: mở '[' mà thiếu ']' để đóng", "dấu hai chấm"),
     "missing-closing": ("procedures/ho-tich/khai-sinh.md:1", "không có dòng --- để đóng", "Thêm một dòng chỉ có ---"),
     "no-front-matter": ("procedures/ho-tich/khai-sinh.md:1", "Không tìm thấy phần đầu", "quên dòng ---"),
     "missing-code": ("procedures/ho-tich/khai-sinh.md:1", "Thiếu khóa bắt buộc 'code'", "code:"),

@@ -59,16 +59,9 @@ def test_build_failure_exits_1_and_names_the_file(make_site) -> None:
 def test_new_with_options_creates_a_file_that_checks(make_site) -> None:
     root = make_site()
     result = run(
-        "new",
-        "--project",
-        str(root),
-        "--field",
-        "chung-thuc",
-        "--code",
-        "2.000815",
-        "--title",
-        "Chứng thực bản sao từ bản chính",
-    )
+        "new", "--project", str(root), "--field", "chung-thuc", "--code", "2.000815",
+        "--title", "Chứng thực bản sao từ bản chính",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     created = root / "procedures/chung-thuc/chung-thuc-ban-sao-tu-ban-chinh.md"
     text = created.read_text(encoding="utf-8")
@@ -83,9 +76,21 @@ def test_new_with_options_creates_a_file_that_checks(make_site) -> None:
         "updated:",
     ):
         assert key in text
-    checked = run("check", "--project", str(root), "--strict")
+    # Unfilled, it checks, but says what a resident would miss; --strict refuses it.
+    checked = run("check", "--project", str(root))
     assert checked.exit_code == 0, checked.output
     assert "2 thủ tục, 2 lĩnh vực" in checked.output
+    assert "thiếu điều người dân cần biết trước tiên" in checked.output
+    assert run("check", "--project", str(root), "--strict").exit_code == 1
+    filled = text.replace("documents: []", "documents: [Bản chính, bản sao]")
+    filled = filled.replace('processing_time: ""', "processing_time: Trong ngày")
+    created.write_text(filled.replace('fee: ""', "fee: 2.000 đồng một trang"), encoding="utf-8")
+    strict = run("check", "--project", str(root), "--strict")
+    assert strict.exit_code == 0, strict.output
+    html = run("build", "--project", str(root), "--no-posters")
+    assert html.exit_code == 0, html.output
+    page = (root / "output/2.000815/index.html").read_text(encoding="utf-8")
+    assert "Viết từng bước" not in page and "Tờ khai (theo mẫu)" not in page
 
 
 def test_new_asks_for_what_is_missing(make_site) -> None:

@@ -89,6 +89,32 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     and lose its last zero, and dates are parsed by validate with clear errors."""
 
 
+# PyYAML's messages, in the words of an editor; the original stays in brackets
+# so it can still be looked up.
+YAML_PROBLEMS = (
+    (
+        "mapping values are not allowed",
+        "có dấu ':' ở chỗ không được có; văn bản có dấu ':' phải đặt trong ngoặc kép",
+    ),
+    (
+        "cannot start any token",
+        "có ký tự không được đứng đầu, thường là phím Tab; hãy thụt lề bằng dấu cách",
+    ),
+    ("expected ',' or ']'", "mở '[' mà thiếu ']' để đóng"),
+    ("expected ',' or '}'", "mở '{' mà thiếu '}' để đóng"),
+    ("could not find expected ':'", "thiếu dấu ':' sau tên khóa"),
+    ("found unexpected end of stream", "mở ngoặc kép mà thiếu ngoặc kép đóng"),
+    ("expected <block end>", "thụt lề không đều; các dòng cùng cấp phải thẳng hàng"),
+)
+
+
+def explain_yaml_problem(problem: str) -> str:
+    for english, vietnamese in YAML_PROBLEMS:
+        if english in problem:
+            return f"{vietnamese} [{problem}]"
+    return problem
+
+
 def parse_yaml(
     text: str, rel: str, problems: Problems, first_line: int = 1
 ) -> tuple[Any, dict[str, int]] | None:
@@ -101,13 +127,13 @@ def parse_yaml(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = explain_yaml_problem(getattr(exc, "problem", None) or str(exc))
         context = getattr(exc, "context_mark", None)
         if context is not None and mark is not None and context.line != mark.line:
             problem += f" (phần bắt đầu ở dòng {first_line + context.line})"
         problems.error(
             rel,
-            f"YAML không đọc được: {problem}.",
+            f"Viết sai cú pháp YAML: {problem}.",
             "Kiểm tra dấu hai chấm sau tên khóa, thụt lề bằng dấu cách (không dùng Tab), "
             "và đặt văn bản có dấu ':' hoặc '#' trong ngoặc kép.",
             line,

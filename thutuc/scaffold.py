@@ -15,14 +15,16 @@ from .model import PROCEDURE_CODE
 from .schema import PROCEDURE_KEYS
 from .text import nfc, slugify
 
-# Example values for the keys that need a shape, not just a line of text.
+# Keys that need a shape, not a line of text: left empty, with an example in a
+# comment, so an unfilled scaffold publishes nothing made up and `check` warns.
 _SHAPES = {
-    "documents": "\n  - Tờ khai (theo mẫu)\n  - Căn cước công dân (xuất trình)",
-    "methods": "\n  - truc-tiep\n  - truc-tuyen\n  - buu-chinh",
+    "documents": " []  # ví dụ:\n#  - Tờ khai (theo mẫu)\n#  - Căn cước (xuất trình)",
+    "methods": " []  # ví dụ:\n#  - truc-tiep\n#  - truc-tuyen\n#  - buu-chinh",
     "forms": " []  # ví dụ:\n#  - title: Tờ khai\n#    file: to-khai.pdf",
-    "legal_basis": "\n  - Luật ...",
-    "keywords": " []",
+    "legal_basis": " []  # ví dụ:\n#  - Luật Hộ tịch 60/2014/QH13",
+    "keywords": " []  # ví dụ: [giấy khai sinh, làm khai sinh]",
 }
+BODY_OUTLINE = "## Các bước\n\n<!-- Viết từng bước, mỗi bước một dòng: 1. ..., 2. ... -->\n"
 
 
 class ScaffoldError(Exception):
@@ -42,12 +44,12 @@ def procedure_template(code: str, title: str) -> str:
         elif key.name == "title":
             lines.append(f"title: {_quote(title)}")
         elif key.name in _SHAPES:
-            lines.append(f"{key.name}:{_SHAPES[key.name]}  # {key.help_vi}")
+            lines.append(f"# {key.help_vi}\n{key.name}:{_SHAPES[key.name]}")
         elif key.name in ("replaced_by", "retired"):
             lines.append(f"# {key.name}:  # {key.help_vi}")
         else:
             lines.append(f'{key.name}: ""  # {key.help_vi}')
-    lines += ["---", "", "## Các bước", "", "1. ...", "2. ...", ""]
+    lines += ["---", "", BODY_OUTLINE]
     return "\n".join(lines)
 
 

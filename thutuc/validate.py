@@ -263,6 +263,27 @@ def validate_config(
     return SiteConfig(**values)
 
 
+# What a resident needs first; a page without them sends people to the counter to ask.
+RESIDENT_FACTS = {"documents": "giấy tờ cần mang", "processing_time": "thời gian", "fee": "lệ phí"}
+
+
+def warn_missing_facts(
+    doc: SourceDocument, front: ProcedureFrontMatter, problems: Problems
+) -> None:
+    if front.retired or front.replaced_by:
+        return
+    missing = [
+        f"{label} ({key})" for key, label in RESIDENT_FACTS.items() if not getattr(front, key)
+    ]
+    if missing:
+        problems.warning(
+            doc.rel,
+            f"Trang thiếu điều người dân cần biết trước tiên: {', '.join(missing)}.",
+            "Điền các khóa này. Không mất phí thì ghi fee: Miễn phí; chưa rõ thì ghi ai để hỏi.",
+            1,
+        )
+
+
 def validate_procedure(
     doc: SourceDocument, field_slug: str, problems: Problems
 ) -> Procedure | None:
@@ -270,6 +291,7 @@ def validate_procedure(
     if values is None:
         return None
     front = ProcedureFrontMatter(**values)
+    warn_missing_facts(doc, front, problems)
     return Procedure(
         front, doc.body, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1, doc.path
     )
