@@ -1,0 +1,70 @@
+"""`serve` as a real process: it serves a preview, rebuilds when a file changes,
+and tells the page (through its build number) to reload."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_serve_rebuilds_and_reloads_on_change(make_site) -> None:
+    root = make_site()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "serve",
+            "--project",
+            str(root),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        first = wait_for(lambda: fetch(base + "__thutuc_build"))
+        page = fetch(base + "1.001193/")
+        assert "<h1>Đăng ký khai sinh</h1>" in page
+        assert "__thutuc_build" in page  # the reload script, in previews only
+        source = root / "procedures/ho-tich/khai-sinh.md"
+        source.write_text(source.read_text().replace("Đăng ký khai sinh", "Khai sinh cho con"))
+        wait_for(lambda: fetch(base + "__thutuc_build") != first)
+        assert "<h1>Khai sinh cho con</h1>" in fetch(base + "1.001193/")
+        assert not (root / "output").exists()  # a preview never touches output/
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert "Traceback" not in server.stderr.read().decode()
