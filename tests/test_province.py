@@ -198,3 +198,14 @@ def test_unchanged_communes_are_not_rewritten(province: Path) -> None:
     assert (out / "an/1.001193/index.html").stat().st_ino == inode  # Xã An untouched
     assert (province / "qr/binh/thu-tuc-1.001193.svg").stat().st_ino != qr_inode  # title changed
     assert "Mới." in page(out, "binh/2.000635/")
+
+
+def test_an_unchanged_commune_shows_its_warnings_again_without_being_rebuilt(
+    province: Path,
+) -> None:
+    first = build_province(BuildOptions(province, posters=False), ())
+    warned = sorted(p.format() for p in first.problems.warnings)
+    assert any("[an]" in w and "thiếu điều người dân cần" in w for w in warned), warned
+    again = build_province(BuildOptions(province, posters=False), ())
+    assert again.built == []
+    assert sorted(p.format() for p in again.problems.warnings) == warned

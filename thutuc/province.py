@@ -26,7 +26,7 @@ import shutil
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from .load import (
 )
 from .model import Site
 from .pipeline import BuildOptions, BuildResult, StepReporter, _quiet, _timed, produce
-from .problems import BuildFailed, Problems
+from .problems import BuildFailed, Problem, Problems, Severity
 from .qr import qr_targets
 from .render import DEFAULT_TEMPLATES, STATIC_DIR, make_environment
 from .schema import Key
@@ -377,6 +377,7 @@ def build_province(
         markup.load_cache(options.project / CACHE_FILE, fingerprint)
     with _timed("đọc và kiểm tra", on_step):
         province = check_province(options.project, problems, only, options.base_url, same)
+        replay_problems(previous, same & set(only or same), problems)
     _check_outputs(options, problems)
     if province is None or problems.has_errors(options.strict):
         raise BuildFailed(problems)
@@ -492,10 +493,21 @@ def _file_parts(folder: Path, skip: set[Path]) -> list[bytes]:
     return parts
 
 
+def problem_record(problem: Problem) -> dict[str, Any]:
+    return {**asdict(problem), "severity": problem.severity.name}
+
+
+def replay_problems(previous: dict[str, Any], skipped: Iterable[str], problems: Problems) -> None:
+    """The warnings an unchanged commune had when it was last built."""
+    for slug in sorted(skipped):
+        for record in previous[slug]["problems"]:
+            problems.add(Problem(**{**record, "severity": Severity[record["severity"]]}))
+
+
 def _unchanged(slug: str, key: str, previous: dict[str, Any], options: BuildOptions) -> bool:
     entry = previous.get(slug, {})
     built = (options.out_dir / slug).is_dir() and (options.qr_dir / slug).is_dir()
-    return built and entry.get("inputs") == key and entry.get("clean") is True
+    return built and entry.get("inputs") == key and isinstance(entry.get("problems"), list)
 
 
 def qr_key_of(site: Site, options: BuildOptions, pages_key: str) -> str:
@@ -534,15 +546,15 @@ def write_manifest(
     problems: Problems,
 ) -> None:
     """Keys of what output/ now holds; communes not built this time keep theirs.
-    A commune with a warning is not marked clean, so its warning is shown again."""
+    Each commune's warnings are kept too, so a build that skips it shows them again
+    (`replay_problems`) without reading its files."""
     entries = {k: v for k, v in read_manifest(out).items() if k in communes}
-    noisy = {p.group for p in problems}
     for task in tasks:
         entries[task.slug] = {
             "pages": task.pages_key,
             "qr": task.qr_key,
             "inputs": inputs[task.slug],
-            "clean": task.slug not in noisy,
+            "problems": [problem_record(p) for p in problems if p.group == task.slug],
         }
     text = json.dumps({"version": 1, "communes": entries}, indent=1, sort_keys=True)
     temporary = out / (MANIFEST + ".tmp")
