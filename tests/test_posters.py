@@ -17,6 +17,7 @@ from poster_helpers import (
     decode,
     decode_with_positions,
     load,
+    procedure_md,
     render_pages,
     require_tool,
     same_url,
@@ -249,7 +250,10 @@ def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tm
     the A4 field poster cannot hold its code at 1.5 m; it must still build, smaller."""
     from thutuc.pipeline import BuildOptions, build
 
-    folder = "thanh-lap-va-hoat-dong-cua-to-hop-tac-hop-tac-xa-lien-hiep-hop-tac-xa"
+    folder = (
+        "thanh-lap-va-hoat-dong-cua-to-hop-tac-hop-tac-xa-lien-hiep-hop-tac-xa-"
+        "va-doanh-nghiep-nho-va-vua-o-nong-thon-mien"
+    )  # 110 characters: QR version 8, too dense for an A4 sheet at 1.5 m
     root = make_site(
         {
             f"procedures/{folder}/_index.md": "---\ntitle: Hợp tác xã\n---\n",
@@ -263,3 +267,32 @@ def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tm
     assert f"qr/ap-phich/ap-phich-{folder}.pdf" in report, report
     assert "chỉ quét được từ khoảng" in report and "thay vì 1,5 m" in report
     assert (tmp_path / "q" / "ap-phich" / f"ap-phich-{folder}.pdf").is_file()
+
+
+def test_a_board_with_many_fields_takes_the_fewest_sheets_the_floor_allows(make_site) -> None:
+    """Nine fields: at the robust size an A3 board takes 5 sheets; codes between the
+    robust size and the 2.2 mm/m floor take fewer, and no warning is given."""
+    from thutuc.poster_layout import MM_PER_METRE
+    from thutuc.posters import NOMINAL_MM_PER_METRE, board_spec, fitted, sheets
+
+    names = [
+        "ho-tich",
+        "chung-thuc",
+        "dat-dai",
+        "van-hoa",
+        "giam-ngheo",
+        "bao-tro",
+        "ton-giao",
+        "nong-nghiep",
+        "con-nuoi",
+    ]
+    files = {}
+    for n, name in enumerate(names):
+        files[f"procedures/{name}/_index.md"] = f"---\ntitle: Lĩnh vực {n}\n---\n"
+        files[f"procedures/{name}/a.md"] = procedure_md(f"1.00{n:04d}", f"Thủ tục {n}")
+    site = load(make_site(files))
+    declared = board_spec(site, "A3", "M")
+    board = fitted(declared)
+    assert sheets(board) < sheets(declared)
+    floor = declared.distance_m * NOMINAL_MM_PER_METRE / MM_PER_METRE
+    assert floor <= board.distance_m < declared.distance_m

@@ -185,13 +185,13 @@ def _metres(value: float) -> str:
 def warn_about_shrunk_codes(site: Site, options: BuildOptions, problems: Problems) -> None:
     """A field folder or code so long that its QR code cannot print at the size
     its poster is designed for: the poster still builds, smaller, with a warning."""
-    from .posters import reach_warnings
+    from .posters import nominal_reach_m, reach_warnings
 
     for spec, designed in reach_warnings(site, options.ecc):
         problems.warning(
             f"qr/ap-phich/{spec.name}.pdf",
             f"Mã QR quá dày để in đủ lớn trên khổ {spec.paper}: chỉ quét được từ khoảng "
-            f"{_metres(spec.distance_m)} thay vì {_metres(designed)}.",
+            f"{_metres(nominal_reach_m(spec))} thay vì {_metres(designed)}.",
             "Địa chỉ trang càng ngắn, mã càng thưa. Đặt tên thư mục lĩnh vực ngắn hơn "
             "(giữ tên cũ trong aliases: của _index.md), hoặc in khổ lớn hơn.",
         )

@@ -34,7 +34,10 @@ from .poster_layout import (
     MM_PER_METRE,
     Block,
     Code,
+    LayoutError,
     PosterSpec,
+    register_fonts,
+    render_grid,
     render_pdf,
     symbol_modules,
 )
@@ -247,25 +250,65 @@ def largest_box_pt(spec: PosterSpec) -> float:
     return (modules + 2 * QUIET_ZONE) * spec.module_pt
 
 
+# The module size per metre a 1920 px, 70° phone camera needs (3 px a module).
+# Posters are drawn at the robust MM_PER_METRE; they may go down to this floor
+# without comment, and a field board does, to get every field on fewer sheets.
+NOMINAL_MM_PER_METRE = 2.2
+_FLOOR = NOMINAL_MM_PER_METRE / MM_PER_METRE
+_BOARD_STEPS = 8
+
+
 def fitted(spec: PosterSpec) -> PosterSpec:
-    """`spec` with its distance lowered when its code cannot fit the paper at the
-    designed size (a very long address): a smaller code that still prints beats
-    no poster. `reach_warnings` tells the editor how to get the size back."""
+    """`spec` with its codes made smaller where the paper asks for it: a field board
+    to fit on the fewest sheets, or any code that cannot fit the paper at all (a
+    very long address). `reach_warnings` tells the editor when that goes below
+    the floor for the designed distance."""
     page_w, page_h = spec.page_size
     room = min(page_w - 2 * MARGIN, (page_h - 2 * MARGIN) * MAX_CODE_HEIGHT_SHARE)
     box = largest_box_pt(spec)
-    if box <= room:
-        return spec
-    return replace(spec, distance_m=spec.distance_m * room / box)
+    if box > room:
+        spec = replace(spec, distance_m=spec.distance_m * room / box)
+    return fewest_sheets(spec) if spec.kind == "board" else spec
+
+
+@cache
+def sheets(spec: PosterSpec) -> int:
+    """Sheets a board takes, in whichever orientation needs fewer (as render_pdf picks)."""
+    register_fonts()
+    counts = []
+    for orientation in (spec, replace(spec, landscape=True)):
+        try:
+            counts.append(render_grid(orientation)[1])
+        except LayoutError:  # a row of codes taller than this orientation's page
+            continue
+    return min(counts, default=10**6)
+
+
+def fewest_sheets(spec: PosterSpec) -> PosterSpec:
+    """The largest codes, between the robust size and the floor, that still put the
+    board on as few sheets as the floor would: 9 fields take 2 A3 sheets, not 5."""
+    fewest = sheets(replace(spec, distance_m=spec.distance_m * _FLOOR))
+    for step in range(_BOARD_STEPS + 1):
+        scale = 1 - (1 - _FLOOR) * step / _BOARD_STEPS
+        candidate = replace(spec, distance_m=round(spec.distance_m * scale, 4))
+        if sheets(candidate) <= fewest:
+            return candidate
+    return spec
+
+
+def nominal_reach_m(spec: PosterSpec) -> float:
+    """How far a typical phone reads the codes of `spec` (3 px a module)."""
+    return spec.distance_m / _FLOOR
 
 
 def reach_warnings(site: Site, ecc: str = "M") -> list[tuple[PosterSpec, float]]:
-    """(poster, designed distance) for every poster whose code had to shrink."""
+    """(poster, designed distance) for every poster whose codes went below the floor
+    for its designed distance: a phone must come closer than the poster promises."""
     designed = {s.name: s for s in _declared_specs(site, ecc)}
     return [
         (spec, designed[spec.name].distance_m)
         for spec in poster_specs(site, ecc)
-        if spec.distance_m < designed[spec.name].distance_m
+        if nominal_reach_m(spec) < designed[spec.name].distance_m - 1e-9
     ]
 
 
