@@ -84,6 +84,15 @@ def chromium_path() -> str:
 SiteWriter = Callable[..., Path]
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by relative path: for comparing two builds byte for byte."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, content in files.items():
         path = root / rel

@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import files_of
 
 from thutuc.pipeline import BuildOptions, build
 from thutuc.problems import BuildFailed
@@ -159,10 +160,6 @@ def test_base_url_option_overrides_site_yml(make_site) -> None:
     assert '<link rel="canonical" href="https://xa.example.org/thu/1.001193/">' in page(
         out, "1.001193/"
     )
-
-
-def files_of(folder: Path) -> dict[Path, bytes]:
-    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_two_builds_are_byte_identical(make_site, tmp_path: Path) -> None:

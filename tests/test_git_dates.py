@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import files_of
 
 from thutuc.cli import main
 from thutuc.freshness import months_before, stale_procedures
@@ -55,10 +56,6 @@ def repo(make_site) -> Path:
     git(root, "init", "-q")
     commit_all(root, "2024-03-05T10:00:00+07:00")
     return root
-
-
-def files_of(folder: Path) -> dict[Path, bytes]:
-    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def page(out: Path, path: str) -> str:

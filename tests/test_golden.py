@@ -8,15 +8,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from conftest import files_of
 from update_golden import GOLDEN, build_sample
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_sample_site_matches_golden_output(tmp_path: Path) -> None:

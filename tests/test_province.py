@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_files
+from conftest import files_of, write_files
 
 from thutuc.cli import main
 from thutuc.pipeline import BuildOptions, build
@@ -62,12 +62,6 @@ def build_all(root: Path, *communes: str, **options) -> Path:
 
 def page(out: Path, path: str) -> str:
     return (out / path / "index.html").read_text(encoding="utf-8")
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def test_each_commune_gets_its_own_site(province: Path) -> None:
