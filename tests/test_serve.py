@@ -10,6 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from conftest import write_files
+from test_province import PROVINCE
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -37,23 +40,25 @@ def wait_for(predicate, seconds: float = 20.0):
     raise AssertionError("timed out")
 
 
+def start_serve(project: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--project", str(project)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    return server, f"http://127.0.0.1:{port}/"
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=10)
+    assert server.stderr is not None
+    assert "Traceback" not in server.stderr.read().decode()
+
+
 def test_serve_rebuilds_and_reloads_on_change(make_site) -> None:
     root = make_site()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(REPO / "build.py"),
-            "serve",
-            "--project",
-            str(root),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server, base = start_serve(root)
     try:
         first = wait_for(lambda: fetch(base + "__thutuc_build"))
         page = fetch(base + "1.001193/")
@@ -65,6 +70,20 @@ def test_serve_rebuilds_and_reloads_on_change(make_site) -> None:
         assert "<h1>Khai sinh cho con</h1>" in fetch(base + "1.001193/")
         assert not (root / "output").exists()  # a preview never touches output/
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    assert "Traceback" not in server.stderr.read().decode()
+        stop(server)
+
+
+def test_serve_previews_a_province(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "tinh", dict(PROVINCE))
+    server, base = start_serve(root)
+    try:
+        first = wait_for(lambda: fetch(base + "__thutuc_build"))
+        assert "Xã An" in fetch(base) and "Xã Bình" in fetch(base)  # the province index
+        assert "<h1>Đăng ký khai sinh</h1>" in fetch(base + "an/1.001193/")
+        override = root / "communes/an/procedures/ho-tich/khai-sinh.md"
+        override.write_text(override.read_text().replace("Xã An hỗ trợ", "Xã An miễn phí"))
+        wait_for(lambda: fetch(base + "__thutuc_build") != first)
+        assert "Xã An miễn phí" in fetch(base + "an/1.001193/")
+        assert not (root / "output").exists()
+    finally:
+        stop(server)

@@ -21,10 +21,15 @@ from watchfiles import watch
 
 from .pipeline import BuildOptions, build
 from .problems import BuildFailed
+from .province import PROVINCE_FILE, build_province, is_province
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
 fetch('/__thutuc_build').then(function(r){return r.text()}).then(function(t){
 if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},1000)})()</script>"""
+
+
+# What an editor changes: a commune's files, or a province's catalogue and communes.
+SOURCES = ("site.yml", "procedures", "templates", PROVINCE_FILE, "communes")
 
 
 class PreviewState:
@@ -69,17 +74,23 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def build_preview(options: BuildOptions) -> float:
+    """Build the site or, in a province folder, every commune (each under /<xã>/,
+    with the province index at /); returns the seconds it took."""
+    if is_province(options.project):
+        return build_province(options, ()).seconds
+    return build(options).seconds
+
+
 def rebuild(options: BuildOptions, state: PreviewState) -> None:
     try:
-        result = build(options)
+        seconds = build_preview(options)
     except BuildFailed as failed:
         click.echo(failed.problems.report(), err=True)
         click.secho("Lỗi: giữ bản xem trước cũ. Sửa tệp rồi lưu lại.", fg="red", err=True)
         return
     state.build_number += 1
-    click.secho(
-        f"Đã dựng lại: {len(result.pages)} trang, {result.seconds:.1f} giây.", fg="green", err=True
-    )
+    click.secho(f"Đã dựng lại trong {seconds:.1f} giây.", fg="green", err=True)
 
 
 def serve(project: Path, port: int, posters: bool = False) -> None:
@@ -113,4 +124,4 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
 
 def _is_source(project: Path, path: str) -> bool:
     rel = Path(path).resolve().relative_to(project.resolve()).parts
-    return bool(rel) and rel[0] in ("site.yml", "procedures", "templates")
+    return bool(rel) and rel[0] in SOURCES
