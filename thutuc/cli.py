@@ -151,17 +151,20 @@ def check_command(project: Path, strict: bool, communes: tuple[str, ...]) -> Non
     if is_province(project):
         return check_province_command(project, strict, communes)
     site, problems = check(BuildOptions(project, strict=strict))
+    finish_check(
+        problems,
+        site is None or problems.has_errors(strict),
+        lambda: f"{len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực" if site else "",
+    )
+
+
+def finish_check(problems: Problems, failed: bool, counts: Callable[[], str]) -> None:
+    """Every problem, then one closing line; exit 1 when the check failed."""
     show_problems(problems)
-    failed = site is None or problems.has_errors(strict)
     if failed:
         click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
         sys.exit(1)
-    assert site is not None
-    click.secho(
-        f"Tốt: {len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực; {summary_line(problems)}.",
-        fg="green",
-        err=True,
-    )
+    click.secho(f"Tốt: {counts()}; {summary_line(problems)}.", fg="green", err=True)
 
 
 def build_province_command(options: BuildOptions, communes: tuple[str, ...], quiet: bool) -> None:
@@ -182,16 +185,13 @@ def build_province_command(options: BuildOptions, communes: tuple[str, ...], qui
 def check_province_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
     problems = Problems()
     province = check_province(project, problems, communes)
-    show_problems(problems)
-    if province is None or problems.has_errors(strict):
-        click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
-        sys.exit(1)
-    procedures = sum(len(c.site.procedures) for c in province.communes)
-    click.secho(
-        f"Tốt: {len(province.communes)} xã, {procedures} trang thủ tục; {summary_line(problems)}.",
-        fg="green",
-        err=True,
-    )
+
+    def counts() -> str:
+        assert province is not None
+        procedures = sum(len(c.site.procedures) for c in province.communes)
+        return f"{len(province.communes)} xã, {procedures} trang thủ tục"
+
+    finish_check(problems, province is None or problems.has_errors(strict), counts)
 
 
 @main.command("serve")
