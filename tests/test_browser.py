@@ -23,9 +23,12 @@ from typing import Any
 
 import pytest
 from conftest import REPO, chromium_path, require_module, unavailable
+from PIL import Image
+from poster_helpers import load, same_url
 
 from thutuc.model import NOT_FOUND_PATH
 from thutuc.pipeline import BuildOptions, build
+from thutuc.qr import QUIET_ZONE, encode_url, qr_targets, write_qr_codes
 from thutuc.render import gzipped_size
 from thutuc.text import fold
 
@@ -481,3 +484,23 @@ def test_search_finds_a_procedure_by_its_code_and_by_the_code_it_replaced(
         assert search(page, "1.001193") == ["Đăng ký khai sinh"]
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+@pytest.mark.decoder
+def test_qr_svg_files_decode_as_a_browser_draws_them(page: Any, tmp_path: Path) -> None:
+    """The SVG codes are written by our own code: draw them as a browser or an
+    office program would, at 7 px a module, and read them back with a real decoder."""
+    zxingcpp: Any = require_module("zxingcpp")
+    site = load(REPO)
+    write_qr_codes(site, tmp_path)
+    targets = qr_targets(site)
+    for target in (targets[0], targets[1], targets[-2]):  # home, a field, a procedure
+        side = 7 * (encode_url(target.url).size + 2 * QUIET_ZONE)
+        html = tmp_path / f"{target.name}.html"
+        html.write_text(f'<body style="margin:0"><img src="{target.name}.svg" width="{side}">')
+        page.goto(html.as_uri())
+        shot = tmp_path / f"{target.name}-shot.png"
+        page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": side, "height": side})
+        read = zxingcpp.read_barcodes(Image.open(shot))
+        assert [same_url(r.text, target.url) for r in read] == [True], target.name

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 
 import pytest
+import zxingcpp
 from PIL import Image
 from poster_helpers import SMALL_SITE, decode, load, require_tool, same_url, write_site
 
 from thutuc.model import CONTACTS_PATH, HOME_PATH
 from thutuc.qr import (
+    ECC_LEVELS,
     QUIET_ZONE,
-    cheapest_segments,
+    build_symbol,
+    choose_encoding,
+    dark_runs,
     encode_url,
-    encoded_text,
-    make_qr,
+    png_bytes,
     qr_targets,
     uppercase_origin,
     write_qr_codes,
@@ -50,28 +54,73 @@ def test_uppercase_origin_keeps_the_path_exactly():
     assert uppercase_origin("https://user@x.example.vn/") is None
 
 
-def test_segments_are_alphanumeric_where_it_saves_bits():
-    assert cheapest_segments("HTTPS://HOABINH.EXAMPLE.VN/1.001193/") == [
-        ("HTTPS://HOABINH.EXAMPLE.VN/1.001193/", 2)
-    ]
-    segments = cheapest_segments("HTTPS://HOABINH.EXAMPLE.VN/ho-tich/")
-    assert "".join(text for text, _ in segments) == "HTTPS://HOABINH.EXAMPLE.VN/ho-tich/"
-    assert segments[0] == ("HTTPS://HOABINH.EXAMPLE.VN/", 2)
-
-
 def test_upper_case_only_when_it_lowers_the_version():
     # measured: 36 alphanumeric characters fit version 2-M; as bytes they need version 3
-    text, qr = encode_url(PROCEDURE_URL)
-    assert (text, qr.version) == ("HTTPS://HOABINH.EXAMPLE.VN/1.001193/", 2)
+    symbol = encode_url(PROCEDURE_URL)
+    assert (symbol.text, symbol.version) == ("HTTPS://HOABINH.EXAMPLE.VN/1.001193/", 2)
     # the field URL is version 3 either way, so it stays as typed
-    assert encoded_text(FIELD_URL) == FIELD_URL and make_qr(FIELD_URL).version == 3
+    symbol = encode_url(FIELD_URL)
+    assert (symbol.text, symbol.version) == (FIELD_URL, 3)
 
 
-def test_ecc_is_at_least_the_level_asked_for():
-    order = "LMQH"
-    for level in order:
-        qr = make_qr(PROCEDURE_URL, level)
-        assert order.index(qr.error) >= order.index(level)
+def test_the_encoder_mixes_segments_when_only_the_origin_is_upper_cased():
+    # 24 alphanumeric + 8 byte characters fit version 2-M; 32 bytes would need 3
+    assert build_symbol("HTTPS://XA-1.EXAMPLE.VN/ho-tich/", "M").version == 2
+    assert build_symbol("https://xa-1.example.vn/ho-tich/", "M").version == 3
+
+
+@pytest.mark.decoder
+def test_ecc_is_raised_while_the_symbol_keeps_its_size():
+    """The level a decoder reads is at least the one asked for, and the symbol is
+    no larger than the smallest one at that level."""
+    for url in (PROCEDURE_URL, FIELD_URL, "https://hoabinh.example.vn/"):
+        for level in ECC_LEVELS:
+            symbol = encode_url(url, level)
+            read = zxingcpp.read_barcodes(Image.open(io.BytesIO(png_bytes(symbol))))
+            assert [r.text for r in read] == [symbol.text]
+            assert ECC_LEVELS.index(read[0].ec_level) >= ECC_LEVELS.index(level)
+            assert symbol.size == build_symbol(symbol.text, level).size
+    assert encode_url("https://hoabinh.example.vn/").ecc == "Q"  # measured: Q fits version 2
+
+
+def test_urls_of_the_same_shape_share_one_choice():
+    """encode_url reuses the choice made for a URL with the same character
+    classes; it must be the choice made for each URL on its own."""
+    hosts = ["xa-1.example.vn", "hoabinh.example.vn", "x.vn", "tan-lap.quangtri.gov.vn"]
+    paths = ["", "1.001193/", "2.000884.000.00.00.H55/", "ho-tich/", "Xa/a-z/", "1.00/", "99/"]
+    for host in hosts:
+        for path in paths:
+            for level in "MQ":
+                url = f"https://{host}/{path}"
+                use_upper, ecc = choose_encoding(url, uppercase_origin(url), level)
+                symbol = encode_url(url, level)
+                assert symbol.text == (uppercase_origin(url) if use_upper else url)
+                assert symbol.ecc == ecc, url
+
+
+def test_png_pixels_are_the_modules_with_a_quiet_zone():
+    symbol = encode_url(PROCEDURE_URL)
+    image = Image.open(io.BytesIO(png_bytes(symbol)))
+    side = symbol.size + 2 * QUIET_ZONE
+    scale = image.width // side
+    assert image.mode == "1" and image.size == (side * scale, side * scale)
+    assert image.width >= 400  # big enough to share in a message
+    pixels = image.convert("L").load()
+    for row in range(side):
+        for col in range(side):
+            inside = QUIET_ZONE <= row < side - QUIET_ZONE and QUIET_ZONE <= col < side - QUIET_ZONE
+            dark = inside and symbol.rows[row - QUIET_ZONE][col - QUIET_ZONE] == 1
+            # every pixel of the module's square, checked at its corners
+            for dy in (0, scale - 1):
+                for dx in (0, scale - 1):
+                    assert (pixels[col * scale + dx, row * scale + dy] == 0) == dark
+
+
+def test_dark_runs_cover_exactly_the_dark_modules():
+    symbol = encode_url(FIELD_URL)
+    covered = {(r, c + i) for r, c, length in dark_runs(symbol) for i in range(length)}
+    dark = {(r, c) for r, line in enumerate(symbol.rows) for c, m in enumerate(line) if m}
+    assert covered == dark and len(dark) > symbol.size  # a real code, not an empty one
 
 
 @pytest.mark.decoder
@@ -92,6 +141,6 @@ def test_svg_is_vector_with_a_quiet_zone_and_a_findable_title(site, tmp_path):
     root = ET.parse(tmp_path / "qr" / f"{target.name}.svg").getroot()
     ns = "{http://www.w3.org/2000/svg}"
     assert root.find(f"{ns}path") is not None and root.find(f"{ns}image") is None
-    modules = make_qr(target.url).symbol_size(border=0)[0]
+    modules = encode_url(target.url).size
     assert root.get("width") == f"{modules + 2 * QUIET_ZONE}mm"
     assert root.find(f"{ns}title").text == "Đăng ký khai sinh"

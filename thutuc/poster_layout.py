@@ -27,7 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from .qr import QUIET_ZONE, dark_runs, make_qr
+from .qr import QUIET_ZONE, dark_runs, encode_url
 from .text import nfc
 
 MM = 72 / 25.4
@@ -136,13 +136,13 @@ def paragraph(block: Block, sheet: Sheet) -> Paragraph:
 
 
 def symbol_modules(url: str, ecc: str) -> int:
-    return int(make_qr(url, ecc).symbol_size(border=0)[0])
+    return encode_url(url, ecc).size
 
 
 def draw_symbol(canvas: Canvas, url: str, ecc: str, x: float, top: float, module: float) -> None:
     """Draw the code's dark modules as one vector path, top-left corner at (x, top)."""
     path = canvas.beginPath()
-    for row, col, length in dark_runs(make_qr(url, ecc)):
+    for row, col, length in dark_runs(encode_url(url, ecc)):
         path.rect(x + col * module, top - (row + 1) * module, length * module, module)
     canvas.setFillColor(black)
     canvas.drawPath(path, stroke=0, fill=1)

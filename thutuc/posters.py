@@ -340,7 +340,7 @@ def code_fingerprint() -> str:
         digest.update((here / name).read_bytes())
     for font in sorted(FONTS_DIR.glob("*.ttf")):
         digest.update(font.read_bytes())
-    for package in ("reportlab", "segno", "pypdfium2", "pillow"):
+    for package in ("reportlab", "zxing-cpp", "pypdfium2", "pillow"):
         digest.update(version(package).encode())
     return digest.hexdigest()
 

@@ -460,7 +460,7 @@ def code_fingerprint(root: Path, options: BuildOptions) -> str:
         for path in files:
             if "__pycache__" not in path.parts:
                 digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
-    versions = [importlib.metadata.version(n) for n in ("markdown", "nh3", "jinja2", "segno")]
+    versions = [importlib.metadata.version(n) for n in ("markdown", "nh3", "jinja2", "zxing-cpp")]
     settings = [options.ecc, str(options.posters), options.base_url or "", *versions]
     digest.update("\0".join(settings).encode())
     return digest.hexdigest()
@@ -515,10 +515,10 @@ def qr_key_of(site: Site, options: BuildOptions, pages_key: str) -> str:
     pages key (every input file) stands for posters, which may show anything."""
     if options.posters:
         return pages_key
-    # Only qr.py and segno make these files: editing a template must not redo them.
+    # Only qr.py and zxing-cpp make these files: editing a template must not redo them.
     code = Path(__file__).with_name("qr.py").read_bytes()
     targets = [(t.name, t.title, t.url) for t in qr_targets(site)]
-    return _digest(code, importlib.metadata.version("segno"), options.ecc, repr(targets))
+    return _digest(code, importlib.metadata.version("zxing-cpp"), options.ecc, repr(targets))
 
 
 def _digest(*parts: str | bytes) -> str:
