@@ -11,6 +11,7 @@ from PIL import Image
 from poster_helpers import SMALL_SITE, decode, load, require_tool, same_url, write_site
 
 from thutuc.model import CONTACTS_PATH, HOME_PATH
+from thutuc.pipeline import BuildOptions, build
 from thutuc.qr import (
     ECC_LEVELS,
     QUIET_ZONE,
@@ -144,3 +145,13 @@ def test_svg_is_vector_with_a_quiet_zone_and_a_findable_title(site, tmp_path):
     modules = encode_url(target.url).size
     assert root.get("width") == f"{modules + 2 * QUIET_ZONE}mm"
     assert root.find(f"{ns}title").text == "Đăng ký khai sinh"
+
+
+def test_a_preview_build_writes_vector_codes_only(tmp_path):
+    """--no-posters: the SVG codes are built, the PNG copies come with the posters."""
+    project = write_site(tmp_path / "site", SMALL_SITE)
+    build(BuildOptions(project, posters=False, record_published=False))
+    names = {p.name for p in (project / "qr").iterdir()}
+    targets = qr_targets(load(project))
+    assert {f"{t.name}.svg" for t in targets} <= names
+    assert not any(name.endswith(".png") for name in names)

@@ -98,7 +98,11 @@ def main() -> None:
 )
 @click.option("--base-url", help="Địa chỉ trang web, thay cho base_url trong site.yml.")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
-@click.option("--no-posters", is_flag=True, help="Bỏ qua áp phích PDF (xem trước nhanh hơn).")
+@click.option(
+    "--no-posters",
+    is_flag=True,
+    help="Bỏ qua áp phích PDF và ảnh PNG của mã QR (xem trước nhanh hơn; mã QR SVG vẫn có).",
+)
 @click.option(
     "--jobs", type=click.IntRange(min=1), help="Số tiến trình song song [mặc định: số lõi CPU]."
 )

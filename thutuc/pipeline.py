@@ -168,7 +168,7 @@ def write_pages(site: Site, pages: list[Page], out: Path) -> None:
 def write_qr(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
     from .qr import write_qr_codes
 
-    return write_qr_codes(site, qr, ecc=options.ecc)
+    return write_qr_codes(site, qr, ecc=options.ecc, png=options.posters)
 
 
 def write_posters(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
