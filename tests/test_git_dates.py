@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import files_of
 
 from thutuc.cli import main
-from thutuc.freshness import months_before, stale_procedures
+from thutuc.freshness import checked_procedures, months_before, stale_procedures
 from thutuc.git_dates import last_commit_dates
 from thutuc.pipeline import BuildOptions, build, check
 
@@ -111,8 +111,9 @@ def test_stale_cutoff_is_whole_calendar_months(make_site) -> None:
     site, _ = check(BuildOptions(root))
     assert site is not None
     on_cutoff = date(2025, 7, 1) + timedelta(days=365)  # updated 01/07/2025 + 12 months
-    assert stale_procedures(site, on_cutoff) == []
-    assert [p.code for _, p in stale_procedures(site, on_cutoff + timedelta(days=1))] == [
+    checked = checked_procedures(site.active_procedures, site.commit_dates)
+    assert stale_procedures(checked, 12, on_cutoff) == []
+    assert [c.code for c in stale_procedures(checked, 12, on_cutoff + timedelta(days=1))] == [
         "1.001193"
     ]
     assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
@@ -128,7 +129,8 @@ def test_retired_procedures_are_never_stale(make_site) -> None:
     )
     site, _ = check(BuildOptions(root))
     assert site is not None
-    assert [p.code for _, p in stale_procedures(site, date(2030, 1, 1))] == ["1.001193"]
+    checked = checked_procedures(site.active_procedures, site.commit_dates)
+    assert [c.code for c in stale_procedures(checked, 12, date(2030, 1, 1))] == ["1.001193"]
 
 
 def test_no_repository_no_date(make_site) -> None:

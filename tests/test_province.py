@@ -203,3 +203,66 @@ def test_an_unchanged_commune_shows_its_warnings_again_without_being_rebuilt(
     again = build_province(BuildOptions(province, posters=False), ())
     assert again.built == []
     assert sorted(p.format() for p in again.problems.warnings) == warned
+
+
+# Permanence in a province: each commune keeps its own published addresses,
+# dates from git and stale notices, as a single site does.
+
+
+def test_each_commune_records_its_published_addresses(province: Path) -> None:
+    build_all(province)
+    an = (province / "communes/an/published-urls.txt").read_text(encoding="utf-8").split()
+    binh = (province / "communes/binh/published-urls.txt").read_text(encoding="utf-8").split()
+    assert {"/1.001193/", "/2.000884/", "/ho-tich/"} <= set(an)
+    assert "/2.000635/" in binh and "/2.000884/" not in binh  # excluded, never published
+    assert not (province / "published-urls.txt").exists()
+    # Recording is not a change: the next build has nothing to do.
+    again = build_province(BuildOptions(province, posters=False), ())
+    assert again.built == []
+
+
+def test_a_commune_cannot_lose_a_published_address(province: Path) -> None:
+    build_all(province)
+    before = files_of(province / "output")
+    (province / "communes/binh/procedures/ho-tich/trich-luc.md").unlink()
+    with pytest.raises(BuildFailed) as failed:
+        build_all(province)
+    [error] = failed.value.problems.errors
+    assert error.group == "binh" and error.file == "communes/binh/published-urls.txt"
+    assert "/2.000635/" in error.message and error.line is not None
+    assert files_of(province / "output") == before  # the build wrote nothing
+    result = CliRunner().invoke(main, ["check", "--project", str(province)])
+    assert result.exit_code == 1
+    assert "[binh] communes/binh/published-urls.txt:" in result.output
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_dates_from_git_and_stale_notices_per_commune(province: Path) -> None:
+    from test_git_dates import commit_all, git
+
+    write_files(province, {".gitignore": "/output/\n/qr/\n/.thutuc-cache/\n"})
+    git(province, "init", "-q")
+    commit_all(province, "2020-02-03T10:00:00+07:00")
+    first = build_province(BuildOptions(province, posters=False), ())
+    out = province / "output"
+    assert "Cập nhật ngày 03/02/2020." in page(out, "an/1.000894/")  # catalogue file's commit
+    notices = sorted(p.format() for p in first.problems.notices)
+    # the catalogue's stale procedures once, not once per commune
+    [catalogue] = [n for n in notices if n.startswith("[danh mục chung]")]
+    assert "procedures/ho-tich/ket-hon.md" in catalogue
+    [binh] = [n for n in notices if n.startswith("[binh]")]
+    assert "communes/binh/procedures/ho-tich/trich-luc.md" in binh
+    assert "ket-hon.md" not in binh
+    # a build with nothing to do still lists them, computed for today from the manifest
+    again = build_province(BuildOptions(province, posters=False), ())
+    assert again.built == []
+    assert sorted(p.format() for p in again.problems.notices) == notices
+    # an edit is built at once, with the date of the last commit; committing it
+    # changes no byte of the file but the date on the page: that commune is rebuilt
+    local = "communes/binh/procedures/ho-tich/trich-luc.md"
+    write_files(province, {local: procedure("2.000635", "Trích lục", "", "Mới.\n")})
+    assert build_province(BuildOptions(province, posters=False), ()).built == ["binh"]
+    assert "Cập nhật ngày 03/02/2020." in page(out, "binh/2.000635/")
+    commit_all(province, "2026-01-05T10:00:00+07:00")
+    assert build_province(BuildOptions(province, posters=False), ()).built == ["binh"]
+    assert "Cập nhật ngày 05/01/2026." in page(out, "binh/2.000635/")

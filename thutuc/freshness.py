@@ -12,11 +12,25 @@ listed: there is nothing to compare.
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from .model import Procedure, Site
 from .problems import Problems
 from .render import vi_date
+
+
+@dataclass(frozen=True)
+class Checked:
+    """When one procedure's facts were last checked. Small and plain, so a
+    province keeps it in its manifest for communes it does not re-read."""
+
+    day: date
+    source: str
+    code: str
+    title: str
+    from_commit: bool  # no `updated:`; the day is the file's last commit
 
 
 def months_before(day: date, months: int) -> date:
@@ -25,31 +39,66 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
 
 
-def stale_procedures(site: Site, today: date) -> list[tuple[date, Procedure]]:
-    """Active procedures last checked before the cutoff, oldest first (then by code)."""
-    months = site.config.stale_after_months
-    if months <= 0:  # 0 turns the warning off
+def checked_procedures(
+    procedures: Iterable[Procedure], commit_dates: Mapping[str, date]
+) -> list[Checked]:
+    """The dated ones among `procedures`: `updated`, else the file's last commit
+    (as Site.checked_on); a procedure with neither has nothing to compare."""
+    checked = []
+    for procedure in procedures:
+        day = procedure.front.updated or commit_dates.get(procedure.source)
+        if day is not None:
+            source, code, title = procedure.source, procedure.code, procedure.title
+            checked.append(Checked(day, source, code, title, procedure.front.updated is None))
+    return checked
+
+
+def stale_procedures(checked: Iterable[Checked], months: int, today: date) -> list[Checked]:
+    """Those last checked before the cutoff, oldest first (then by code)."""
+    if months <= 0:  # 0 turns the notice off
         return []
     cutoff = months_before(today, months)
-    dated = ((site.checked_on(p), p) for p in site.active_procedures)
-    stale = [(day, p) for day, p in dated if day is not None and day < cutoff]
-    return sorted(stale, key=lambda item: (item[0], item[1].code))
+    return sorted((c for c in checked if c.day < cutoff), key=lambda c: (c.day, c.code))
 
 
-def check_freshness(site: Site, problems: Problems, today: date) -> None:
-    stale = stale_procedures(site, today)
+def report_stale(
+    checked: Iterable[Checked],
+    months: int,
+    today: date,
+    problems: Problems,
+    file: str = "procedures",
+    group: str = "",
+) -> None:
+    """One notice listing the stale procedures, or nothing."""
+    stale = stale_procedures(checked, months, today)
     if not stale:
         return
     lines = [
-        f"\n    - {vi_date(day)}{'' if p.front.updated else ' (ngày sửa tệp)'}: "
-        f"{p.source} ({p.code} {p.title})"
-        for day, p in stale
+        f"\n    - {vi_date(c.day)}{' (ngày sửa tệp)' if c.from_commit else ''}: "
+        f"{c.source} ({c.code} {c.title})"
+        for c in stale
     ]
-    problems.notice(
-        "procedures",
-        f"{len(stale)} thủ tục chưa được kiểm tra lại quá "
-        f"{site.config.stale_after_months} tháng (cũ nhất trước):" + "".join(lines),
+    own = Problems()
+    own.notice(
+        file,
+        f"{len(stale)} thủ tục chưa được kiểm tra lại quá {months} tháng (cũ nhất trước):"
+        + "".join(lines),
         "Đối chiếu từng thủ tục với Cổng Dịch vụ công quốc gia, sửa nếu cần, rồi ghi ngày "
         f"kiểm tra vào phần đầu, ví dụ updated: {today.isoformat()}. "
         "Đổi số tháng bằng stale_after_months: trong site.yml.",
     )
+    problems.extend(own, group=group)
+
+
+def own_checked(site: Site) -> list[Checked]:
+    """The site's own dated procedures: in a commune of a province, those of its
+    own folder; the catalogue's are reported once, for the whole province."""
+    own = site.active_procedures
+    if site.home:
+        own = tuple(p for p in own if p.source.startswith(site.home + "/"))
+    return checked_procedures(own, site.commit_dates)
+
+
+def check_freshness(site: Site, problems: Problems, today: date) -> None:
+    months, file = site.config.stale_after_months, site.own_file("procedures")
+    report_stale(own_checked(site), months, today, problems, file)

@@ -19,23 +19,28 @@ from .text import nfc
 _HEADER = "\x01"  # starts each commit's line in the log; never part of a file name
 
 
-def last_commit_dates(root: Path) -> dict[str, date]:
-    """Site-relative path of every file under procedures/ → date of its last commit."""
+def last_commit_dates(root: Path, folders: tuple[str, ...] = (PROCEDURES_DIR,)) -> dict[str, date]:
+    """Root-relative path of every file under `folders` → date of its last commit.
+
+    A province asks for its catalogue and its communes' folders at once."""
     git = shutil.which("git")
-    if git is None or not (root / PROCEDURES_DIR).is_dir():
+    present = [f for f in folders if (root / f).is_dir()]
+    if git is None or not present:
         return {}
     log = _git(
         git,
-        root / PROCEDURES_DIR,
+        root,
         "log",
         f"--format={_HEADER}%H %cs",
         "--name-only",
         "--relative",
         "-z",
+        "--",
+        *present,
     )
     if log is None:
         return {}
-    return _parse_log(log, _shallow_commits(git, root), f"{PROCEDURES_DIR}/")
+    return _parse_log(log, _shallow_commits(git, root))
 
 
 def _git(git: str, cwd: Path, *args: str) -> str | None:
@@ -58,7 +63,7 @@ def _shallow_commits(git: str, root: Path) -> frozenset[str]:
     return frozenset(shallow.read_text(encoding="ascii").split())
 
 
-def _parse_log(log: str, shallow: frozenset[str], prefix: str) -> dict[str, date]:
+def _parse_log(log: str, shallow: frozenset[str]) -> dict[str, date]:
     """Newest date per file; `git log -z` gives NUL-separated headers and names."""
     dates: dict[str, date] = {}
     when: date | None = None
@@ -68,6 +73,6 @@ def _parse_log(log: str, shallow: frozenset[str], prefix: str) -> dict[str, date
             commit, day = token[1:].split()
             when = None if commit in shallow else date.fromisoformat(day)
         elif token and when is not None:
-            rel = prefix + nfc(token)
+            rel = nfc(token)
             dates[rel] = max(when, dates.get(rel, when))
     return dates

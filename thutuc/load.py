@@ -55,6 +55,7 @@ class SiteSources:
     root: Path
     config: SourceDocument | None
     fields: tuple[FieldSources, ...]
+    home: str = ""  # folder of the site's own files under root: "" or "communes/<xã>"
 
 
 def relative(root: Path, path: Path) -> str:

@@ -185,6 +185,13 @@ class Site:
     fields: tuple[Field, ...]
     # Procedure file (site-relative) → date of its last git commit; empty without git.
     commit_dates: Mapping[str, date] = field(default_factory=dict, compare=False)
+    # Folder of the site's own files (site.yml, published-urls.txt) under root:
+    # "" for a single site, "communes/<xã>" for a commune of a province.
+    home: str = ""
+
+    def own_file(self, name: str) -> str:
+        """Root-relative path of one of the site's own files, as messages name it."""
+        return f"{self.home}/{name}" if self.home else name
 
     @cached_property
     def procedures(self) -> tuple[Procedure, ...]:

@@ -37,9 +37,10 @@ PUBLISHED_FILE = "published-urls.txt"
 FIXED_PATHS = frozenset({HOME_PATH, AZ_PATH, CONTACTS_PATH, OFFLINE_PATH})
 
 
-def read_published(root: Path) -> list[tuple[int, str]]:
-    """(line number, page path) of every listed path; "/ho-tich/" → "ho-tich/"."""
-    path = root / PUBLISHED_FILE
+def read_published(folder: Path) -> list[tuple[int, str]]:
+    """(line number, page path) of every path listed in `folder`'s published-urls.txt;
+    "/ho-tich/" → "ho-tich/"."""
+    path = folder / PUBLISHED_FILE
     if not path.is_file():
         return []
     text = nfc(path.read_text(encoding="utf-8-sig"))
@@ -71,10 +72,10 @@ def content_paths(site: Site) -> set[str]:
 
 def check_published(site: Site, resolvable: set[str], problems: Problems) -> None:
     """An error for each published path that is not in `resolvable`."""
-    for line, path in read_published(site.root):
+    for line, path in read_published(site.root / site.home):
         if path not in resolvable:
             problems.error(
-                PUBLISHED_FILE,
+                site.own_file(PUBLISHED_FILE),
                 f"Địa chỉ /{path} đã được công bố (có thể đã in trên mã QR, áp phích, "
                 "giấy hẹn) nhưng nay không còn trang nào ở đó.",
                 _how_to_keep(path),
@@ -98,18 +99,18 @@ def _how_to_keep(path: str) -> str:
     return f"Lấy lại trang đã có ở /{path}, hoặc hỏi người quản trị trang."
 
 
-def record_published(root: Path, paths: Iterable[str]) -> bool:
-    """Add `paths` to published-urls.txt; True when the file changed.
+def record_published(folder: Path, paths: Iterable[str]) -> bool:
+    """Add `paths` to `folder`'s published-urls.txt; True when the file changed.
 
     Written only after a successful build, atomically (a temporary file then a
     rename), and only when something is new, so a rebuild touches nothing."""
-    old = {path for _, path in read_published(root)}
+    old = {path for _, path in read_published(folder)}
     merged = old | set(paths)
-    target = root / PUBLISHED_FILE
+    target = folder / PUBLISHED_FILE
     if merged == old and target.is_file():
         return False
     text = "".join(f"/{path}\n" for path in sorted(merged))
-    handle, temporary = tempfile.mkstemp(prefix=f".{PUBLISHED_FILE}.", dir=root)
+    handle, temporary = tempfile.mkstemp(prefix=f".{PUBLISHED_FILE}.", dir=folder)
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
         file.write(text)
     os.chmod(temporary, 0o644)

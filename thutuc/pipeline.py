@@ -8,7 +8,7 @@ progress and tests can stay quiet.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -91,10 +91,14 @@ def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Site |
     return site, problems
 
 
-def check_permanence(site: Site, problems: Problems) -> Site:
-    """Retirement and alias rules, published addresses, stale facts.
-    Returns the site with its files' last commit dates."""
-    site = replace(site, commit_dates=last_commit_dates(site.root))
+def check_permanence(
+    site: Site, problems: Problems, commit_dates: Mapping[str, date] | None = None
+) -> Site:
+    """Retirement and alias rules, published addresses, stale facts. Returns the
+    site with its procedures' last commit dates (a province reads them once for all)."""
+    dates = last_commit_dates(site.root) if commit_dates is None else commit_dates
+    own_dates = {p.source: dates[p.source] for p in site.procedures if p.source in dates}
+    site = replace(site, commit_dates=own_dates)
     check_replacements(site, problems)
     check_aliases(site, problems)
     check_published(site, content_paths(site), problems)
@@ -117,7 +121,7 @@ def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
         if problems.errors:
             raise BuildFailed(problems)
     if options.record_published:
-        record_published(site.root, page_paths(p.file for p in result.pages))
+        record_published(site.root / site.home, page_paths(p.file for p in result.pages))
     result.seconds = time.perf_counter() - start
     return result
 

@@ -24,13 +24,16 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, astuple, dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import markup
+from .freshness import Checked, checked_procedures, own_checked, report_stale
+from .git_dates import last_commit_dates
 from .load import (
     PROCEDURES_DIR,
     SITE_FILE,
@@ -43,8 +46,17 @@ from .load import (
     read_site_config,
     read_text,
 )
-from .model import Site
-from .pipeline import BuildOptions, BuildResult, StepReporter, _quiet, _timed, produce
+from .model import Site, SiteConfig
+from .permanence import page_paths, record_published
+from .pipeline import (
+    BuildOptions,
+    BuildResult,
+    StepReporter,
+    _quiet,
+    _timed,
+    check_permanence,
+    produce,
+)
 from .problems import BuildFailed, Problem, Problems, Severity
 from .qr import qr_targets
 from .render import DEFAULT_TEMPLATES, STATIC_DIR, make_environment
@@ -59,6 +71,7 @@ COMMUNES_DIR = "communes"
 CATALOGUE_GROUP = "danh mục chung"
 COMMUNE_PLACEHOLDER = "{commune}"
 CACHE_FILE = ".thutuc-cache/markup.json"  # Markdown → HTML by content hash, between builds
+SHARED_KEY = "/"  # in input_keys(): never a commune folder's name
 MANIFEST = ".thutuc-manifest.json"  # in output/: the input hashes of each commune's output
 
 PROVINCE_KEYS: tuple[Key, ...] = (
@@ -152,7 +165,7 @@ def load_commune(province: ProvinceSources, slug: str, problems: Problems) -> Si
     if (folder / PROCEDURES_DIR).is_dir():
         local = load_fields(province.root, folder / PROCEDURES_DIR, problems, index_required=False)
     fields = merge_fields(province.catalogue, local, problems)
-    return SiteSources(province.root, config, fields)
+    return SiteSources(province.root, config, fields, rel.rstrip("/"))
 
 
 def _commune_config(folder: Path, rel: str, problems: Problems) -> SourceDocument | None:
@@ -268,12 +281,19 @@ def validate_province_config(
     return ProvinceConfig(**values)
 
 
-def validate_catalogue(sources: ProvinceSources, problems: Problems) -> None:
-    """The catalogue on its own, once: its problems belong to no commune."""
+def validate_catalogue(
+    sources: ProvinceSources, problems: Problems, commit_dates: Mapping[str, date]
+) -> None:
+    """The catalogue on its own, once: its problems belong to no commune, and so
+    do its stale procedures (at the default age: each commune's setting covers
+    its own files)."""
     own = Problems()
     fields = [f for fs in sources.catalogue if (f := validate_field(fs, own)) is not None]
     check_unique_codes(fields, own)
     check_unique_slugs(fields, own)
+    active = [p for f in fields for p in f.procedures if not p.is_retired]
+    checked = checked_procedures(active, commit_dates)
+    report_stale(checked, SiteConfig.stale_after_months, date.today(), own)
     problems.extend(own, group=CATALOGUE_GROUP)
 
 
@@ -297,6 +317,7 @@ def validate_one_commune(
     slug: str,
     problems: Problems,
     base_url: str | None = None,
+    commit_dates: Mapping[str, date] | None = None,
 ) -> Commune | None:
     own = Problems()
     if slugify(slug) != slug:
@@ -313,7 +334,12 @@ def validate_one_commune(
             problems.add(replace(problem, group=slug))
     if site is None or own.errors:
         return None
-    return Commune(slug, sources, site)
+    # Replacements, aliases, published addresses and stale facts are the
+    # commune's own: a commune may exclude the procedure another one replaces.
+    permanence = Problems()
+    site = check_permanence(site, permanence, commit_dates or {})
+    problems.extend(permanence, group=slug)
+    return None if permanence.errors else Commune(slug, sources, site)
 
 
 def check_province(
@@ -322,12 +348,15 @@ def check_province(
     only: Iterable[str] = (),
     base_url: str | None = None,
     skip: frozenset[str] = frozenset(),
+    commit_dates: Mapping[str, date] | None = None,
 ) -> Province | None:
     """Load and validate the catalogue and the communes (all, or those in `only`),
-    except those in `skip`, which a build found unchanged since it last built them."""
+    except those in `skip`, which a build found unchanged since it last built them.
+    `commit_dates`: last_commit_dates of the province, when the caller has them."""
+    dates = province_commit_dates(root) if commit_dates is None else commit_dates
     sources = load_province(root, problems)
     config = validate_province_config(sources.config, problems)
-    validate_catalogue(sources, problems)
+    validate_catalogue(sources, problems, dates)
     wanted = list(only) or list(sources.communes)
     for slug in sorted(set(wanted) - set(sources.communes)):
         problems.error(
@@ -338,7 +367,7 @@ def check_province(
     if config is None:
         return None
     communes = [
-        validate_one_commune(sources, config, slug, problems, base_url)
+        validate_one_commune(sources, config, slug, problems, base_url, dates)
         for slug in sources.communes
         if slug in wanted and slug not in skip
     ]
@@ -346,6 +375,11 @@ def check_province(
     if len(built) != len(communes) or problems.errors:
         return None
     return Province(root, config, built, sources.communes)
+
+
+def province_commit_dates(root: Path) -> dict[str, date]:
+    """Last commit date of every file of the catalogue and of the communes, in one pass."""
+    return last_commit_dates(root, (PROCEDURES_DIR, COMMUNES_DIR))
 
 
 # Building
@@ -372,11 +406,12 @@ def build_province(
     previous = read_manifest(options.out_dir)
     with _timed("băm tệp nguồn", on_step):
         fingerprint = code_fingerprint(options.project, options)
-        inputs = input_keys(options, fingerprint)
+        dates = province_commit_dates(options.project)
+        inputs = input_keys(options, fingerprint, dates)
         same = frozenset(s for s, key in inputs.items() if _unchanged(s, key, previous, options))
         markup.load_cache(options.project / CACHE_FILE, fingerprint)
     with _timed("đọc và kiểm tra", on_step):
-        province = check_province(options.project, problems, only, options.base_url, same)
+        province = check_province(options.project, problems, only, options.base_url, same, dates)
         replay_problems(previous, same & set(only or same), problems)
     _check_outputs(options, problems)
     if province is None or problems.has_errors(options.strict):
@@ -389,11 +424,17 @@ def build_province(
     targets = [t for task in tasks for t in (task.out, task.qr) if t is not None]
     with staged(targets) as stages, _timed("dựng các xã", on_step):
         staging = dict(zip(targets, stages, strict=True))
-        for built in run_tasks([task.staged_in(staging) for task in tasks], options):
+        done = run_tasks([task.staged_in(staging) for task in tasks], options)
+        for built in done:
             _count(result, built)
             markup.add_entries(built.markup)
     if result.built:
         markup.save_cache(options.project / CACHE_FILE, fingerprint)
+    if options.record_published:
+        for slug in record_addresses(options.project, done):
+            # the file is an input too: keep the key of the files as they now are
+            folder = options.project / COMMUNES_DIR / slug
+            inputs[slug] = commune_key(inputs[SHARED_KEY], folder, dates)
     write_manifest(options.out_dir, tasks, province.all_communes, inputs, problems)
     write_province_index(province, options.out_dir)
     if not list(only):
@@ -466,16 +507,30 @@ def code_fingerprint(root: Path, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def input_keys(options: BuildOptions, fingerprint: str) -> dict[str, str]:
+def input_keys(
+    options: BuildOptions, fingerprint: str, commit_dates: Mapping[str, date]
+) -> dict[str, str]:
     """A hash of every file a commune is built from, by commune, without parsing:
     the province's shared files (catalogue, forms, province.yml, templates) and
-    the commune's own folder. Equal to the last build's: nothing to do."""
+    the commune's own folder, with their last commit dates (pages show them).
+    Equal to the last build's: nothing to do. SHARED_KEY holds the shared part."""
     root = options.project
     skip = {options.out_dir.resolve(), options.qr_dir.resolve(), (root / COMMUNES_DIR).resolve()}
-    shared = _digest(fingerprint, *_file_parts(root, skip))
+    catalogue_dates = _dates_under(commit_dates, PROCEDURES_DIR + "/")
+    shared = _digest(fingerprint, *_file_parts(root, skip), catalogue_dates)
     communes_dir = root / COMMUNES_DIR
     folders = [p for p in _children(communes_dir) if p.is_dir()] if communes_dir.is_dir() else []
-    return {f.name: _digest(shared, *_file_parts(f, set())) for f in folders}
+    keys = {f.name: commune_key(shared, f, commit_dates) for f in folders}
+    return {**keys, SHARED_KEY: shared}
+
+
+def commune_key(shared: str, folder: Path, commit_dates: Mapping[str, date]) -> str:
+    prefix = f"{COMMUNES_DIR}/{folder.name}/{PROCEDURES_DIR}/"  # the dates pages show
+    return _digest(shared, *_file_parts(folder, set()), _dates_under(commit_dates, prefix))
+
+
+def _dates_under(commit_dates: Mapping[str, date], prefix: str) -> str:
+    return repr(sorted((k, v.isoformat()) for k, v in commit_dates.items() if k.startswith(prefix)))
 
 
 def _file_parts(folder: Path, skip: set[Path]) -> list[bytes]:
@@ -498,16 +553,22 @@ def problem_record(problem: Problem) -> dict[str, Any]:
 
 
 def replay_problems(previous: dict[str, Any], skipped: Iterable[str], problems: Problems) -> None:
-    """The warnings an unchanged commune had when it was last built."""
+    """The warnings an unchanged commune had when it was last built, and its
+    stale procedures as of today (from the dates kept, not the old notice)."""
     for slug in sorted(skipped):
-        for record in previous[slug]["problems"]:
+        entry = previous[slug]
+        for record in entry["problems"]:
             problems.add(Problem(**{**record, "severity": Severity[record["severity"]]}))
+        checked = [Checked(date.fromisoformat(d), *rest) for d, *rest in entry["checked"]]
+        file = f"{COMMUNES_DIR}/{slug}/procedures"
+        report_stale(checked, entry["stale_after_months"], date.today(), problems, file, slug)
 
 
 def _unchanged(slug: str, key: str, previous: dict[str, Any], options: BuildOptions) -> bool:
     entry = previous.get(slug, {})
     built = (options.out_dir / slug).is_dir() and (options.qr_dir / slug).is_dir()
-    return built and entry.get("inputs") == key and isinstance(entry.get("problems"), list)
+    kept = all(isinstance(entry.get(k), list) for k in ("problems", "checked"))
+    return built and entry.get("inputs") == key and kept
 
 
 def qr_key_of(site: Site, options: BuildOptions, pages_key: str) -> str:
@@ -550,11 +611,15 @@ def write_manifest(
     (`replay_problems`) without reading its files."""
     entries = {k: v for k, v in read_manifest(out).items() if k in communes}
     for task in tasks:
+        own = [p for p in problems if p.group == task.slug]
         entries[task.slug] = {
             "pages": task.pages_key,
             "qr": task.qr_key,
             "inputs": inputs[task.slug],
-            "problems": [problem_record(p) for p in problems if p.group == task.slug],
+            # notices are the calendar's: replay_problems recomputes them from "checked"
+            "problems": [problem_record(p) for p in own if p.severity is not Severity.NOTICE],
+            "checked": [[c.day.isoformat(), *astuple(c)[1:]] for c in own_checked(task.site)],
+            "stale_after_months": task.site.config.stale_after_months,
         }
     text = json.dumps({"version": 1, "communes": entries}, indent=1, sort_keys=True)
     temporary = out / (MANIFEST + ".tmp")
@@ -584,6 +649,7 @@ class CommuneBuilt:
     qr_files: int
     poster_files: int
     markup: dict[str, str] = field(default_factory=dict)  # rendered Markdown, for the cache
+    paths: frozenset[str] = frozenset()  # page paths, when its pages were rendered
 
 
 def build_commune(task: CommuneTask, options: BuildOptions) -> CommuneBuilt:
@@ -593,7 +659,15 @@ def build_commune(task: CommuneTask, options: BuildOptions) -> CommuneBuilt:
     result = BuildResult(task.site, Problems())
     produce(result, task.out, task.qr, own)
     counts = len(result.pages), len(result.qr_files), len(result.poster_files)
-    return CommuneBuilt(task.slug, *counts, markup.take_added())
+    paths = frozenset(page_paths(p.file for p in result.pages))
+    return CommuneBuilt(task.slug, *counts, markup.take_added(), paths)
+
+
+def record_addresses(root: Path, done: list[CommuneBuilt]) -> list[str]:
+    """Add each rebuilt commune's pages to its published-urls.txt, after the
+    swap; the communes whose file changed."""
+    folder = root / COMMUNES_DIR
+    return [b.slug for b in done if b.paths and record_published(folder / b.slug, b.paths)]
 
 
 def _count(result: ProvinceResult, built: CommuneBuilt) -> None:

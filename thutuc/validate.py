@@ -369,7 +369,7 @@ def validate_site(
         return None
     fields = drop_excluded(fields, config.exclude, sources.config, problems)
     fields.sort(key=lambda f: (f.front.order if f.front.order is not None else 10**6, f.slug))
-    return Site(sources.root, config, tuple(fields))
+    return Site(sources.root, config, tuple(fields), home=sources.home)
 
 
 def drop_excluded(
