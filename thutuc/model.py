@@ -11,10 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .text import fold
+
+# A province sorts the same catalogue titles for every commune, several times.
+_folded_title = lru_cache(maxsize=1 << 14)(fold)
 
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.H\d{2})?$")
 
@@ -142,7 +145,7 @@ class Procedure:
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (fold(self.front.title), self.front.title)
+        return (_folded_title(self.front.title), self.front.title)
 
     @property
     def is_retired(self) -> bool:
