@@ -125,11 +125,9 @@ def choose_encoding(url: str, upper: str | None, ecc: str) -> tuple[bool, str]:
 
     Raising the error correction while the symbol keeps its size is free
     robustness: the modules stay as large on the same paper."""
-    size = build_symbol(url, ecc).size
-    use_upper = upper is not None and build_symbol(upper, ecc).size < size
-    text = upper if use_upper and upper is not None else url
-    if use_upper:
-        size = build_symbol(text, ecc).size
+    text, size, use_upper = url, build_symbol(url, ecc).size, False
+    if upper is not None and (upper_size := build_symbol(upper, ecc).size) < size:
+        text, size, use_upper = upper, upper_size, True
     for level in reversed(ECC_LEVELS[ECC_LEVELS.index(ecc) + 1 :]):
         if build_symbol(text, level).size == size:
             return use_upper, level
