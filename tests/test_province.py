@@ -236,6 +236,19 @@ def test_a_commune_cannot_lose_a_published_address(province: Path) -> None:
     assert "[binh] communes/binh/published-urls.txt:" in result.output
 
 
+def test_excluding_a_published_procedure_says_to_undo_the_exclude(province: Path) -> None:
+    build_all(province)
+    write_files(province, {"communes/an/site.yml": "name: Xã An\nexclude: ['2.000884']\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build_all(province)
+    # the procedure, and its field, which has nothing else in it
+    errors = {e.message.split()[2]: e for e in failed.value.problems.errors}
+    assert set(errors) == {"/2.000884/", "/chung-thuc/"}
+    error = errors["/2.000884/"]
+    assert error.file == "communes/an/published-urls.txt" and error.group == "an"
+    assert "exclude: trong communes/an/site.yml" in error.hint and "retired:" in error.hint
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_dates_from_git_and_stale_notices_per_commune(province: Path) -> None:
     from test_git_dates import commit_all, git

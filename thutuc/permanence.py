@@ -78,13 +78,19 @@ def check_published(site: Site, resolvable: set[str], problems: Problems) -> Non
                 site.own_file(PUBLISHED_FILE),
                 f"Địa chỉ /{path} đã được công bố (có thể đã in trên mã QR, áp phích, "
                 "giấy hẹn) nhưng nay không còn trang nào ở đó.",
-                _how_to_keep(path),
+                _how_to_keep(path, site),
                 line,
             )
 
 
-def _how_to_keep(path: str) -> str:
+def _how_to_keep(path: str, site: Site) -> str:
     name = path.rstrip("/")
+    if name in site.config.exclude:
+        return (
+            f"Thủ tục {name} đã được công bố nên không bỏ bằng exclude được: xóa {name} khỏi "
+            f"exclude: trong {site.own_file('site.yml')}. Nếu xã không còn giải quyết thủ tục "
+            "này, thêm tệp sửa riêng có retired: NĂM-THÁNG-NGÀY hoặc replaced_by: MÃ-MỚI."
+        )
     if PROCEDURE_CODE.match(name):
         return (
             f"Đừng xóa tệp của thủ tục {name}: lấy lại tệp đó (git restore hoặc lịch sử "
