@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, astuple, dataclass, field, replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -576,10 +577,16 @@ def qr_key_of(site: Site, options: BuildOptions, pages_key: str) -> str:
     pages key (every input file) stands for posters, which may show anything."""
     if options.posters:
         return pages_key
-    # Only qr.py and zxing-cpp make these files: editing a template must not redo them.
-    code = Path(__file__).with_name("qr.py").read_bytes()
     targets = [(t.name, t.title, t.url) for t in qr_targets(site)]
-    return _digest(code, importlib.metadata.version("zxing-cpp"), options.ecc, repr(targets))
+    return _digest(_qr_code_fingerprint(), options.ecc, repr(targets))
+
+
+@cache
+def _qr_code_fingerprint() -> str:
+    """Only qr.py and zxing-cpp make the codes: editing a template must not redo them.
+    Read once per build, not once per commune."""
+    code = Path(__file__).with_name("qr.py").read_bytes()
+    return _digest(code, importlib.metadata.version("zxing-cpp"))
 
 
 def _digest(*parts: str | bytes) -> str:
