@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import textwrap
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 from conftest import require_module
@@ -96,13 +95,6 @@ def load(root: Path) -> Site:
     site = validate_site(load_site(root, problems), problems)
     assert site is not None, problems.report()
     return site
-
-
-def same_url(decoded: str, expected: str) -> bool:
-    """Scheme and host compare without case (a phone lower-cases them); the path exactly."""
-    a, b = urlsplit(decoded), urlsplit(expected)
-    origin_a = (a.scheme.lower(), a.netloc.lower())
-    return origin_a == (b.scheme, b.netloc) and (a.path, a.query) == (b.path, b.query)
 
 
 def render_pages(pdf: Path, dpi: int) -> list[Image.Image]:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import zxingcpp
 from PIL import Image
-from poster_helpers import SMALL_SITE, decode, load, require_tool, same_url, write_site
+from poster_helpers import SMALL_SITE, decode, load, require_tool, write_site
 
 from thutuc.model import CONTACTS_PATH, HOME_PATH
 from thutuc.pipeline import BuildOptions, build
@@ -16,12 +16,11 @@ from thutuc.qr import (
     ECC_LEVELS,
     QUIET_ZONE,
     build_symbol,
-    choose_encoding,
     dark_runs,
     encode_url,
     png_bytes,
     qr_targets,
-    uppercase_origin,
+    strongest_level,
     write_qr_codes,
 )
 
@@ -46,28 +45,21 @@ def test_targets_cover_home_fields_procedures_and_contacts(site):
     assert all(t.url == site.absolute_url(t.path) for t in targets)
 
 
-def test_uppercase_origin_keeps_the_path_exactly():
-    assert uppercase_origin(PROCEDURE_URL) == "HTTPS://HOABINH.EXAMPLE.VN/1.001193/"
-    assert (
-        uppercase_origin("https://x.example.vn/Xa/ho-tich/") == "HTTPS://X.EXAMPLE.VN/Xa/ho-tich/"
-    )
-    assert uppercase_origin("https://xã.example.vn/") is None  # IDN host: not safe
-    assert uppercase_origin("https://user@x.example.vn/") is None
+def test_codes_carry_the_url_as_a_browser_writes_it():
+    """No upper-cased origin: some cameras open HTTPS://HOST/ as text, not a link."""
+    for url in (PROCEDURE_URL, FIELD_URL, "https://x.example.vn/Xa/2.000884.000.00.00.H55/"):
+        assert encode_url(url).text == url
+        assert encode_url(url, "H").text == url
 
 
-def test_upper_case_only_when_it_lowers_the_version():
-    # measured: 36 alphanumeric characters fit version 2-M; as bytes they need version 3
-    symbol = encode_url(PROCEDURE_URL)
-    assert (symbol.text, symbol.version) == ("HTTPS://HOABINH.EXAMPLE.VN/1.001193/", 2)
-    # the field URL is version 3 either way, so it stays as typed
-    symbol = encode_url(FIELD_URL)
-    assert (symbol.text, symbol.version) == (FIELD_URL, 3)
-
-
-def test_the_encoder_mixes_segments_when_only_the_origin_is_upper_cased():
-    # 24 alphanumeric + 8 byte characters fit version 2-M; 32 bytes would need 3
-    assert build_symbol("HTTPS://XA-1.EXAMPLE.VN/ho-tich/", "M").version == 2
-    assert build_symbol("https://xa-1.example.vn/ho-tich/", "M").version == 3
+def test_an_upper_case_base_url_is_printed_in_lower_case(make_site):
+    """base_url typed in capitals: codes, pages and canonical links use the
+    browser's form (scheme and host lower-cased); the path keeps its case."""
+    root = make_site({"site.yml": "name: Xã Thử\nbase_url: HTTPS://Thu.Example.VN/Xa\n"})
+    site = load(root)
+    assert site.config.base_url == "https://thu.example.vn/Xa/"
+    assert {t.url.split("/")[2] for t in qr_targets(site)} == {"thu.example.vn"}
+    assert all(encode_url(t.url).text == t.url for t in qr_targets(site))
 
 
 @pytest.mark.decoder
@@ -84,19 +76,18 @@ def test_ecc_is_raised_while_the_symbol_keeps_its_size():
     assert encode_url("https://hoabinh.example.vn/").ecc == "Q"  # measured: Q fits version 2
 
 
-def test_urls_of_the_same_shape_share_one_choice():
-    """encode_url reuses the choice made for a URL with the same character
-    classes; it must be the choice made for each URL on its own."""
+def test_urls_of_the_same_shape_share_one_level():
+    """encode_url reuses the level chosen for a URL with the same character
+    classes; it must be the level chosen for each URL on its own."""
     hosts = ["xa-1.example.vn", "hoabinh.example.vn", "x.vn", "tan-lap.quangtri.gov.vn"]
     paths = ["", "1.001193/", "2.000884.000.00.00.H55/", "ho-tich/", "Xa/a-z/", "1.00/", "99/"]
     for host in hosts:
         for path in paths:
             for level in "MQ":
                 url = f"https://{host}/{path}"
-                use_upper, ecc = choose_encoding(url, uppercase_origin(url), level)
                 symbol = encode_url(url, level)
-                assert symbol.text == (uppercase_origin(url) if use_upper else url)
-                assert symbol.ecc == ecc, url
+                assert symbol.text == url
+                assert symbol.ecc == strongest_level(url, level), url
 
 
 def test_png_pixels_are_the_modules_with_a_quiet_zone():
@@ -132,8 +123,7 @@ def test_written_codes_decode_to_the_page_url(site, tmp_path):
     for target in qr_targets(site):
         png = tmp_path / "qr" / f"{target.name}.png"
         texts = decode(Image.open(png).convert("L"))
-        assert len(texts) == 1 and same_url(texts[0], target.url), (target.name, texts)
-        assert texts[0].endswith(target.path)  # the path is never changed, case included
+        assert texts == [target.url], target.name  # byte for byte, the page's canonical URL
 
 
 def test_svg_is_vector_with_a_quiet_zone_and_a_findable_title(site, tmp_path):

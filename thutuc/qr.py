@@ -8,13 +8,12 @@ alphanumeric and byte segments by itself, so the shorter encoding below needs
 no code of ours. A province writes tens of thousands of codes, so this is
 most of a cold build. The same wheel holds the decoder the tests use.
 
-Shorter codes: the scheme and host of a URL are case-insensitive, and QR
-alphanumeric mode (0-9, A-Z, space, $%*+-./:) costs 5.5 bits a character
-against 8 in byte mode. "HTTPS://HOABINH.EXAMPLE.VN/1.001193/" fits version 2
-(25 modules) where the lowercase URL needs version 3 (29): each module can be
-16% larger on the same paper, so the code scans from 16% farther. The path is
-case-sensitive and is never changed. We only upper-case when it buys a smaller
-symbol, so every other code stays in the form every scanner app expects.
+Every code carries the page's canonical URL exactly as a browser writes it
+(lower-case scheme and host, the path as published: `Site.absolute_url`).
+An earlier version upper-cased the scheme and host to reach QR alphanumeric
+mode and a smaller symbol; Pixel Camera, Samsung's camera, Firefox for iOS and
+several scanner apps then show the code as text instead of opening a link.
+No case games: a smaller symbol is not worth a code some phones do not open.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import zxingcpp
@@ -75,20 +73,6 @@ def qr_targets(site: Site) -> list[QrTarget]:
     return targets
 
 
-def uppercase_origin(url: str) -> str | None:
-    """`url` with scheme and host upper-cased, or None when that is not safe.
-
-    Only plain ASCII hosts without user info: an IDN host or "user@" would
-    not survive the change as the same address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
-        return None
-    if not parts.netloc.isascii():
-        return None
-    origin = f"{parts.scheme}://{parts.netloc}"
-    return origin.upper() + url[len(origin) :]
-
-
 @dataclass(frozen=True)
 class QrSymbol:
     """One code: the exact text a scanner reads and its modules, no quiet zone."""
@@ -120,18 +104,16 @@ def build_symbol(text: str, ecc: str) -> QrSymbol:
     return QrSymbol(text, ecc, tuple(pixels[i * side : (i + 1) * side] for i in range(side)))
 
 
-def choose_encoding(url: str, upper: str | None, ecc: str) -> tuple[bool, str]:
-    """Whether to upper-case the origin, and the strongest level at the same size.
+def strongest_level(text: str, ecc: str) -> str:
+    """The strongest error correction level, from `ecc` up, at the size `ecc` needs.
 
     Raising the error correction while the symbol keeps its size is free
     robustness: the modules stay as large on the same paper."""
-    text, size, use_upper = url, build_symbol(url, ecc).size, False
-    if upper is not None and (upper_size := build_symbol(upper, ecc).size) < size:
-        text, size, use_upper = upper, upper_size, True
+    size = build_symbol(text, ecc).size
     for level in reversed(ECC_LEVELS[ECC_LEVELS.index(ecc) + 1 :]):
         if build_symbol(text, level).size == size:
-            return use_upper, level
-    return use_upper, ecc
+            return level
+    return ecc
 
 
 def character_classes(text: str) -> str | None:
@@ -144,25 +126,21 @@ def character_classes(text: str) -> str | None:
     return "".join("N" if c in NUMERIC else "A" if c in ALPHANUMERIC else "B" for c in text)
 
 
-# (classes of the URL, classes of its upper-cased form, ecc) -> choose_encoding().
-# A commune's procedure URLs share a handful of shapes, so a code costs one
-# symbol instead of three or four.
-_choices: dict[tuple[str, str | None, str], tuple[bool, str]] = {}
+# (classes of the URL, ecc) -> strongest_level(). A commune's procedure URLs
+# share a handful of shapes, so a code costs one symbol instead of three or four.
+_levels: dict[tuple[str, str], str] = {}
 
 
 @lru_cache(maxsize=4096)  # posters ask for the same code several times
 def encode_url(url: str, ecc: str = "M") -> QrSymbol:
-    """The shortest symbol for `url` at `ecc` or a stronger level of the same size."""
-    upper = uppercase_origin(url)
+    """The symbol of `url`, byte for byte, at `ecc` or a stronger level of the same size."""
     classes = character_classes(url)
     if classes is None:
-        use_upper, level = choose_encoding(url, upper, ecc)
-    else:
-        key = (classes, character_classes(upper) if upper else None, ecc)
-        if key not in _choices:
-            _choices[key] = choose_encoding(url, upper, ecc)
-        use_upper, level = _choices[key]
-    return build_symbol(upper if use_upper and upper else url, level)
+        return build_symbol(url, strongest_level(url, ecc))
+    key = (classes, ecc)
+    if key not in _levels:
+        _levels[key] = strongest_level(url, ecc)
+    return build_symbol(url, _levels[key])
 
 
 def symbol_size_mm(url: str, ecc: str, module_mm: float) -> float:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .addresses import canonical_url
 from .load import FieldSources, SiteSources, SourceDocument, is_inside
 from .model import (
     AZ_PATH,
@@ -259,7 +260,8 @@ def validate_config(
     values = convert_keys(doc, SITE_KEYS, problems)
     if values is None:
         return None
-    values["base_url"] = values["base_url"].rstrip("/") + "/"
+    # Every printed code is built from this: lower-case scheme and host, as a browser writes it.
+    values["base_url"] = canonical_url(values["base_url"]).rstrip("/") + "/"
     return SiteConfig(**values)
 
 
