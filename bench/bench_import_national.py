@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from thutuc.importer import import_files
-from thutuc.load import load_site
+from thutuc.content.load import load_site
+from thutuc.content.validate import validate_site
+from thutuc.importers.importer import import_files
 from thutuc.problems import BuildFailed, Problems
-from thutuc.validate import validate_site
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "national-procedures"
 
@@ -33,7 +33,7 @@ def timed(label: str, func, *args, **kwargs):
 
 def build_site(root: Path, posters: bool) -> int:
     try:
-        from thutuc.pipeline import BuildOptions, build
+        from thutuc.engine.pipeline import BuildOptions, build
     except ImportError:
         print("build: skipped (thutuc.pipeline.build does not exist yet)")
         return 0

@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from thutuc.pipeline import BuildOptions, build  # noqa: E402
-from thutuc.render import gzipped_size  # noqa: E402
+from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
+from thutuc.site.render import gzipped_size  # noqa: E402
 
 BUDGET = 14 * 1024
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from thutuc.load import load_site
-from thutuc.posters import poster_specs, write_posters
+from thutuc.content.load import load_site
+from thutuc.content.validate import validate_site
+from thutuc.print.posters import poster_specs, write_posters
+from thutuc.print.qr import write_qr_codes
 from thutuc.problems import Problems
-from thutuc.qr import write_qr_codes
-from thutuc.validate import validate_site
 
 FIELDS = ["ho-tich", "chung-thuc", "dat-dai", "bao-tro-xa-hoi", "van-hoa"]
 TITLES = ["Hộ tịch", "Chứng thực", "Đất đai", "Bảo trợ xã hội", "Văn hóa"]

@@ -36,8 +36,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from thutuc.import_national import RecordError, record_to_procedure  # noqa: E402
-from thutuc.importer import render, short_slug  # noqa: E402
+from thutuc.importers.importer import render, short_slug  # noqa: E402
+from thutuc.importers.national import RecordError, record_to_procedure  # noqa: E402
 
 COLD = "cold build --no-posters (pages, search, SVG codes)"
 HUGO = "hugo, cold"

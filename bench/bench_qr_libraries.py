@@ -22,8 +22,8 @@ import qrcode.image.svg
 import segno
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from thutuc import qr
-from thutuc.qr import QUIET_ZONE, encode_url, svg_document
+from thutuc.print import qr
+from thutuc.print.qr import QUIET_ZONE, encode_url, svg_document
 
 URLS = [
     "https://hoabinh.example.vn/",

@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from thutuc.pipeline import BuildOptions, build
-from thutuc.render import gzipped_size
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.site.render import gzipped_size
 
 TARGET_GZIPPED = 20 * 1024
 FIELDS = [

@@ -37,7 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from thutuc.pipeline import BuildOptions, build  # noqa: E402
+from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
 
 LIGHTHOUSE = REPO / "bench" / "node_modules" / ".bin" / "lighthouse"
 RESULTS = REPO / "bench" / "results"

@@ -19,10 +19,10 @@ import numpy as np
 from conftest import require_module
 from PIL import Image, ImageFilter
 
-from thutuc.load import load_site
-from thutuc.model import Site
+from thutuc.content.load import load_site
+from thutuc.content.model import Site
+from thutuc.content.validate import validate_site
 from thutuc.problems import Problems
-from thutuc.validate import validate_site
 
 CAMERA_WIDTH_PX = 1920  # a cheap phone's frame, 70° across
 CAMERA_FOV_DEG = 70

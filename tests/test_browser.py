@@ -26,11 +26,11 @@ from conftest import REPO, chromium_path, require_module, unavailable
 from PIL import Image
 from poster_helpers import load
 
-from thutuc.model import NOT_FOUND_PATH
-from thutuc.pipeline import BuildOptions, build
-from thutuc.qr import QUIET_ZONE, encode_url, qr_targets, write_qr_codes
-from thutuc.render import gzipped_size
-from thutuc.text import fold
+from thutuc.content.model import NOT_FOUND_PATH
+from thutuc.content.text import fold
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.print.qr import QUIET_ZONE, encode_url, qr_targets, write_qr_codes
+from thutuc.site.render import gzipped_size
 
 PAGE_BUDGET = 14 * 1024
 AXE = REPO / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import files_of
 
-from thutuc.pipeline import BuildOptions, build
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.engine.write import MARKER
 from thutuc.problems import BuildFailed
-from thutuc.write import MARKER
 
 
 def build_site(root: Path, **options) -> Path:

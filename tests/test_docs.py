@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from thutuc.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS
+from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from conftest import files_of
 
 from thutuc.cli import main
-from thutuc.freshness import checked_procedures, months_before, stale_procedures
-from thutuc.git_dates import last_commit_dates
-from thutuc.pipeline import BuildOptions, build, check
+from thutuc.content.freshness import checked_procedures, months_before, stale_procedures
+from thutuc.content.git_dates import last_commit_dates
+from thutuc.engine.pipeline import BuildOptions, build, check
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 

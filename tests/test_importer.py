@@ -12,11 +12,11 @@ import yaml
 from click.testing import CliRunner
 
 from thutuc.cli import main
-from thutuc.import_national import legal_basis, method_rows, steps_markdown
-from thutuc.importer import import_files
-from thutuc.load import load_site
+from thutuc.content.load import load_site
+from thutuc.content.validate import validate_site
+from thutuc.importers.importer import import_files
+from thutuc.importers.national import legal_basis, method_rows, steps_markdown
 from thutuc.problems import Problems
-from thutuc.validate import validate_site
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

@@ -23,11 +23,11 @@ import pytest
 from click.testing import CliRunner
 
 from thutuc.cli import main
-from thutuc.permanence import PUBLISHED_FILE, content_paths, page_paths
-from thutuc.pipeline import BuildOptions, build, check
+from thutuc.content.permanence import PUBLISHED_FILE, content_paths, page_paths
+from thutuc.engine.pipeline import BuildOptions, build, check
+from thutuc.print.qr import qr_targets
 from thutuc.problems import BuildFailed
-from thutuc.qr import qr_targets
-from thutuc.render import render_site
+from thutuc.site.render import render_site
 
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
 NEW_PROCEDURE = '---\ncode: "2.002000"\ntitle: Đăng ký khai sinh (thủ tục liên thông)\n---\n'

@@ -23,11 +23,11 @@ from poster_helpers import (
     write_site,
 )
 
-from thutuc.model import Site
-from thutuc.poster_layout import FONTS_DIR, PAPERS, PosterSpec, register_fonts
-from thutuc.posters import POSTER_DIR, poster_specs, write_posters
-from thutuc.qr import QUIET_ZONE, qr_targets, write_qr_codes
-from thutuc.render import render_site
+from thutuc.content.model import Site
+from thutuc.print.layout import FONTS_DIR, PAPERS, PosterSpec, register_fonts
+from thutuc.print.posters import POSTER_DIR, poster_specs, write_posters
+from thutuc.print.qr import QUIET_ZONE, qr_targets, write_qr_codes
+from thutuc.site.render import render_site
 
 DPI = 200
 VIETNAMESE_LETTERS = (
@@ -205,7 +205,7 @@ def test_unchanged_posters_are_reused_and_changed_ones_redrawn(tmp_path, caplog)
     root = write_site(tmp_path / "site", SMALL_SITE)
     first, second, third = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     write_posters(load(root), first, jobs=2)
-    caplog.set_level(logging.INFO, logger="thutuc.posters")
+    caplog.set_level(logging.INFO, logger="thutuc.print.posters")
     write_posters(load(root), second, previous_qr_dir=first, jobs=2)
     assert "vẽ 0," in caplog.text
     for pdf in (first / POSTER_DIR).glob("*.pdf"):
@@ -253,7 +253,7 @@ def test_codes_keep_their_designed_size_whatever_the_text(built):
 def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tmp_path) -> None:
     """A real field name ("Thành lập và hoạt động của tổ hợp tác, ...") as folder name:
     the A4 field poster cannot hold its code at 1.5 m; it must still build, smaller."""
-    from thutuc.pipeline import BuildOptions, build
+    from thutuc.engine.pipeline import BuildOptions, build
 
     folder = (
         "thanh-lap-va-hoat-dong-cua-to-hop-tac-hop-tac-xa-lien-hiep-hop-tac-xa-"
@@ -277,8 +277,8 @@ def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tm
 def test_a_board_with_many_fields_takes_the_fewest_sheets_the_floor_allows(make_site) -> None:
     """Nine fields: at the robust size an A3 board takes 5 sheets; codes between the
     robust size and the 2.2 mm/m floor take fewer, and no warning is given."""
-    from thutuc.poster_layout import MM_PER_METRE
-    from thutuc.posters import NOMINAL_MM_PER_METRE, board_spec, fitted, sheets
+    from thutuc.print.layout import MM_PER_METRE
+    from thutuc.print.posters import NOMINAL_MM_PER_METRE, board_spec, fitted, sheets
 
     names = [
         "ho-tich",

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from conftest import files_of, write_files
 
 from thutuc.cli import main
-from thutuc.pipeline import BuildOptions, build
+from thutuc.content.province import build_province
+from thutuc.engine.pipeline import BuildOptions, build
 from thutuc.problems import BuildFailed
-from thutuc.province import build_province
 
 
 def procedure(code: str, title: str, extra: str = "", body: str = "") -> str:

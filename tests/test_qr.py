@@ -10,9 +10,9 @@ import zxingcpp
 from PIL import Image
 from poster_helpers import SMALL_SITE, decode, load, require_tool, write_site
 
-from thutuc.model import CONTACTS_PATH, HOME_PATH
-from thutuc.pipeline import BuildOptions, build
-from thutuc.qr import (
+from thutuc.content.model import CONTACTS_PATH, HOME_PATH
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.print.qr import (
     ECC_LEVELS,
     QUIET_ZONE,
     build_symbol,

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "sample"
 sys.path.insert(0, str(REPO))
 
-from thutuc.pipeline import BuildOptions, build  # noqa: E402
+from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
 
 
 def build_sample(into: Path) -> Path:

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 import click
 
-from .pipeline import BuildOptions, build, check
-from .problems import BuildFailed, Problems
-from .province import build_province, check_province, is_province
+from thutuc.content.province import build_province, check_province, is_province
+from thutuc.engine.pipeline import BuildOptions, build, check
+from thutuc.problems import BuildFailed, Problems
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -209,7 +209,7 @@ def check_province_command(project: Path, strict: bool, communes: tuple[str, ...
 )
 def serve_command(project: Path, port: int, posters: bool) -> None:
     """Xem trước trên máy (http://127.0.0.1:PORT/), tự dựng lại khi tệp thay đổi."""
-    from .serve import serve
+    from thutuc.commands.serve import serve
 
     serve(project, port, posters)
 
@@ -223,7 +223,7 @@ def new_command(
     project: Path, field_folder: str | None, code: str | None, title: str | None
 ) -> None:
     """Tạo tệp thủ tục mới với đủ mọi khóa để điền."""
-    from .scaffold import ScaffoldError, create_procedure
+    from thutuc.commands.scaffold import ScaffoldError, create_procedure
 
     field_folder = field_folder or click.prompt("Lĩnh vực (tên thư mục, ví dụ ho-tich)")
     code = code or click.prompt("Mã thủ tục (ví dụ 1.001193)")
@@ -246,7 +246,7 @@ def new_command(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
     """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX."""
-    from .importer import import_files
+    from thutuc.importers.importer import import_files
 
     report = import_files(list(files), project, force=force)
     click.echo(report.format(), err=report.failed)

@@ -15,7 +15,6 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, black
@@ -27,13 +26,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from .qr import QUIET_ZONE, dark_runs, encode_url
-from .text import nfc
+from thutuc.content.text import nfc
+from thutuc.print.qr import QUIET_ZONE, dark_runs, encode_url
+from thutuc.resources import FONTS_DIR
 
 MM = 72 / 25.4
 MM_PER_METRE = 2.9  # module size per metre of scanning distance, robust figure
 MARGIN = 8 * MM  # office printers leave 4-5 mm unprinted; text keeps 8 mm
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "NotoSans", "NotoSans-Bold"
 PAPERS = {"A3": A3, "A4": A4, "A5": A5, "A6": A6}
 SCALE = {"A3": 1.4, "A4": 1.0, "A5": 0.9, "A6": 0.8}  # type sizes grow with the paper

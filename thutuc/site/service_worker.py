@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from .model import CONTACTS_PATH, HOME_PATH, OFFLINE_PATH, Site
+from thutuc.content.model import CONTACTS_PATH, HOME_PATH, OFFLINE_PATH, Site
 
 SERVICE_WORKER_PATH = "sw.js"
 SCRIPT_PATH = "site.js"

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from .text import fold
+from thutuc.content.text import fold
 
 # A province sorts the same catalogue titles for every commune, several times.
 _folded_title = lru_cache(maxsize=1 << 14)(fold)

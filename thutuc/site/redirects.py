@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .model import Field, Site
+from thutuc.content.model import Field, Site
 
 NETLIFY_FILE = "_redirects"
 NGINX_FILE = "nginx-redirects.conf"

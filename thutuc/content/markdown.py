@@ -21,7 +21,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from .text import heading_slug
+from thutuc.content.text import heading_slug
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from .load import FIELD_INDEX, PROCEDURES_DIR
-from .model import PROCEDURE_CODE
-from .schema import PROCEDURE_KEYS
-from .text import nfc, slugify
+from thutuc.content.load import FIELD_INDEX, PROCEDURES_DIR
+from thutuc.content.model import PROCEDURE_CODE
+from thutuc.content.schema import PROCEDURE_KEYS
+from thutuc.content.text import nfc, slugify
 
 # Keys that need a shape, not a line of text: left empty, with an example in a
 # comment, so an unfilled scaffold publishes nothing made up and `check` warns.

@@ -19,9 +19,9 @@ from typing import BinaryIO
 import click
 from watchfiles import watch
 
-from .pipeline import BuildOptions, build
-from .problems import BuildFailed
-from .province import PROVINCE_FILE, build_province, is_province
+from thutuc.content.province import PROVINCE_FILE, build_province, is_province
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.problems import BuildFailed
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
 fetch('/__thutuc_build').then(function(r){return r.text()}).then(function(t){

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .markup import plain_text, render_inline, render_markdown
-from .model import (
+from thutuc.content.markdown import plain_text, render_inline, render_markdown
+from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,
     HOME_PATH,
@@ -30,13 +30,24 @@ from .model import (
     Procedure,
     Site,
 )
-from .redirects import NETLIFY_FILE, NGINX_FILE, alias_redirects, netlify_redirects, nginx_map
-from .search_index import INDEX_PATH, search_index_json
-from .service_worker import SCRIPT_PATH, SERVICE_WORKER_PATH, build_version, service_worker_js
-from .text import fold
+from thutuc.content.text import fold
+from thutuc.resources import STATIC_DIR
+from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
+from thutuc.site.redirects import (
+    NETLIFY_FILE,
+    NGINX_FILE,
+    alias_redirects,
+    netlify_redirects,
+    nginx_map,
+)
+from thutuc.site.search_index import INDEX_PATH, search_index_json
+from thutuc.site.service_worker import (
+    SCRIPT_PATH,
+    SERVICE_WORKER_PATH,
+    build_version,
+    service_worker_js,
+)
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 MONTHS = "tháng {m}/{y}"
 
 

@@ -15,10 +15,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .import_national import Imported, RecordError
-from .load import CONVERT_HINT
-from .schema import PROCEDURE_KEYS
-from .text import nfc, slugify
+from thutuc.content.load import CONVERT_HINT
+from thutuc.content.schema import PROCEDURE_KEYS
+from thutuc.content.text import nfc, slugify
+from thutuc.importers.national import Imported, RecordError
 
 EXTRA_COLUMNS = ("field", "body")
 # forms need files next to the procedure: an editor adds them by hand.

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .freshness import check_freshness
-from .git_dates import last_commit_dates
-from .load import load_site
-from .model import Site
-from .permanence import (
+from thutuc.content.freshness import check_freshness
+from thutuc.content.git_dates import last_commit_dates
+from thutuc.content.load import load_site
+from thutuc.content.model import Site
+from thutuc.content.permanence import (
     check_aliases,
     check_published,
     check_replacements,
@@ -26,10 +26,10 @@ from .permanence import (
     page_paths,
     record_published,
 )
-from .problems import BuildFailed, Problems
-from .render import Page, render_site
-from .validate import validate_site
-from .write import UnsafeOutput, check_output_folder, copy_file, staged, write_file
+from thutuc.content.validate import validate_site
+from thutuc.engine.write import UnsafeOutput, check_output_folder, copy_file, staged, write_file
+from thutuc.problems import BuildFailed, Problems
+from thutuc.site.render import Page, render_site
 
 # Called with (step, None) when a step starts and (step, seconds) when it ends.
 StepReporter = Callable[[str, float | None], None]
@@ -170,13 +170,13 @@ def write_pages(site: Site, pages: list[Page], out: Path) -> None:
 
 
 def write_qr(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
-    from .qr import write_qr_codes
+    from thutuc.print.qr import write_qr_codes
 
     return write_qr_codes(site, qr, ecc=options.ecc, png=options.posters)
 
 
 def write_posters(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
-    from .posters import write_posters as render_posters
+    from thutuc.print.posters import write_posters as render_posters
 
     previous = options.qr_dir if options.qr_dir.is_dir() else None
     return render_posters(site, qr, previous_qr_dir=previous, jobs=options.jobs, ecc=options.ecc)
@@ -189,7 +189,7 @@ def _metres(value: float) -> str:
 def warn_about_shrunk_codes(site: Site, options: BuildOptions, problems: Problems) -> None:
     """A field folder or code so long that its QR code cannot print at the size
     its poster is designed for: the poster still builds, smaller, with a warning."""
-    from .posters import nominal_reach_m, reach_warnings
+    from thutuc.print.posters import nominal_reach_m, reach_warnings
 
     for spec, designed in reach_warnings(site, options.ecc):
         problems.warning(

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 import zxingcpp
 
-from .model import CONTACTS_PATH, HOME_PATH, Site
+from thutuc.content.model import CONTACTS_PATH, HOME_PATH, Site
 
 QUIET_ZONE = 4  # modules of blank paper around a symbol (ISO/IEC 18004)
 PNG_WIDTH_PX = 600  # big enough for a Zalo message, small enough for 2G

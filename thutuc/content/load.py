@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from .problems import Problems
-from .text import nfc, nfc_deep
+from thutuc.content.text import nfc, nfc_deep
+from thutuc.problems import Problems
 
 SITE_FILE = "site.yml"
 PROCEDURES_DIR = "procedures"

@@ -32,10 +32,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import markup
-from .freshness import Checked, checked_procedures, own_checked, report_stale
-from .git_dates import last_commit_dates
-from .load import (
+from thutuc.content import markdown as markup
+from thutuc.content.freshness import Checked, checked_procedures, own_checked, report_stale
+from thutuc.content.git_dates import last_commit_dates
+from thutuc.content.load import (
     PROCEDURES_DIR,
     SITE_FILE,
     FieldSources,
@@ -47,9 +47,18 @@ from .load import (
     read_site_config,
     read_text,
 )
-from .model import Site, SiteConfig
-from .permanence import page_paths, record_published
-from .pipeline import (
+from thutuc.content.model import Site, SiteConfig
+from thutuc.content.permanence import page_paths, record_published
+from thutuc.content.schema import Key
+from thutuc.content.text import fold, slugify
+from thutuc.content.validate import (
+    check_unique_codes,
+    check_unique_slugs,
+    convert_keys,
+    validate_field,
+)
+from thutuc.content.validate import validate_site as validate_commune
+from thutuc.engine.pipeline import (
     BuildOptions,
     BuildResult,
     StepReporter,
@@ -58,14 +67,12 @@ from .pipeline import (
     check_permanence,
     produce,
 )
-from .problems import BuildFailed, Problem, Problems, Severity
-from .qr import qr_targets
-from .render import DEFAULT_TEMPLATES, STATIC_DIR, make_environment
-from .schema import Key
-from .text import fold, slugify
-from .validate import check_unique_codes, check_unique_slugs, convert_keys, validate_field
-from .validate import validate_site as validate_commune
-from .write import MARKER, UnsafeOutput, check_output_folder, staged
+from thutuc.engine.write import MARKER, UnsafeOutput, check_output_folder, staged
+from thutuc.print.qr import qr_targets
+from thutuc.problems import BuildFailed, Problem, Problems, Severity
+from thutuc.resources import PACKAGE_DIR, STATIC_DIR
+from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
+from thutuc.site.render import make_environment
 
 PROVINCE_FILE = "province.yml"
 COMMUNES_DIR = "communes"
@@ -497,7 +504,7 @@ def code_fingerprint(root: Path, options: BuildOptions) -> str:
     """Everything besides the content that shapes the output: our code, the
     bundled and the province's templates, library versions, build options."""
     digest = hashlib.sha256()
-    for folder in (Path(__file__).resolve().parent, DEFAULT_TEMPLATES, root / "templates"):
+    for folder in (PACKAGE_DIR, DEFAULT_TEMPLATES, root / "templates"):
         files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
         for path in files:
             if "__pycache__" not in path.parts:
@@ -585,7 +592,7 @@ def qr_key_of(site: Site, options: BuildOptions, pages_key: str) -> str:
 def _qr_code_fingerprint() -> str:
     """Only qr.py and zxing-cpp make the codes: editing a template must not redo them.
     Read once per build, not once per commune."""
-    code = Path(__file__).with_name("qr.py").read_bytes()
+    code = (PACKAGE_DIR / "print" / "qr.py").read_bytes()
     return _digest(code, importlib.metadata.version("zxing-cpp"))
 
 

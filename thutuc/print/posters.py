@@ -27,8 +27,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .model import Procedure, Site
-from .poster_layout import (
+from thutuc.content.model import Procedure, Site
+from thutuc.print.layout import (
     FONTS_DIR,
     MARGIN,
     MM_PER_METRE,
@@ -41,7 +41,8 @@ from .poster_layout import (
     render_pdf,
     symbol_modules,
 )
-from .qr import QUIET_ZONE, qr_targets, symbol_size_mm, write_qr_codes
+from thutuc.print.qr import QUIET_ZONE, qr_targets, symbol_size_mm, write_qr_codes
+from thutuc.resources import TEMPLATES_DIR as TEMPLATES
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,6 @@ POSTER_DIR, PREVIEW_DIR = "ap-phich", "xem-truoc"
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 PREVIEW_WIDTH_PX = 480
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 INSTRUCTION = "Quét mã QR để tra cứu thủ tục hành chính"
 
 # Designed scanning distance (metres) of each kind of poster, and where it goes.
@@ -336,7 +336,7 @@ def code_fingerprint() -> str:
     """Hash of what draws a poster besides its spec: our code, fonts, libraries."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("posters.py", "poster_layout.py", "qr.py"):
+    for name in ("posters.py", "layout.py", "qr.py"):
         digest.update((here / name).read_bytes())
     for font in sorted(FONTS_DIR.glob("*.ttf")):
         digest.update(font.read_bytes())

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .model import Procedure, Site
-from .problems import Problems
-from .render import vi_date
+from thutuc.content.model import Procedure, Site
+from thutuc.problems import Problems
+from thutuc.site.render import vi_date
 
 
 @dataclass(frozen=True)

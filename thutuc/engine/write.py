@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .problems import Problems
+from thutuc.problems import Problems
 
 MARKER = ".thutuc-output"
 

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .model import (
+from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,
     HOME_PATH,
@@ -29,8 +29,8 @@ from .model import (
     Procedure,
     Site,
 )
-from .problems import Problems
-from .text import nfc
+from thutuc.content.text import nfc
+from thutuc.problems import Problems
 
 PUBLISHED_FILE = "published-urls.txt"
 # Pages every site has, whatever its content; an editor cannot remove them.

@@ -18,12 +18,19 @@ from typing import Any
 
 import yaml
 
-from .import_national import Imported, RecordError, record_to_procedure
-from .import_table import TableError, read_rows, row_to_procedure, unknown_columns
-from .load import FIELD_INDEX, PROCEDURES_DIR, SourceDocument, is_inside, parse_yaml, read_markdown
-from .problems import Problems
-from .text import fold, slugify
-from .validate import validate_procedure
+from thutuc.content.load import (
+    FIELD_INDEX,
+    PROCEDURES_DIR,
+    SourceDocument,
+    is_inside,
+    parse_yaml,
+    read_markdown,
+)
+from thutuc.content.text import fold, slugify
+from thutuc.content.validate import validate_procedure
+from thutuc.importers.national import Imported, RecordError, record_to_procedure
+from thutuc.importers.table import TableError, read_rows, row_to_procedure, unknown_columns
+from thutuc.problems import Problems
 
 MAX_SLUG = 60  # file and folder names stay readable and well under path limits
 SUFFIXES = {".json": "JSON", ".csv": "CSV", ".xlsx": "XLSX"}

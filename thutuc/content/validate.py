@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .addresses import canonical_url
-from .load import FieldSources, SiteSources, SourceDocument, is_inside
-from .model import (
+from thutuc.content.addresses import canonical_url
+from thutuc.content.load import FieldSources, SiteSources, SourceDocument, is_inside
+from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,
     METHOD_LABELS,
@@ -32,9 +32,9 @@ from .model import (
     SiteConfig,
     SubmissionMethod,
 )
-from .problems import Problems
-from .schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
-from .text import slugify
+from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
+from thutuc.content.text import slugify
+from thutuc.problems import Problems
 
 
 class Invalid(ValueError):

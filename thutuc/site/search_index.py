@@ -24,8 +24,8 @@ from __future__ import annotations
 import json
 import re
 
-from .model import Field, Procedure, Site
-from .text import fold
+from thutuc.content.model import Field, Procedure, Site
+from thutuc.content.text import fold
 
 INDEX_PATH = "search.json"
 FORMAT_VERSION = 1

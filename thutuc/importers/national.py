@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .text import nfc
+from thutuc.content.text import nfc
 
 EMPTY = "Không có thông tin"
 METHOD_KEYS = {

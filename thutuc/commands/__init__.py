@@ -1,0 +1,1 @@
+"""Commands beyond build and check: serve, new."""

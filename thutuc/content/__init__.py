@@ -1,0 +1,1 @@
+"""Content: files → typed, validated model (load, validate, model, Markdown, permanence)."""

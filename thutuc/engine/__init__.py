@@ -1,0 +1,1 @@
+"""The build engine: steps, staging and all-or-nothing writes."""

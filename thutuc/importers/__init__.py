@@ -1,0 +1,1 @@
+"""Importers: national database records, CSV and XLSX tables."""

@@ -1,0 +1,1 @@
+"""Print: QR codes and posters (PDF)."""

@@ -1,0 +1,1 @@
+"""The website: pages, search index, service worker, redirects."""
