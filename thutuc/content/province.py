@@ -32,7 +32,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from thutuc.content import markdown as markup
 from thutuc.content.freshness import Checked, checked_procedures, own_checked, report_stale
 from thutuc.content.git_dates import last_commit_dates
 from thutuc.content.load import (
@@ -78,7 +77,6 @@ PROVINCE_FILE = "province.yml"
 COMMUNES_DIR = "communes"
 CATALOGUE_GROUP = "danh mục chung"
 COMMUNE_PLACEHOLDER = "{commune}"
-CACHE_FILE = ".thutuc-cache/markup.json"  # Markdown → HTML by content hash, between builds
 SHARED_KEY = "/"  # in input_keys(): never a commune folder's name
 MANIFEST = ".thutuc-manifest.json"  # in output/: the input hashes of each commune's output
 
@@ -417,7 +415,6 @@ def build_province(
         dates = province_commit_dates(options.project)
         inputs = input_keys(options, fingerprint, dates)
         same = frozenset(s for s, key in inputs.items() if _unchanged(s, key, previous, options))
-        markup.load_cache(options.project / CACHE_FILE, fingerprint)
     with _timed("đọc và kiểm tra", on_step):
         province = check_province(options.project, problems, only, options.base_url, same, dates)
         replay_problems(previous, same & set(only or same), problems)
@@ -435,9 +432,6 @@ def build_province(
         done = run_tasks([task.staged_in(staging) for task in tasks], options)
         for built in done:
             _count(result, built)
-            markup.add_entries(built.markup)
-    if result.built:
-        markup.save_cache(options.project / CACHE_FILE, fingerprint)
     if options.record_published:
         for slug in record_addresses(options.project, done):
             # the file is an input too: keep the key of the files as they now are
@@ -509,7 +503,7 @@ def code_fingerprint(root: Path, options: BuildOptions) -> str:
         for path in files:
             if "__pycache__" not in path.parts:
                 digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
-    versions = [importlib.metadata.version(n) for n in ("markdown", "nh3", "jinja2", "zxing-cpp")]
+    versions = [importlib.metadata.version(n) for n in ("cmarkgfm", "nh3", "jinja2", "zxing-cpp")]
     settings = [options.ecc, str(options.posters), options.base_url or "", *versions]
     digest.update("\0".join(settings).encode())
     return digest.hexdigest()
@@ -662,7 +656,6 @@ class CommuneBuilt:
     pages: int
     qr_files: int
     poster_files: int
-    markup: dict[str, str] = field(default_factory=dict)  # rendered Markdown, for the cache
     paths: frozenset[str] = frozenset()  # page paths, when its pages were rendered
 
 
@@ -674,7 +667,7 @@ def build_commune(task: CommuneTask, options: BuildOptions) -> CommuneBuilt:
     produce(result, task.out, task.qr, own)
     counts = len(result.pages), len(result.qr_files), len(result.poster_files)
     paths = frozenset(page_paths(p.file for p in result.pages))
-    return CommuneBuilt(task.slug, *counts, markup.take_added(), paths)
+    return CommuneBuilt(task.slug, *counts, paths)
 
 
 def record_addresses(root: Path, done: list[CommuneBuilt]) -> list[str]:

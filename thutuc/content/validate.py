@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from thutuc.content import markdown
 from thutuc.content.addresses import canonical_url
 from thutuc.content.load import FieldSources, SiteSources, SourceDocument, is_inside
 from thutuc.content.model import (
@@ -286,11 +287,27 @@ def warn_missing_facts(
         )
 
 
+def check_body(doc: SourceDocument, problems: Problems) -> bool:
+    """Parse the body once (the page and the leaflet reuse the parse); False when
+    it cannot be published."""
+    document = markdown.parse(doc.body)
+    if document.too_deep:
+        problems.error(
+            doc.rel,
+            f"Danh sách hoặc trích dẫn lồng nhau quá sâu ({document.nesting} tầng, "
+            f"tối đa {markdown.MAX_NESTING}).",
+            "Viết gọn lại: tách thành nhiều danh sách, hoặc bớt dấu cách, dấu '>' đầu dòng.",
+            doc.body_line + max(document.nesting_line, 1) - 1,
+        )
+        return False
+    return True
+
+
 def validate_procedure(
     doc: SourceDocument, field_slug: str, problems: Problems
 ) -> Procedure | None:
     values = convert_keys(doc, PROCEDURE_KEYS, problems)
-    if values is None:
+    if values is None or not check_body(doc, problems):
         return None
     front = ProcedureFrontMatter(**values)
     warn_missing_facts(doc, front, problems)
@@ -309,7 +326,7 @@ def validate_field(sources: FieldSources, problems: Problems) -> Field | None:
     if sources.index is None:
         return None
     values = convert_keys(sources.index, FIELD_KEYS, problems)
-    if values is None:
+    if values is None or not check_body(sources.index, problems):
         return None
     if not slug:
         problems.error(
