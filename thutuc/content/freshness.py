@@ -46,10 +46,10 @@ def checked_procedures(
     (as Site.checked_on); a procedure with neither has nothing to compare."""
     checked = []
     for procedure in procedures:
-        day = procedure.front.updated or commit_dates.get(procedure.source)
+        day = procedure.summary.updated or commit_dates.get(procedure.source)
         if day is not None:
             source, code, title = procedure.source, procedure.code, procedure.title
-            checked.append(Checked(day, source, code, title, procedure.front.updated is None))
+            checked.append(Checked(day, source, code, title, procedure.summary.updated is None))
     return checked
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from thutuc.content.text import fold
 
@@ -122,36 +123,154 @@ class FieldFrontMatter:
 
 
 @dataclass(frozen=True)
-class Procedure:
-    front: ProcedureFrontMatter
-    body: str  # Markdown, NFC
-    source: str  # site-relative path of the Markdown file, for messages
+class ProcedureSummary:
+    """What lists, codes, search, posters' lists and site checks need of a procedure:
+    small, so the build state keeps it for every procedure between builds."""
+
+    code: str
+    title: str
     field_slug: str
-    body_line: int = 1  # line of the file where the body starts
+    source: str  # root-relative path of the Markdown file, for messages
+    keywords: tuple[str, ...] = ()
+    replaced_by: str = ""
+    retired: date | None = None
+    updated: date | None = None
+    body_line: int = 1
     code_line: int = 1
-    source_path: Path = field(default=Path(), compare=False)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to read a procedure again: its files in layer order (a province's
+    catalogue file, then the commune's override), each with its content digest,
+    and the folder of its field. Equal recipes give equal procedures."""
+
+    root: Path
+    layers: tuple[tuple[str, str], ...]  # (root-relative path, digest)
+    field_folder: str
+
+    @property
+    def key(self) -> str:
+        return "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers) + "\0" + self.field_folder
+
+
+class Procedure:
+    """One procedure: its summary always, its front matter and body on demand.
+
+    A procedure the build did not re-read (its files are unchanged) starts from
+    the summary kept in the build state; `front` and `body` read it again from
+    its recipe the first time something asks, which only the builders of its
+    own page, card and leaflet do. Sent to a worker, it travels as summary and
+    recipe, and the worker reads the files itself."""
+
+    __slots__ = ("summary", "source_path", "recipe", "_front", "_body")
+
+    def __init__(
+        self,
+        front: ProcedureFrontMatter | None,
+        body: str | None,
+        summary: ProcedureSummary,
+        source_path: Path = Path(),
+        recipe: Recipe | None = None,
+    ) -> None:
+        self.summary, self.source_path, self.recipe = summary, source_path, recipe
+        self._front, self._body = front, body
+
+    @classmethod
+    def lazy(cls, summary: ProcedureSummary, source_path: Path, recipe: Recipe) -> Procedure:
+        return cls(None, None, summary, source_path, recipe)
+
+    def _load(self) -> None:
+        from thutuc.content.project import read_procedure  # the loader needs validate, model
+
+        if self.recipe is None:
+            raise RuntimeError(f"{self.summary.source}: no recipe to read it again")
+        full = read_procedure(self.recipe)
+        self._front, self._body = full.front, full.body
+
+    @property
+    def front(self) -> ProcedureFrontMatter:
+        if self._front is None:
+            self._load()
+        assert self._front is not None
+        return self._front
+
+    @property
+    def body(self) -> str:  # Markdown, NFC
+        if self._body is None:
+            self._load()
+        assert self._body is not None
+        return self._body
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.recipe is not None:
+            return (Procedure.lazy, (self.summary, self.source_path, self.recipe))
+        return (Procedure, (self._front, self._body, self.summary, self.source_path, None))
+
+    def __repr__(self) -> str:
+        # What artifact keys hash: the summary, and the files it is read from.
+        return f"Procedure({self.summary!r}, {self.recipe.key if self.recipe else self._body!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Procedure) and repr(self) == repr(other)
+
+    def __hash__(self) -> int:
+        return hash((self.summary, self.recipe))
+
+    @property
+    def source(self) -> str:
+        return self.summary.source
+
+    @property
+    def field_slug(self) -> str:
+        return self.summary.field_slug
+
+    @property
+    def body_line(self) -> int:
+        return self.summary.body_line
+
+    @property
+    def code_line(self) -> int:
+        return self.summary.code_line
 
     @property
     def code(self) -> str:
-        return self.front.code
+        return self.summary.code
 
     @property
     def title(self) -> str:
-        return self.front.title
+        return self.summary.title
+
+    @property
+    def replaced_by(self) -> str:
+        return self.summary.replaced_by
+
+    @property
+    def retired(self) -> date | None:
+        return self.summary.retired
 
     @property
     def url_path(self) -> str:
-        return f"{self.front.code}/"
+        return f"{self.summary.code}/"
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (_folded_title(self.front.title), self.front.title)
+        return (_folded_title(self.summary.title), self.summary.title)
 
     @property
     def is_retired(self) -> bool:
         """Replaced by another code or abolished: its page stays, as a notice,
         because its address may be printed on a poster."""
-        return bool(self.front.replaced_by) or self.front.retired is not None
+        return bool(self.summary.replaced_by) or self.summary.retired is not None
+
+
+def summarise(
+    front: ProcedureFrontMatter, source: str, field_slug: str, body_line: int, code_line: int
+) -> ProcedureSummary:
+    return ProcedureSummary(
+        front.code, front.title, field_slug, source, front.keywords, front.replaced_by,
+        front.retired, front.updated, body_line, code_line,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -216,27 +335,30 @@ class Site:
         """The procedure that now stands for `procedure`, following a chain of
         `replaced_by` to its end (A → B → C gives C); None when not replaced."""
         current, seen = procedure, {procedure.code}
-        while (new := self.procedures_by_code.get(current.front.replaced_by)) is not None:
+        while (new := self.procedures_by_code.get(current.replaced_by)) is not None:
             if new.code in seen:  # validate reports cycles; never loop here
                 break
             current = new
             seen.add(new.code)
         return None if current is procedure else current
 
+    @cached_property
+    def _replaced_codes(self) -> dict[str, tuple[str, ...]]:
+        """New code → old codes that lead to it; built once (Zola's reverse index)."""
+        found: dict[str, list[str]] = {}
+        for procedure in self.procedures:
+            if procedure.replaced_by and (new := self.replacement_of(procedure)):
+                found.setdefault(new.code, []).append(procedure.code)
+        return {code: tuple(sorted(old)) for code, old in found.items()}
+
     def replaced_codes_of(self, code: str) -> tuple[str, ...]:
         """Old codes that now lead to `code` (directly or through a chain), sorted.
         The page of `code` names them, and search finds `code` by any of them."""
-        return tuple(
-            sorted(
-                p.code
-                for p in self.procedures
-                if p.front.replaced_by and (r := self.replacement_of(p)) and r.code == code
-            )
-        )
+        return self._replaced_codes.get(code, ())
 
     def checked_on(self, procedure: Procedure) -> date | None:
         """When the facts were last checked: `updated`, else the file's last commit."""
-        return procedure.front.updated or self.commit_dates.get(procedure.source)
+        return procedure.summary.updated or self.commit_dates.get(procedure.source)
 
     @cached_property
     def procedures_by_code(self) -> dict[str, Procedure]:

@@ -127,7 +127,7 @@ def record_published(folder: Path, paths: Iterable[str]) -> bool:
 def check_replacements(site: Site, problems: Problems) -> None:
     """`replaced_by` must name another procedure of the site, without cycles."""
     for procedure in site.procedures:
-        new = procedure.front.replaced_by
+        new = procedure.replaced_by
         if not new:
             continue
         line = key_line(procedure.source_path, "replaced_by")
@@ -159,7 +159,7 @@ def check_replacements(site: Site, problems: Problems) -> None:
 def _cycle_from(site: Site, procedure: Procedure) -> list[str]:
     """The codes of a replaced_by chain that comes back to `procedure`, else []."""
     chain, current = [procedure.code], procedure
-    while (new := site.procedures_by_code.get(current.front.replaced_by)) is not None:
+    while (new := site.procedures_by_code.get(current.replaced_by)) is not None:
         if new.code == procedure.code:
             return [*chain, new.code]
         if new.code in chain:  # a cycle further on; reported at its own members

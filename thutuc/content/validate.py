@@ -32,6 +32,7 @@ from thutuc.content.model import (
     Site,
     SiteConfig,
     SubmissionMethod,
+    summarise,
 )
 from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
 from thutuc.content.text import slugify
@@ -311,9 +312,8 @@ def validate_procedure(
         return None
     front = ProcedureFrontMatter(**values)
     warn_missing_facts(doc, front, problems)
-    return Procedure(
-        front, doc.body, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1, doc.path
-    )
+    summary = summarise(front, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1)
+    return Procedure(front, doc.body, summary, doc.path)
 
 
 def validate_field(sources: FieldSources, problems: Problems) -> Field | None:

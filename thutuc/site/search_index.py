@@ -54,9 +54,9 @@ def procedure_entry(
 ) -> list[str | int]:
     """`old_codes`: codes this procedure replaced, so a code from an old leaflet
     still finds it; its own code is searchable too."""
-    keywords = KEYWORD_SEPARATOR.join(procedure.front.keywords)
+    keywords = KEYWORD_SEPARATOR.join(procedure.summary.keywords)
     folded = _folded_words(
-        *procedure.front.keywords, procedure.code, *old_codes, skip=procedure.title
+        *procedure.summary.keywords, procedure.code, *old_codes, skip=procedure.title
     )
     return [procedure.url_path, procedure.title, field_index, keywords, folded]
 

@@ -1,0 +1,102 @@
+"""Benchmark one big site (a provincial one-stop centre): thutuc against Hugo.
+
+    python bench/bench_site.py [--procedures 4000] [--repeat 3] [--keep DIR]
+
+The corpus (bench/corpus.py) is made from the national records, every body its
+own. Measured in one run, each as a separate process: cold `build --no-posters`
+(`--repeat` times, in turns with a cold Hugo build of the same Markdown, medians
+reported); a rebuild with nothing changed; a rebuild after editing one
+procedure's body, and one procedure's title (which also changes its field page,
+the A–Z page and the search index); peak memory of the process tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+from corpus import edit, make_hugo_site, run, thutuc, unique_procedures, write, write_fields
+
+COLD = "cold build --no-posters"
+HUGO = "hugo, cold"
+TARGETS = {
+    COLD: "≤ Hugo",
+    "rebuild, nothing changed": "< 0.5 s",
+    "rebuild after editing 1 procedure body": "< 1 s",
+    "rebuild after editing 1 procedure title": "< 1 s",
+}
+
+
+def make_site(root: Path, count: int) -> list[Path]:
+    records = unique_procedures(count)
+    write(
+        root / "site.yml",
+        "name: Trung tâm Phục vụ hành chính công tỉnh Mẫu\n"
+        "base_url: https://dichvucong.example.gov.vn/\nhotline: 0209 3000 000\n"
+        "address: Số 1 đường Trung tâm\nstale_after_months: 0\n",
+    )
+    write_fields(root / "procedures", records)
+    return [root / "procedures" / r.folder / f"{r.code}.md" for r in records]
+
+
+def measure(base: Path, args: argparse.Namespace) -> list[tuple[str, float, int]]:
+    root = base / "site"
+    shutil.rmtree(root, ignore_errors=True)
+    files = make_site(root, args.procedures)
+    hugo = base / "hugo"
+    shutil.rmtree(hugo, ignore_errors=True)
+    make_hugo_site(hugo, {f"{p.parent.name}/{p.name}": p.read_text("utf-8") for p in files})
+    rows: list[tuple[str, float, int]] = []
+
+    def timed(label: str, cmd: list[str], cwd: Path | None = None) -> None:
+        seconds, rss, last = run(cmd, cwd)
+        rows.append((label, seconds, rss))
+        print(f"{label:<48} {seconds:7.2f} s {rss / 2**20:6.0f} MB   {last}", flush=True)
+
+    for n in range(1, args.repeat + 1):
+        for folder in (root / "output", root / "qr", root / ".thutuc-cache", base / "hugo-out"):
+            shutil.rmtree(folder, ignore_errors=True)
+        timed(f"{COLD} #{n}", thutuc(root, "--no-posters"))
+        timed(f"{HUGO} #{n}", ["hugo", "--quiet", "-d", str(base / "hugo-out")], hugo)
+    timed("rebuild, nothing changed", thutuc(root, "--no-posters"))
+    edit(files[10], "\n---\n", "\n---\nMột ghi chú mới.\n\n")
+    timed("rebuild after editing 1 procedure body", thutuc(root, "--no-posters"))
+    text = files[20].read_text("utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    edit(files[20], title, title + " (sửa)")
+    timed("rebuild after editing 1 procedure title", thutuc(root, "--no-posters"))
+    return rows
+
+
+def report(rows: list[tuple[str, float, int]], procedures: int) -> None:
+    cold = statistics.median(r[1] for r in rows if r[0].startswith(COLD))
+    hugo = statistics.median(r[1] for r in rows if r[0].startswith(HUGO))
+    print(f"\n{procedures} procedures; median cold build {cold:.2f} s, median Hugo {hugo:.2f} s")
+    print(f"cold build / Hugo = {cold / hugo:.2f} (target ≤ 1)")
+    for label, target in TARGETS.items():
+        for name, seconds, _ in rows:
+            if name == label:
+                print(f"{label}: {seconds:.2f} s (target {target})")
+    ours = [r[2] for r in rows if not r[0].startswith(HUGO)]
+    print(f"peak RSS of a thutuc build: {max(ours) / 2**20:.0f} MB (target < 300)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--procedures", type=int, default=4000)
+    parser.add_argument("--repeat", type=int, default=3, help="cold builds of each (median)")
+    parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench-site-"))
+    try:
+        report(measure(base, args), args.procedures)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

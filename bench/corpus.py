@@ -1,0 +1,182 @@
+"""Realistic corpora for the benchmarks, and the tools that measure a build.
+
+Procedures come from the real records of the national database
+(../shared/data/national-procedures/*.json) through thutuc's own importer, so
+front matter, lists, tables and bodies have real shapes and lengths. A real site
+repeats no body, so beyond the 306 records each procedure gets its own body: the
+record's text with its numbers changed and a note of its own made of sentences
+drawn from other records, in a seeded order (the same corpus every run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import yaml  # noqa: E402
+
+from thutuc.importers.importer import front_matter, render, short_slug  # noqa: E402
+from thutuc.importers.national import RecordError, record_to_procedure  # noqa: E402
+
+NATIONAL = REPO.parent / "shared/data/national-procedures"
+_NUMBER = re.compile(r"(?<![\d./])(\d{1,3})(?![\d/])")
+_SENTENCE = re.compile(r"[^.;:\n]{40,200}[.;]")
+
+
+@dataclass(frozen=True)
+class Record:
+    folder: str  # field folder
+    field_title: str
+    code: str
+    text: str  # the whole procedure file
+
+
+def national_records() -> list[Record]:
+    records = []
+    for path in sorted(NATIONAL.glob("*.json")) if NATIONAL.is_dir() else []:
+        try:
+            imported = record_to_procedure(json.loads(path.read_text(encoding="utf-8")))
+        except (RecordError, ValueError):
+            continue
+        folder = short_slug(imported.field_title, 20) or "khac"
+        code = str(imported.meta["code"])
+        records.append(Record(folder, imported.field_title, code, render(imported)))
+    if not records:
+        raise SystemExit(f"No national records in {NATIONAL}: the benchmarks need them.")
+    return records
+
+
+def unique_procedures(count: int, seed: int = 1) -> list[Record]:
+    """`count` procedures, each with a code, title and body of its own."""
+    records = national_records()
+    sentences = [s.strip() for r in records for s in _SENTENCE.findall(r.text.split("\n---\n")[-1])]
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        base = records[n % len(records)]
+        if n < len(records):
+            out.append(base)
+            continue
+        round_ = n // len(records)
+        code = f"{(n % 9) + 1}.{(n * 7919) % 1_000_000:06d}"
+        head, body = base.text.split("\n---\n", 1)
+        meta = yaml.safe_load(head.removeprefix("---\n"))
+        meta.update(code=code, title=f"{meta['title']} (mẫu {round_})")
+        body = _NUMBER.sub(lambda m: str(int(m[1]) + round_), body)
+        note = " ".join(rng.sample(sentences, k=min(len(sentences), rng.randint(2, 5))))
+        body += f"\n\n## Lưu ý riêng số {n}\n\n{note}\n"
+        out.append(Record(base.folder, base.field_title, code, f"{front_matter(meta)}\n{body}"))
+    return out
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_fields(procedures_dir: Path, records: list[Record]) -> None:
+    for record in records:
+        write(procedures_dir / record.folder / f"{record.code}.md", record.text)
+        write(procedures_dir / record.folder / "_index.md", f"---\ntitle: {record.field_title}\n---\n")
+
+
+# Measuring
+
+
+class PeakRss:
+    """Peak RSS of a process and all its descendants, summed, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                with contextlib.suppress(OSError):
+                    todo += [int(c) for c in task.read_text().split()]
+        return pids
+
+    def _rss(self, pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree()))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS bytes (process tree) and the last line of stderr."""
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peak = PeakRss(proc.pid)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    rss = peak.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out}\n{err}")
+    lines = err.strip().splitlines()
+    return seconds, rss, (lines[-2] if len(lines) > 1 else lines[0]) if lines else ""
+
+
+def thutuc(root: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q", *extra]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+HUGO_CONFIG = (
+    'baseURL = "https://thutuc.example.gov.vn/"\n'
+    'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+    "[markup.goldmark.renderer]\nunsafe = false\n"
+)
+HUGO_LAYOUTS = {
+    "layouts/_default/single.html": '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+    "<title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+    "<p>{{ .Params.fee }}</p>{{ .Content }}</body></html>\n",
+    "layouts/_default/list.html": "<!doctype html><html><body><ul>{{ range .Pages }}"
+    '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n',
+}
+
+
+def make_hugo_site(root: Path, pages: dict[str, str]) -> None:
+    """A Hugo site of `pages` (content path → Markdown with front matter), minimal layouts."""
+    write(root / "config.toml", HUGO_CONFIG)
+    for rel, text in HUGO_LAYOUTS.items():
+        write(root / rel, text)
+    for rel, text in pages.items():
+        write(root / "content" / rel, text)
