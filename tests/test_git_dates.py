@@ -108,7 +108,7 @@ def test_stale_procedures_are_listed_oldest_first(repo: Path) -> None:
 
 def test_stale_cutoff_is_whole_calendar_months(make_site) -> None:
     root = make_site({"site.yml": "name: Xã Thử\nbase_url: https://thu.example.vn/\n"})
-    site, _ = check(BuildOptions(root))
+    site = check(BuildOptions(root))[0].sites[0]
     assert site is not None
     on_cutoff = date(2025, 7, 1) + timedelta(days=365)  # updated 01/07/2025 + 12 months
     checked = checked_procedures(site.active_procedures, site.commit_dates)
@@ -127,7 +127,7 @@ def test_retired_procedures_are_never_stale(make_site) -> None:
             "updated: 2019-01-01\nretired: 2020-01-01\n---\n",
         }
     )
-    site, _ = check(BuildOptions(root))
+    site = check(BuildOptions(root))[0].sites[0]
     assert site is not None
     checked = checked_procedures(site.active_procedures, site.commit_dates)
     assert [c.code for c in stale_procedures(checked, 12, date(2030, 1, 1))] == ["1.001193"]

@@ -152,7 +152,7 @@ def test_replaced_procedure_points_to_the_new_one(make_site) -> None:
     assert "Giấy chứng sinh" not in old, "the old facts are not shown as if still valid"
     new = fetch_built(out, "2.002000/")
     assert 'Thay cho thủ tục mã <a href="../1.001193/">1.001193</a>.' in new
-    site, _ = check(BuildOptions(root))
+    site = check(BuildOptions(root))[0].sites[0]
     assert site is not None and site.replaced_codes_of("2.002000") == ("1.001193",)
     assert [t.path for t in qr_targets(site) if t.path.startswith(("1.", "2."))] == ["2.002000/"]
 
@@ -245,7 +245,7 @@ def test_check_knows_every_page_the_build_renders(make_site) -> None:
     root = make_site({"procedures/ho-tich/lien-thong.md": NEW_PROCEDURE})
     edit(root / "procedures/ho-tich/_index.md", "order: 1", "order: 1\naliases: [tu-phap]")
     edit(root / "procedures/ho-tich/khai-sinh.md", "updated:", 'replaced_by: "2.002000"\nupdated:')
-    site, _ = check(BuildOptions(root))
+    site = check(BuildOptions(root))[0].sites[0]
     assert site is not None
     rendered = page_paths(page.file for page in render_site(site))
     assert rendered <= content_paths(site), "add new fixed pages to permanence.FIXED_PATHS"

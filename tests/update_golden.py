@@ -16,14 +16,16 @@ REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "sample"
 sys.path.insert(0, str(REPO))
 
-from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
+from thutuc.engine.pipeline import BuildOptions, build, forget_build  # noqa: E402
 
 
 def build_sample(into: Path) -> Path:
     """Build the sample site's pages (no posters) into `into`/output."""
     out = into / "output"
     # record_published=False: a test must not add to the repository's published-urls.txt
-    build(BuildOptions(REPO, out=out, qr=into / "qr", posters=False, record_published=False))
+    options = BuildOptions(REPO, out=out, qr=into / "qr", posters=False, record_published=False)
+    build(options)
+    forget_build(options)  # no build state of a temporary folder left in the repository
     return out
 
 

@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from thutuc.content.province import build_province, check_province, is_province
-from thutuc.engine.pipeline import BuildOptions, build, check
+from thutuc.engine.pipeline import BuildOptions, BuildResult, build, check
 from thutuc.problems import BuildFailed, Problems
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,6 +26,23 @@ project_option = click.option(
     show_default=True,
     help="Thư mục trang (chứa site.yml và procedures/).",
 )
+
+
+class ShardType(click.ParamType):
+    """K/N: the K-th of N slices of a province's communes (1 ≤ K ≤ N)."""
+
+    name = "K/N"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            number, count = (int(part) for part in str(value).split("/"))
+        except ValueError:
+            self.fail(f"'{value}' không đúng dạng K/N, ví dụ 2/8.", param, ctx)
+        if not 1 <= number <= count:
+            self.fail(f"'{value}': cần 1 ≤ K ≤ N, ví dụ 2/8.", param, ctx)
+        return number, count
 
 
 commune_option = click.option(
@@ -114,6 +130,16 @@ def main() -> None:
     help="Mức sửa lỗi của mã QR.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tóm tắt.")
+@click.option(
+    "--print-shop",
+    is_flag=True,
+    help="Áp phích cho nhà in: thêm lề xén (bleed) và dấu cắt (như print_shop: true trong site.yml).",
+)
+@click.option(
+    "--shard",
+    type=ShardType(),
+    help="Chế độ tỉnh: chỉ dựng phần thứ K trong N phần các xã (K/N), để chia cho nhiều máy CI.",
+)
 @commune_option
 @friendly_errors
 def build_command(
@@ -127,23 +153,37 @@ def build_command(
     jobs: int | None,
     ecc: str,
     quiet: bool,
+    print_shop: bool,
+    shard: tuple[int, int] | None,
 ) -> None:
     """Dựng trang web vào output/ và mã QR, áp phích vào qr/."""
-    options = BuildOptions(project, out, qr, base_url, strict, not no_posters, jobs, ecc)
-    if is_province(project):
-        return build_province_command(options, communes, quiet)
+    options = BuildOptions(
+        project, out, qr, base_url, strict, not no_posters, jobs, ecc,
+        print_shop=print_shop, communes=communes, shard=shard,
+    )  # fmt: skip
     result = build(options, step_printer(not quiet))
     show_problems(result.problems)
-    site = result.site
-    click.secho(
-        f"Xong: {len(result.pages)} trang ({len(site.procedures)} thủ tục, "
-        f"{len(site.fields)} lĩnh vực), {len(result.qr_files)} tệp mã QR, "
-        f"{len(result.poster_files)} tệp áp phích; {summary_line(result.problems)}; "
-        f"{result.seconds:.1f} giây.",
-        fg="green",
-        err=True,
-    )
+    click.secho(build_summary(result), fg="green", err=True)
     click.echo(f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/", err=True)
+
+
+def build_summary(result: BuildResult) -> str:
+    if result.unchanged:
+        what = "không có gì thay đổi từ lần dựng trước"
+    else:
+        what = f"dựng {result.made} tệp, giữ nguyên {result.reused}"
+    sites = ""
+    if result.project is not None:
+        procedures = sum(len(s.procedures) for s in result.project.sites)
+        if result.project.province is not None:
+            sites = f" ({procedures} thủ tục, {len(result.project.sites)} xã)"
+        else:
+            sites = f" ({procedures} thủ tục, {sum(len(s.fields) for s in result.sites)} lĩnh vực)"
+    return (
+        f"Xong: {result.pages} trang{sites}, {result.qr_files} tệp mã QR, "
+        f"{result.poster_files} tệp áp phích; {what}; {summary_line(result.problems)}; "
+        f"{result.seconds:.1f} giây."
+    )
 
 
 @main.command("check")
@@ -152,14 +192,16 @@ def build_command(
 @commune_option
 def check_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
     """Kiểm tra mọi tệp, không ghi gì; liệt kê mọi vấn đề một lượt."""
-    if is_province(project):
-        return check_province_command(project, strict, communes)
-    site, problems = check(BuildOptions(project, strict=strict))
-    finish_check(
-        problems,
-        site is None or problems.has_errors(strict),
-        lambda: f"{len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực" if site else "",
-    )
+    checked, problems = check(BuildOptions(project, strict=strict, communes=communes))
+
+    def counts() -> str:
+        assert checked is not None
+        procedures = sum(len(s.procedures) for s in checked.sites)
+        if checked.province is not None:
+            return f"{len(checked.sites)} xã, {procedures} trang thủ tục"
+        return f"{procedures} thủ tục, {sum(len(s.fields) for s in checked.sites)} lĩnh vực"
+
+    finish_check(problems, checked is None or problems.has_errors(strict), counts)
 
 
 def finish_check(problems: Problems, failed: bool, counts: Callable[[], str]) -> None:
@@ -169,33 +211,6 @@ def finish_check(problems: Problems, failed: bool, counts: Callable[[], str]) ->
         click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
         sys.exit(1)
     click.secho(f"Tốt: {counts()}; {summary_line(problems)}.", fg="green", err=True)
-
-
-def build_province_command(options: BuildOptions, communes: tuple[str, ...], quiet: bool) -> None:
-    """Province mode (province.yml present): every commune, or those named."""
-    result = build_province(options, communes, step_printer(not quiet))
-    show_problems(result.problems)
-    click.secho(
-        f"Xong: {len(result.built)} xã dựng lại, "
-        f"{len(result.province.all_communes) - len(result.built)} xã giữ nguyên; "
-        f"{result.pages} trang, {result.qr_files} tệp mã QR, {result.poster_files} tệp áp phích; "
-        f"{summary_line(result.problems)}; {result.seconds:.1f} giây.",
-        fg="green",
-        err=True,
-    )
-    click.echo(f"Trang web: {options.out_dir}/<xã>/  ·  Mã QR: {options.qr_dir}/<xã>/", err=True)
-
-
-def check_province_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
-    problems = Problems()
-    province = check_province(project, problems, communes)
-
-    def counts() -> str:
-        assert province is not None
-        procedures = sum(len(c.site.procedures) for c in province.communes)
-        return f"{len(province.communes)} xã, {procedures} trang thủ tục"
-
-    finish_check(problems, province is None or problems.has_errors(strict), counts)
 
 
 @main.command("serve")

@@ -19,8 +19,8 @@ from typing import BinaryIO
 import click
 from watchfiles import watch
 
-from thutuc.content.province import PROVINCE_FILE, build_province, is_province
-from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.content.province import PROVINCE_FILE
+from thutuc.engine.pipeline import BuildOptions, Session, build, forget_build
 from thutuc.problems import BuildFailed
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
@@ -74,23 +74,18 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def build_preview(options: BuildOptions) -> float:
+def rebuild(options: BuildOptions, state: PreviewState, session: Session) -> None:
     """Build the site or, in a province folder, every commune (each under /<xã>/,
-    with the province index at /); returns the seconds it took."""
-    if is_province(options.project):
-        return build_province(options, ()).seconds
-    return build(options).seconds
-
-
-def rebuild(options: BuildOptions, state: PreviewState) -> None:
+    with the province index at /), with the engine a real build uses, keeping its
+    workers and state between saves."""
     try:
-        seconds = build_preview(options)
+        result = build(options, session=session)
     except BuildFailed as failed:
         click.echo(failed.problems.report(), err=True)
         click.secho("Lỗi: giữ bản xem trước cũ. Sửa tệp rồi lưu lại.", fg="red", err=True)
         return
     state.build_number += 1
-    click.secho(f"Đã dựng lại trong {seconds:.1f} giây.", fg="green", err=True)
+    click.secho(f"Đã dựng lại trong {result.seconds:.1f} giây.", fg="green", err=True)
 
 
 def serve(project: Path, port: int, posters: bool = False) -> None:
@@ -106,19 +101,21 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
         posters=posters,
         record_published=False,
     )
-    state = PreviewState()
-    rebuild(options, state)
+    state, session = PreviewState(), Session()
+    rebuild(options, state, session)
     handler = type("Handler", (PreviewHandler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     click.secho(f"Xem trước tại http://127.0.0.1:{port}/  (Ctrl+C để dừng)", fg="green", err=True)
     try:
         for _changes in watch(project, watch_filter=lambda _c, path: _is_source(project, path)):
-            rebuild(options, state)
+            rebuild(options, state, session)
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
+        session.close()
+        forget_build(options)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -76,3 +76,15 @@ def _parse_log(log: str, shallow: frozenset[str]) -> dict[str, date]:
             rel = nfc(token)
             dates[rel] = max(when, dates.get(rel, when))
     return dates
+
+
+def head_commit(root: Path) -> str:
+    """The commit checked out at `root` ("" without git): commit dates change only with it."""
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    found = _git(git, root, "rev-parse", "HEAD")
+    if found is None:
+        return ""
+    shallow = _shallow_commits(git, root)
+    return found.strip() + ("+shallow" if shallow else "")

@@ -67,10 +67,11 @@ def is_inside(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def read_text(root: Path, path: Path, problems: Problems) -> str | None:
-    """Read a UTF-8 file (BOM and CRLF allowed), NFC; report anything else."""
+def read_text(root: Path, path: Path, problems: Problems, data: bytes | None = None) -> str | None:
+    """Read a UTF-8 file (BOM and CRLF allowed), NFC; report anything else.
+    `data`: the file's bytes when the caller has read them already."""
     rel = relative(root, path)
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -165,10 +166,12 @@ def _key_lines(node: Any, first_line: int, rel: str, problems: Problems) -> dict
     return lines
 
 
-def read_markdown(root: Path, path: Path, problems: Problems) -> SourceDocument | None:
+def read_markdown(
+    root: Path, path: Path, problems: Problems, data: bytes | None = None
+) -> SourceDocument | None:
     """Read a Markdown file with YAML front matter between `---` lines."""
     rel = relative(root, path)
-    text = read_text(root, path, problems)
+    text = read_text(root, path, problems, data)
     if text is None:
         return None
     if not text.strip():

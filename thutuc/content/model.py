@@ -137,6 +137,8 @@ class ProcedureSummary:
     updated: date | None = None
     body_line: int = 1
     code_line: int = 1
+    # (address of the download, form file): the forms the page offers, copied beside it.
+    forms: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ class Recipe:
 
     @property
     def key(self) -> str:
-        return "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers) + "\0" + self.field_folder
+        return (
+            "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers) + "\0" + self.field_folder
+        )
 
 
 class Procedure:
@@ -163,7 +167,7 @@ class Procedure:
     own page, card and leaflet do. Sent to a worker, it travels as summary and
     recipe, and the worker reads the files itself."""
 
-    __slots__ = ("summary", "source_path", "recipe", "_front", "_body")
+    __slots__ = ("_body", "_front", "recipe", "source_path", "summary")
 
     def __init__(
         self,
@@ -267,9 +271,10 @@ class Procedure:
 def summarise(
     front: ProcedureFrontMatter, source: str, field_slug: str, body_line: int, code_line: int
 ) -> ProcedureSummary:
+    forms = tuple((form.url_path(front.code), form.source_path) for form in front.forms)
     return ProcedureSummary(
         front.code, front.title, field_slug, source, front.keywords, front.replaced_by,
-        front.retired, front.updated, body_line, code_line,
+        front.retired, front.updated, body_line, code_line, forms,
     )  # fmt: skip
 
 
@@ -298,6 +303,18 @@ class Field:
     @property
     def retired_procedures(self) -> tuple[Procedure, ...]:
         return tuple(p for p in self.procedures if p.is_retired)
+
+
+@dataclass(frozen=True)
+class FieldLink:
+    """A field as a page links to it (crumbs, redirects): its address and its name."""
+
+    slug: str
+    title: str
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.slug}/"
 
 
 @dataclass(frozen=True)

@@ -325,19 +325,25 @@ def validate_field(sources: FieldSources, problems: Problems) -> Field | None:
     )
     if sources.index is None:
         return None
-    values = convert_keys(sources.index, FIELD_KEYS, problems)
-    if values is None or not check_body(sources.index, problems):
+    return validate_field_index(sources.index, sources.folder, procedures, problems)
+
+
+def validate_field_index(
+    index: SourceDocument, folder: str, procedures: tuple[Procedure, ...], problems: Problems
+) -> Field | None:
+    """The field of `folder` from its _index.md, holding `procedures`."""
+    slug = slugify(folder)
+    values = convert_keys(index, FIELD_KEYS, problems)
+    if values is None or not check_body(index, problems):
         return None
     if not slug:
         problems.error(
-            sources.index.rel,
+            index.rel,
             "Tên thư mục lĩnh vực không dùng được làm địa chỉ.",
             "Đặt tên thư mục bằng chữ, ví dụ ho-tich.",
         )
         return None
-    return Field(
-        slug, FieldFrontMatter(**values), sources.index.body, sources.index.rel, procedures
-    )
+    return Field(slug, FieldFrontMatter(**values), index.body, index.rel, procedures)
 
 
 def check_unique_codes(fields: list[Field], problems: Problems) -> None:
@@ -382,13 +388,26 @@ def validate_site(
     if sources.config is not None:
         config = validate_config(sources.config, problems, base_url)
     fields = [f for fs in sources.fields if (f := validate_field(fs, problems)) is not None]
+    return assemble_site(sources.root, config, sources.config, fields, problems, sources.home)
+
+
+def assemble_site(
+    root: Path,
+    config: SiteConfig | None,
+    config_doc: SourceDocument | None,
+    fields: list[Field],
+    problems: Problems,
+    home: str = "",
+) -> Site | None:
+    """The site from its validated parts, after the checks across files (one
+    file per code, one folder per address, exclude); None when there were errors."""
     check_unique_codes(fields, problems)
     check_unique_slugs(fields, problems)
     if config is None or problems.errors:
         return None
-    fields = drop_excluded(fields, config.exclude, sources.config, problems)
+    fields = drop_excluded(fields, config.exclude, config_doc, problems)
     fields.sort(key=lambda f: (f.front.order if f.front.order is not None else 10**6, f.slug))
-    return Site(sources.root, config, tuple(fields), home=sources.home)
+    return Site(root, config, tuple(fields), home=home)
 
 
 def drop_excluded(

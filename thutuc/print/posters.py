@@ -13,11 +13,13 @@ previews, `index.html` to choose what to print, `manifest.json`.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import re
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from functools import cache
@@ -42,6 +44,7 @@ from thutuc.print.layout import (
     symbol_modules,
 )
 from thutuc.print.qr import QUIET_ZONE, qr_targets, symbol_size_mm, write_qr_codes
+from thutuc.problems import Problem, Severity
 from thutuc.resources import TEMPLATES_DIR as TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -312,6 +315,26 @@ def reach_warnings(site: Site, ecc: str = "M") -> list[tuple[PosterSpec, float]]
     ]
 
 
+def _metres(value: float) -> str:
+    return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
+
+
+def shrink_warning(spec: PosterSpec, designed_m: float) -> list[Problem]:
+    """A warning when a code so long (a long field folder or code) could not print at
+    the size its poster is designed for: the poster still builds, smaller."""
+    if nominal_reach_m(spec) >= designed_m - 1e-9:
+        return []
+    message = (
+        f"Mã QR quá dày để in đủ lớn trên khổ {spec.paper}: chỉ quét được từ khoảng "
+        f"{_metres(nominal_reach_m(spec))} thay vì {_metres(designed_m)}."
+    )
+    hint = (
+        "Địa chỉ trang càng ngắn, mã càng thưa. Đặt tên thư mục lĩnh vực ngắn hơn "
+        "(giữ tên cũ trong aliases: của _index.md), hoặc in khổ lớn hơn."
+    )
+    return [Problem(f"qr/{POSTER_DIR}/{spec.name}.pdf", None, message, hint, Severity.WARNING)]
+
+
 def poster_specs(site: Site, ecc: str = "M") -> list[PosterSpec]:
     """Every poster of the site, in a stable order, each fitted to its paper."""
     return [fitted(s) for s in _declared_specs(site, ecc)]
@@ -399,18 +422,26 @@ def reuse(previous_dir: Path, old: PosterRecord, qr_dir: Path) -> bool:
 # Rendering ------------------------------------------------------------------
 
 
-def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
-    """Draw one poster and its preview; return its number of pages. Runs in a worker."""
+def draw_poster(spec: PosterSpec) -> tuple[bytes, bytes, int]:
+    """One poster's PDF, the PNG preview of its first page, and its number of pages."""
     data = render_pdf(spec)
-    pdf_path.write_bytes(data)
     document = pdfium.PdfDocument(data)
     try:
         page = document[0]
         image = page.render(scale=PREVIEW_WIDTH_PX / page.get_width()).to_pil()
-        image.convert("RGB").save(preview_path, format="PNG")
-        return len(document)
+        preview = io.BytesIO()
+        image.convert("RGB").save(preview, format="PNG")
+        return data, preview.getvalue(), len(document)
     finally:
         document.close()
+
+
+def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
+    """Draw one poster and its preview; return its number of pages. Runs in a worker."""
+    data, preview, pages = draw_poster(spec)
+    pdf_path.write_bytes(data)
+    preview_path.write_bytes(preview)
+    return pages
 
 
 def _render_job(job: tuple[PosterSpec, Path, Path]) -> int:
@@ -477,52 +508,127 @@ def _decimal(value: float) -> str:
     return f"{value:g}".replace(".", ",")  # Vietnamese decimal comma
 
 
+def poster_row(spec: PosterSpec, pages: int) -> dict[str, object]:
+    """What the contact sheet says of one poster (its file size comes from the file)."""
+    module = spec.distance_m * MM_PER_METRE
+    side = max(symbol_size_mm(c.url, spec.ecc, module) for c in spec.codes)
+    return {
+        "name": spec.name,
+        "paper": spec.paper,
+        "pages": pages,
+        "pdf": f"{POSTER_DIR}/{spec.name}.pdf",
+        "preview": f"{PREVIEW_DIR}/{spec.name}.png",
+        "kind": KIND_NAMES[spec.kind],
+        "title": spec.title,
+        "purpose": PURPOSE[spec.kind],
+        "distance": _decimal(spec.distance_m),
+        "module": _decimal(round(module, 2)),
+        "side": f"{side:.0f}",
+        "codes": len(spec.codes),
+    }
+
+
 def poster_rows(
     qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
 ) -> list[dict[str, object]]:
-    rows = []
-    for record in records:
-        spec = specs[record.name]
-        module = spec.distance_m * MM_PER_METRE
-        side = max(symbol_size_mm(c.url, spec.ecc, module) for c in spec.codes)
-        rows.append(
-            {
-                "record": record,
-                "kind": KIND_NAMES[spec.kind],
-                "title": spec.title,
-                "purpose": PURPOSE[spec.kind],
-                "distance": _decimal(spec.distance_m),
-                "module": _decimal(round(module, 2)),
-                "side": f"{side:.0f}",
-                "codes": len(spec.codes),
-                "size": _size(qr_dir / record.pdf),
-            }
-        )
-    return rows
+    return [{**poster_row(specs[r.name], r.pages), "size": _size(qr_dir / r.pdf)} for r in records]
 
 
-def write_index(
-    site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
-) -> Path:
-    """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
+def contact_sheet(
+    site: Site, qr_dir: Path, rows: list[dict[str, object]], png: bool = True
+) -> bytes:
+    """qr/index.html from the poster rows and the codes found in `qr_dir`."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined
     )
     codes = [
         {
             "target": t,
-            "png_size": _size(qr_dir / f"{t.name}.png"),
+            "png_size": _size(qr_dir / f"{t.name}.png") if png else "",
             "svg_size": _size(qr_dir / f"{t.name}.svg"),
         }
         for t in qr_targets(site)
     ]
+    sized = [{**row, "size": _size(qr_dir / str(row["pdf"]))} for row in rows]
     html = env.get_template("qr_index.html").render(
-        site=site.config, posters=poster_rows(qr_dir, records, specs), codes=codes,
+        site=site.config, posters=sized, codes=codes,
         quiet_zone=QUIET_ZONE, mm_per_metre=_decimal(MM_PER_METRE),
     )  # fmt: skip
+    return html.encode("utf-8")
+
+
+def write_index(
+    site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
+) -> Path:
+    """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
+    rows = [poster_row(specs[r.name], r.pages) for r in records]
     path = qr_dir / "index.html"
-    path.write_text(html, encoding="utf-8")
+    path.write_bytes(contact_sheet(site, qr_dir, rows))
     return path
+
+
+# Posters as the engine declares them -----------------------------------------
+
+
+@dataclass(frozen=True)
+class PosterJob:
+    """One poster as an artifact: its name and what its spec is made from, a site
+    cut down to what the poster shows, so the spec (and a procedure's full
+    record) is only computed when the poster must be drawn."""
+
+    name: str
+    kind: str
+    make: str  # a spec function of this module
+    site: Site
+    subject: object  # the paper, the field's slug or the procedure; None for stickers
+    ecc: str
+
+    def spec(self) -> PosterSpec:
+        return fitted(self._declared())
+
+    def declared_distance(self) -> float:
+        """The distance the poster is designed for, before fitting it to its paper."""
+        return self._declared().distance_m
+
+    def _declared(self) -> PosterSpec:
+        make = _SPEC_FUNCTIONS[self.make]
+        if self.subject is None:
+            return make(self.site, self.ecc)
+        return make(self.site, self.subject, self.ecc)
+
+
+_SPEC_FUNCTIONS: dict[str, Callable[..., PosterSpec]] = {
+    "board_spec": board_spec,
+    "field_spec": field_spec,
+    "card_spec": card_spec,
+    "stickers_spec": stickers_spec,
+    "leaflet_spec": leaflet_spec,
+}
+
+
+def poster_jobs(site: Site, ecc: str = "M") -> list[PosterJob]:
+    """Every poster of the site, in the order of `poster_specs`, without drawing."""
+    lists = Site(site.root, site.config, site.fields, home=site.home)
+    alone = Site(site.root, site.config, (), home=site.home)  # a card and a leaflet read the config
+    jobs = []
+    if site.fields:
+        jobs += [
+            PosterJob(f"bang-linh-vuc-{p}", "board", "board_spec", lists, p, ecc)
+            for p in ("A4", "A3")
+        ]
+    for field in site.fields:
+        one = Site(site.root, site.config, (field,), home=site.home)
+        jobs.append(
+            PosterJob(f"ap-phich-{field.slug}", "field", "field_spec", one, field.slug, ecc)
+        )
+    active = site.active_procedures
+    jobs += [PosterJob(f"the-{p.code}", "card", "card_spec", alone, p, ecc) for p in active]
+    if active:
+        jobs.append(PosterJob("nhan-dan", "stickers", "stickers_spec", lists, None, ecc))
+    jobs += [
+        PosterJob(f"to-roi-{p.code}", "leaflet", "leaflet_spec", alone, p, ecc) for p in active
+    ]
+    return jobs
 
 
 __all__ = ["poster_specs", "write_posters"]

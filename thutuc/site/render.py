@@ -8,7 +8,6 @@ at the root of a domain, under a sub-path, or opened from disk.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,9 +25,10 @@ from thutuc.content.model import (
     HOME_PATH,
     NOT_FOUND_PATH,
     OFFLINE_PATH,
-    Field,
+    FieldLink,
     Procedure,
     Site,
+    SiteConfig,
 )
 from thutuc.content.text import fold
 from thutuc.resources import STATIC_DIR
@@ -115,133 +115,125 @@ def relative_root(path: str) -> str:
     return "../" * path.count("/")
 
 
-def _css() -> str:
+@lru_cache(maxsize=1)
+def site_css() -> str:
     return (STATIC_DIR / "site.css").read_text(encoding="utf-8")
 
 
-class SiteRenderer:
-    """Renders every page of one site; one instance per build."""
+@dataclass(frozen=True)
+class PageSpec:
+    """One page and exactly what its template receives besides the site's settings:
+    an artifact's inputs, so its key is what the page is made from."""
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self.env = make_environment(site.root)
-        self.css = Markup(_css())  # our own file: must not be HTML-escaped
-        self.base_path = urlsplit(site.config.base_url).path
+    template: str
+    path: str
+    extra: tuple[tuple[str, Any], ...] = ()
+    from_base: bool = False  # 404 and offline pages: served at any depth, links from the base path
 
-    def context(self, path: str, **extra: Any) -> dict[str, Any]:
-        return {
-            "site": self.site.config,
-            "fields": self.site.fields,
-            "path": path,
-            "root": relative_root(path),
-            "canonical": self.site.absolute_url(path),
-            "css": self.css,
-            **extra,
-        }
 
-    def page(self, template: str, path: str, **extra: Any) -> Page:
-        html = self.env.get_template(template).render(self.context(path, **extra))
-        return Page(path, html.encode("utf-8"))
+def render_page(templates_root: Path, config: SiteConfig, spec: PageSpec) -> Page:
+    """Render one page with the templates of `templates_root` (the site's own first)."""
+    env = make_environment(templates_root)
+    root = urlsplit(config.base_url).path if spec.from_base else relative_root(spec.path)
+    context = {
+        "site": config,
+        "path": spec.path,
+        "root": root,
+        "canonical": config.base_url + spec.path,
+        "css": Markup(site_css()),  # our own file: must not be HTML-escaped
+        **dict(spec.extra),
+    }
+    html = env.get_template(spec.template).render(context)
+    return Page(spec.path, html.encode("utf-8"))
 
-    def home(self) -> Page:
-        return self.page("home.html", HOME_PATH)
 
-    def field(self, field: Field) -> Page:
-        return self.page("field.html", field.url_path, field=field)
+def procedure_page(site: Site, procedure: Procedure) -> PageSpec:
+    field = site.fields_by_slug[procedure.field_slug]
+    replaces = tuple(site.procedures_by_code[c] for c in site.replaced_codes_of(procedure.code))
+    extra = (
+        ("procedure", procedure),
+        ("field", FieldLink(field.slug, field.title)),
+        ("replacement", site.replacement_of(procedure)),
+        ("replaces", replaces),
+        ("checked", site.checked_on(procedure)),
+    )
+    template = "retired.html" if procedure.is_retired else "procedure.html"
+    return PageSpec(template, procedure.url_path, extra)
 
-    def procedure(self, procedure: Procedure) -> Page:
-        field = self.site.fields_by_slug[procedure.field_slug]
-        replaces = [
-            self.site.procedures_by_code[c] for c in self.site.replaced_codes_of(procedure.code)
-        ]
-        return self.page(
-            "retired.html" if procedure.is_retired else "procedure.html",
-            procedure.url_path,
-            procedure=procedure,
-            field=field,
-            replacement=self.site.replacement_of(procedure),
-            replaces=replaces,
-            checked=self.site.checked_on(procedure),
+
+def az_groups(site: Site) -> dict[str, list[Procedure]]:
+    groups: dict[str, list[Procedure]] = {}
+    for procedure in site.active_procedures:
+        letter = fold(procedure.title)[:1].upper() or "#"
+        groups.setdefault(letter, []).append(procedure)
+    return groups
+
+
+def redirect_pages(site: Site) -> list[PageSpec]:
+    """A page at each old address (field `aliases:`). Kept out of the sitemap."""
+    pages = []
+    for redirect in alias_redirects(site):
+        target = relative_root(redirect.old) + redirect.new
+        extra = (
+            ("target", target),
+            ("canonical", site.absolute_url(redirect.new)),
+            ("field", FieldLink(redirect.field.slug, redirect.field.title)),
         )
+        pages.append(PageSpec("redirect.html", redirect.old, extra))
+    return pages
 
-    def az(self) -> Page:
-        groups: dict[str, list[Procedure]] = {}
-        for procedure in self.site.active_procedures:
-            letter = fold(procedure.title)[:1].upper() or "#"
-            groups.setdefault(letter, []).append(procedure)
-        retired = self.site.retired_procedures
-        return self.page("az.html", AZ_PATH, groups=groups, retired=retired)
 
-    def contacts(self) -> Page:
-        return self.page("contacts.html", CONTACTS_PATH)
-
-    def not_found(self) -> Page:
-        # Served at any depth by the host, so its links start from the base path.
-        html = self.env.get_template("404.html").render(
-            self.context(NOT_FOUND_PATH) | {"root": self.base_path}
+def page_specs(site: Site) -> list[PageSpec]:
+    """Every HTML page of the site, in a stable order (sitemap order)."""
+    specs = [PageSpec("home.html", HOME_PATH, (("fields", site.fields),))]
+    specs += [PageSpec("field.html", f.url_path, (("field", f),)) for f in site.fields]
+    specs += [procedure_page(site, p) for p in site.procedures]
+    specs.append(
+        PageSpec(
+            "az.html", AZ_PATH, (("groups", az_groups(site)), ("retired", site.retired_procedures))
         )
-        return Page(NOT_FOUND_PATH, html.encode("utf-8"))
+    )
+    specs.append(PageSpec("contacts.html", CONTACTS_PATH))
+    specs.append(PageSpec("404.html", NOT_FOUND_PATH, from_base=True))
+    return specs
 
-    def redirects(self) -> Iterator[Page]:
-        """A page at each old address (field `aliases:`), plus the same list for
-        hosts that redirect on the server. Kept out of the sitemap."""
-        for redirect in alias_redirects(self.site):
-            target = relative_root(redirect.old) + redirect.new
-            canonical = self.site.absolute_url(redirect.new)
-            yield self.page(
-                "redirect.html",
-                redirect.old,
-                target=target,
-                canonical=canonical,
-                field=redirect.field,
-            )
-        yield Page(NETLIFY_FILE, netlify_redirects(self.site))
-        yield Page(NGINX_FILE, nginx_map(self.site))
 
-    def offline(self) -> Page:
-        # Shown by the service worker in place of any page, so links start from the base path.
-        html = self.env.get_template("offline.html").render(
-            self.context(OFFLINE_PATH) | {"root": self.base_path}
-        )
-        return Page(OFFLINE_PATH, html.encode("utf-8"))
+def offline_page(site: Site) -> PageSpec:
+    # Shown by the service worker in place of any page, so links start from the base path.
+    return PageSpec("offline.html", OFFLINE_PATH, (("fields", site.fields),), from_base=True)
 
-    def search_index(self) -> Page:
-        return Page(INDEX_PATH, search_index_json(self.site))
 
-    def script(self) -> Page:
-        return Page(SCRIPT_PATH, (STATIC_DIR / "site.js").read_bytes())
+def sitemap_xml(templates_root: Path, config: SiteConfig, paths: tuple[str, ...]) -> bytes:
+    env = make_environment(templates_root)
+    xml = env.get_template("sitemap.xml").render(urls=[config.base_url + p for p in paths])
+    return xml.encode("utf-8")
 
-    def service_worker(self, pages: list[Page]) -> Page:
-        version = build_version((p.path, p.content) for p in pages)
-        template = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
-        return Page(SERVICE_WORKER_PATH, service_worker_js(template, self.site, version))
 
-    def offline_and_search(self) -> list[Page]:
-        """The offline page, the search index and the script that uses them."""
-        return [self.offline(), self.search_index(), self.script()]
+def sitemap_paths(specs: list[PageSpec]) -> tuple[str, ...]:
+    return tuple(s.path for s in specs if Page(s.path, b"").file.endswith("index.html"))
 
-    def sitemap(self, pages: list[Page]) -> Page:
-        urls = [self.site.absolute_url(p.path) for p in pages if p.file.endswith("index.html")]
-        xml = self.env.get_template("sitemap.xml").render(urls=urls)
-        return Page("sitemap.xml", xml.encode("utf-8"))
 
-    def all_pages(self) -> Iterator[Page]:
-        yield self.home()
-        yield from (self.field(f) for f in self.site.fields)
-        yield from (self.procedure(p) for p in self.site.procedures)
-        yield self.az()
-        yield self.contacts()
-        yield self.not_found()
+def service_worker(site: Site, files: list[tuple[str, bytes]]) -> Page:
+    """sw.js, versioned by every other output file's path and bytes."""
+    template = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+    return Page(SERVICE_WORKER_PATH, service_worker_js(template, site, build_version(files)))
+
+
+def script() -> Page:
+    return Page(SCRIPT_PATH, (STATIC_DIR / "site.js").read_bytes())
 
 
 def render_site(site: Site) -> list[Page]:
-    """Every page of the site, plus sitemap.xml, in a stable order."""
-    renderer = SiteRenderer(site)
-    pages = list(renderer.all_pages())
-    pages.append(renderer.sitemap(pages))
-    pages.extend(renderer.redirects())
-    pages.extend(renderer.offline_and_search())
-    pages.append(renderer.service_worker(pages))
+    """Every output file of the site's web half, in one process: what the engine
+    builds as separate artifacts (engine/artifacts.py), for tests and tools."""
+    specs = page_specs(site)
+    pages = [render_page(site.root, site.config, spec) for spec in specs]
+    pages.append(Page("sitemap.xml", sitemap_xml(site.root, site.config, sitemap_paths(specs))))
+    pages += [render_page(site.root, site.config, spec) for spec in redirect_pages(site)]
+    pages += [Page(NETLIFY_FILE, netlify_redirects(site)), Page(NGINX_FILE, nginx_map(site))]
+    pages += [render_page(site.root, site.config, offline_page(site))]
+    pages += [Page(INDEX_PATH, search_index_json(site)), script()]
+    pages.append(service_worker(site, [(p.path, p.content) for p in pages]))
     return pages
 
 

@@ -1,0 +1,665 @@
+"""A project as the engine sees it: the list of sites it builds.
+
+A folder with site.yml is one site; a folder with province.yml is a province,
+whose every commune is a site made of two layers, the shared catalogue and the
+commune's own files (content/province.py has the merge rules). Loading decides
+which; the engine and the CLI do not branch on it (Hugo's list of sites).
+
+Loading is incremental. Every input file is known by its content digest
+(`SourceFiles`, which trusts a size and mtime it has seen before, as Lektor's
+FileInfo does), and what validating a procedure gave, its summary and its
+problems, is kept by the digests of the files it was read from (`RecordCache`,
+saved with the build state). An unchanged procedure is neither read nor checked
+again: its problems are shown again, and its full record is read from its files
+only by the builders that need it (`read_procedure`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from thutuc.content.load import (
+    FIELD_INDEX,
+    PROCEDURES_DIR,
+    SITE_FILE,
+    SourceDocument,
+    is_inside,
+    read_markdown,
+    read_site_config,
+)
+from thutuc.content.model import Field, Procedure, ProcedureSummary, Recipe, Site
+from thutuc.content.province import (
+    CATALOGUE_GROUP,
+    COMMUNES_DIR,
+    PROVINCE_FILE,
+    ProvinceConfig,
+    commune_base_url,
+    merge_documents,
+    read_province_config,
+    validate_province_config,
+)
+from thutuc.content.text import nfc, slugify
+from thutuc.content.validate import (
+    assemble_site,
+    check_unique_codes,
+    check_unique_slugs,
+    validate_config,
+    validate_field_index,
+    validate_procedure,
+)
+from thutuc.problems import Problem, Problems
+
+TEMPLATES_DIR = "templates"
+PUBLISHED_FILE = "published-urls.txt"
+# Top-level inputs of each kind of project; output/, qr/ and dot-folders are not inputs.
+SITE_INPUTS = (SITE_FILE, PUBLISHED_FILE, PROCEDURES_DIR, TEMPLATES_DIR)
+PROVINCE_INPUTS = (PROVINCE_FILE, PROCEDURES_DIR, TEMPLATES_DIR, COMMUNES_DIR)
+
+
+def is_province(root: Path) -> bool:
+    """Province mode is chosen by the presence of province.yml, nothing else."""
+    return (root / PROVINCE_FILE).is_file()
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# Files -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a build saw of a file: enough to trust it unchanged without reading it."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+# A file modified within this long before a build recorded its stamp may change
+# again in the same mtime tick; such files are hashed again (git's "racy" rule).
+RACY_NS = 2_000_000_000
+
+
+class SourceFiles:
+    """The project's input files, with content digests computed at most once.
+
+    `known`: stamps from the last build; a file whose size and mtime match keeps
+    its digest without being read, unless it was racy then. Only regular files
+    are listed: a FIFO or device never blocks a build."""
+
+    def __init__(
+        self, root: Path, known: Mapping[str, Stamp] | None = None, recorded_ns: int = 0
+    ) -> None:
+        self.root = root
+        self.known = dict(known or {})
+        self.recorded_ns = recorded_ns
+        self.stats: dict[str, os.stat_result] = {}
+        self.special: list[str] = []  # not regular files: reported by the loader
+        self.outside: list[str] = []  # symlinks leading out of the project: refused
+        self.stamps: dict[str, Stamp] = {}
+        self._data: dict[str, bytes] = {}
+        inputs = PROVINCE_INPUTS if is_province(root) else SITE_INPUTS
+        for name in inputs:
+            self._scan(root / name, name)
+
+    def _scan(self, path: Path, rel: str) -> None:
+        try:
+            info = path.stat()
+        except OSError:
+            return
+        if path.is_symlink() and not is_inside(self.root, path):
+            self.outside.append(nfc(rel))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                children = sorted(os.listdir(path))
+            except OSError:
+                self.special.append(rel)
+                return
+            for name in children:
+                if not name.startswith("."):
+                    self._scan(path / name, f"{rel}/{name}")
+        elif stat.S_ISREG(info.st_mode):
+            self.stats[nfc(rel)] = info
+        else:
+            self.special.append(nfc(rel))
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self.stats
+
+    def under(self, prefix: str) -> list[str]:
+        """Files under the folder `prefix` ("procedures/ho-tich/"), sorted."""
+        return sorted(rel for rel in self.stats if rel.startswith(prefix))
+
+    def digest(self, rel: str) -> str:
+        stamp = self.stamps.get(rel)
+        if stamp is None:
+            info = self.stats[rel]
+            old = self.known.get(rel)
+            trusted = old is not None and (old.size, old.mtime_ns) == (
+                info.st_size,
+                info.st_mtime_ns,
+            )
+            if trusted and old is not None and info.st_mtime_ns < self.recorded_ns - RACY_NS:
+                stamp = old
+            else:
+                stamp = Stamp(info.st_size, info.st_mtime_ns, content_digest(self.data(rel)))
+            self.stamps[rel] = stamp
+        return stamp.digest
+
+    def digest_or_none(self, rel: str) -> str | None:
+        return self.digest(rel) if rel in self.stats else None
+
+    def data(self, rel: str) -> bytes:
+        data = self._data.get(rel)
+        if data is None:
+            data = self._data[rel] = (self.root / rel).read_bytes()
+        return data
+
+    def all_stamps(self) -> dict[str, Stamp]:
+        """A stamp for every file: what the next build compares with."""
+        for rel in self.stats:
+            self.digest(rel)
+        return dict(self.stamps)
+
+
+# Records kept between builds -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureRecord:
+    """What validating one recipe gave: its summary (None when it is not a valid
+    procedure), its problems, and the other files it depends on (its forms, by
+    the digest they had, None for a missing one)."""
+
+    summary: ProcedureSummary | None
+    problems: tuple[Problem, ...]
+    depends: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass
+class RecordCache:
+    """Records by recipe, and each procedure file's code (province merging), from
+    the last build; `used` marks what this build looked at, so the rest is dropped."""
+
+    procedures: dict[str, ProcedureRecord] = field(default_factory=dict)
+    codes: dict[str, tuple[str, tuple[Problem, ...]]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def kept(self) -> RecordCache:
+        return RecordCache(
+            {k: v for k, v in self.procedures.items() if k in self.used},
+            {k: v for k, v in self.codes.items() if k in self.used},
+        )
+
+
+# Full records read in this process, by recipe: a worker that validated a
+# procedure renders its page without reading it again.
+_FULL: OrderedDict[str, Procedure] = OrderedDict()
+_FULL_LIMIT = 20_000
+
+
+def _remember(recipe: Recipe, procedure: Procedure) -> None:
+    procedure.recipe = recipe
+    _FULL[recipe.key] = procedure
+    _FULL.move_to_end(recipe.key)
+    while len(_FULL) > _FULL_LIMIT:
+        _FULL.popitem(last=False)
+
+
+class SourceChanged(Exception):
+    """A file changed while the build was reading it; the build must start again."""
+
+
+def _layer_documents(
+    recipe: Recipe, problems: Problems, files: SourceFiles | None = None
+) -> list[SourceDocument | None]:
+    docs = []
+    for rel, digest in recipe.layers:
+        data = files.data(rel) if files else (recipe.root / rel).read_bytes()
+        if files is None and content_digest(data) != digest:
+            raise SourceChanged(rel)
+        docs.append(read_markdown(recipe.root, recipe.root / rel, problems, data))
+    return docs
+
+
+def _validate(
+    recipe: Recipe, problems: Problems, files: SourceFiles | None = None
+) -> tuple[Procedure | None, SourceDocument | None]:
+    docs = _layer_documents(recipe, problems, files)
+    if any(doc is None for doc in docs):
+        return None, next((d for d in docs if d is not None), None)
+    doc = docs[0] if len(docs) == 1 else merge_documents(docs[0], docs[-1])  # type: ignore[arg-type]
+    assert doc is not None
+    procedure = validate_procedure(doc, slugify(recipe.field_folder), problems)
+    if procedure is not None:
+        _remember(recipe, procedure)
+    return procedure, doc
+
+
+def read_procedure(recipe: Recipe) -> Procedure:
+    """The full procedure of `recipe`, read again from its files (what
+    `Procedure.front` and `.body` call for a procedure kept as a summary)."""
+    found = _FULL.get(recipe.key)
+    if found is not None and found._front is not None:
+        return found
+    procedure, _ = _validate(recipe, Problems())
+    if procedure is None:
+        raise SourceChanged(recipe.layers[-1][0])
+    return procedure
+
+
+def _form_files(root: Path, doc: SourceDocument | None) -> list[str]:
+    """Root-relative paths of the form files a document names, found or not."""
+    forms = doc.meta.get("forms") if doc is not None else None
+    if not isinstance(forms, list):
+        return []
+    paths = []
+    for item in forms:
+        if isinstance(item, dict) and isinstance(item.get("file"), str):
+            path = os.path.normpath(doc.path.parent / item["file"])  # type: ignore[union-attr]
+            if is_inside(root, Path(path)):
+                paths.append(nfc(Path(os.path.relpath(path, root)).as_posix()))
+    return paths
+
+
+def procedure_of(
+    recipe: Recipe, files: SourceFiles, cache: RecordCache, problems: Problems
+) -> Procedure | None:
+    """The procedure of `recipe`: from the cache when its files and forms are
+    unchanged (problems replayed), else read and validated."""
+    key = recipe.key
+    cache.used.add(key)
+    record = cache.procedures.get(key)
+    if record is not None and all(files.digest_or_none(r) == d for r, d in record.depends):
+        for problem in record.problems:
+            problems.add(problem)
+        if record.summary is None:
+            return None
+        found = _FULL.get(key)
+        if found is not None:
+            return found
+        return Procedure.lazy(record.summary, recipe.root / recipe.layers[-1][0], recipe)
+    own = Problems()
+    procedure, doc = _validate(recipe, own, files)
+    depends = tuple((rel, files.digest_or_none(rel)) for rel in _form_files(recipe.root, doc))
+    summary = procedure.summary if procedure is not None else None
+    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends)
+    problems.extend(own)
+    return procedure
+
+
+def code_of(rel: str, files: SourceFiles, cache: RecordCache, problems: Problems) -> str:
+    """The code written in a procedure file (to match overrides with the catalogue)."""
+    key = f"{rel}\1{files.digest(rel)}"
+    cache.used.add(key)
+    if key not in cache.codes:
+        own = Problems()
+        doc = read_markdown(files.root, files.root / rel, own, files.data(rel))
+        code = str(doc.meta.get("code", "")).strip() if doc is not None else ""
+        cache.codes[key] = (code, tuple(own))
+    code, read_problems = cache.codes[key]
+    for problem in read_problems:
+        problems.add(problem)
+    return code
+
+
+# Folders of procedures -------------------------------------------------------
+
+
+def _visible(name: str) -> bool:
+    """Skip editor and OS clutter: ._foo.md from macOS, ~backups, _drafts."""
+    return not name.startswith((".", "_", "~"))
+
+
+@dataclass
+class FolderFiles:
+    """One field folder: its _index.md (if any) and its procedure files."""
+
+    folder: str
+    index: str | None
+    procedures: list[str]
+
+
+def field_folders(files: SourceFiles, base: str, problems: Problems) -> list[FolderFiles]:
+    """The field folders under `base` ("procedures", "communes/x/procedures"), by name."""
+    folders: dict[str, FolderFiles] = {}
+    for rel in files.under(base + "/"):
+        parts = rel[len(base) + 1 :].split("/")
+        if len(parts) == 1:
+            if parts[0].endswith(".md") and _visible(parts[0]):
+                problems.error(
+                    rel,
+                    "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
+                    "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
+                )
+            continue
+        if not _visible(parts[0]):
+            continue
+        entry = folders.setdefault(parts[0], FolderFiles(parts[0], None, []))
+        if parts[1:] == [FIELD_INDEX]:
+            entry.index = rel
+        elif rel.endswith(".md") and all(_visible(p) for p in parts[1:]):
+            entry.procedures.append(rel)
+    return [folders[name] for name in sorted(folders, key=nfc)]
+
+
+# Field index documents read in this process, by path and digest: a province's
+# catalogue fields are the same for every commune.
+_INDEXES: dict[str, tuple[SourceDocument | None, tuple[Problem, ...]]] = {}
+
+
+def _field_index(
+    files: SourceFiles, rel: str, problems: Problems, base: SourceDocument | None = None
+) -> SourceDocument | None:
+    key = f"{rel}\1{files.digest(rel)}"
+    if key not in _INDEXES:
+        own = Problems()
+        _INDEXES[key] = (
+            read_markdown(files.root, files.root / rel, own, files.data(rel)),
+            tuple(own),
+        )
+    doc, read_problems = _INDEXES[key]
+    for problem in read_problems:
+        problems.add(problem)
+    if doc is not None and base is not None:
+        return merge_documents(base, doc)
+    return doc
+
+
+def _missing_index(rel_folder: str, problems: Problems) -> None:
+    problems.error(
+        rel_folder,
+        "Thư mục lĩnh vực thiếu tệp _index.md.",
+        "Tạo _index.md với phần đầu có title: (tên lĩnh vực).",
+    )
+
+
+# One site --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    """What a build makes: one site, or one site per commune of a province."""
+
+    root: Path
+    sites: tuple[Site, ...]
+    province: ProvinceConfig | None = None
+    communes: tuple[str, ...] = ()  # every commune folder of a province, built or not
+    names: Mapping[str, str] = field(default_factory=dict)  # commune folder → its name
+    catalogue: tuple[Procedure, ...] = ()  # a province's shared procedures
+
+
+def load_project(
+    root: Path,
+    files: SourceFiles,
+    cache: RecordCache,
+    problems: Problems,
+    base_url: str | None = None,
+    only: Iterable[str] = (),
+) -> Project | None:
+    """Load and validate every site of the project at `root`; None when a site
+    has errors (each is in `problems`). `only`: the communes to load, in a province."""
+    for rel in files.outside:
+        problems.error(
+            rel,
+            "Liên kết tượng trưng (symlink) trỏ ra ngoài thư mục trang.",
+            "Chép tệp thật vào thư mục trang thay cho symlink.",
+        )
+    if is_province(root):
+        return load_province(root, files, cache, problems, base_url, tuple(only))
+    site = load_single_site(root, files, cache, problems, base_url)
+    return Project(root, (site,)) if site is not None else None
+
+
+def load_single_site(
+    root: Path,
+    files: SourceFiles,
+    cache: RecordCache,
+    problems: Problems,
+    base_url: str | None,
+) -> Site | None:
+    config_doc = read_site_config(root, problems)
+    config = validate_config(config_doc, problems, base_url) if config_doc else None
+    if not (root / PROCEDURES_DIR).is_dir():
+        problems.error(
+            PROCEDURES_DIR,
+            "Không có thư mục procedures/.",
+            "Tạo thư mục procedures/ và một thư mục con cho mỗi lĩnh vực.",
+        )
+    fields = []
+    for folder in field_folders(files, PROCEDURES_DIR, problems):
+        recipes = [
+            Recipe(root, ((rel, files.digest(rel)),), folder.folder) for rel in folder.procedures
+        ]
+        procedures = tuple(
+            p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
+        )
+        if folder.index is None:
+            _missing_index(f"{PROCEDURES_DIR}/{folder.folder}", problems)
+            continue
+        index = _field_index(files, folder.index, problems)
+        if index is not None and (
+            f := validate_field_index(index, folder.folder, procedures, problems)
+        ):
+            fields.append(f)
+    return assemble_site(root, config, config_doc, fields, problems)
+
+
+# A province ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CatalogueEntry:
+    rel: str
+    digest: str
+    folder: str
+
+
+def load_province(
+    root: Path,
+    files: SourceFiles,
+    cache: RecordCache,
+    problems: Problems,
+    base_url: str | None,
+    only: tuple[str, ...],
+) -> Project | None:
+    """The catalogue on its own (its problems once, in the catalogue group), then
+    each commune as catalogue ⊕ its own files."""
+    config = validate_province_config(read_province_config(root, problems), problems)
+    catalogue_problems = Problems()
+    catalogue = field_folders(files, PROCEDURES_DIR, catalogue_problems)
+    base: dict[str, _CatalogueEntry] = {}
+    catalogue_fields = []
+    for folder in catalogue:
+        procedures = []
+        for rel in folder.procedures:
+            code = code_of(rel, files, cache, catalogue_problems)
+            recipe = Recipe(root, ((rel, files.digest(rel)),), folder.folder)
+            if (p := procedure_of(recipe, files, cache, catalogue_problems)) is not None:
+                procedures.append(p)
+            if code:
+                base.setdefault(code, _CatalogueEntry(rel, files.digest(rel), folder.folder))
+        index = _field_index(files, folder.index, catalogue_problems) if folder.index else None
+        if index is None:
+            if folder.index is None:
+                _missing_index(f"{PROCEDURES_DIR}/{folder.folder}", catalogue_problems)
+        elif f := validate_field_index(index, folder.folder, tuple(procedures), catalogue_problems):
+            catalogue_fields.append(f)
+    check_unique_codes(catalogue_fields, catalogue_problems)
+    check_unique_slugs(catalogue_fields, catalogue_problems)
+    problems.extend(catalogue_problems, group=CATALOGUE_GROUP)
+
+    communes = province_communes(files)
+    if not communes:
+        problems.error(
+            COMMUNES_DIR,
+            "Không có thư mục xã nào trong communes/.",
+            "Tạo communes/<tên-xã>/site.yml cho mỗi xã, ví dụ communes/hoa-binh/site.yml.",
+        )
+    for slug in sorted(set(only) - set(communes)):
+        problems.error(
+            "--commune",
+            f"Không có xã '{slug}' trong communes/.",
+            "Các xã có: " + ", ".join(communes),
+        )
+    if config is None:
+        return None
+    wanted = [c for c in communes if not only or c in only]
+    sites = []
+    for slug in wanted:
+        own = Problems()
+        site = _load_commune(root, files, cache, own, config, slug, catalogue, base, base_url)
+        for problem in own:
+            if not problem.file.startswith(PROCEDURES_DIR + "/"):  # the catalogue's: once
+                problems.add(replace(problem, group=slug))
+        if site is not None and not own.errors:
+            sites.append(site)
+    if len(sites) != len(wanted) or problems.errors:
+        return None
+    names = {slug: _commune_name(root, slug, sites) for slug in communes}
+    shared = tuple(p for f in catalogue_fields for p in f.procedures)
+    return Project(root, tuple(sites), config, tuple(communes), names, shared)
+
+
+def province_communes(files: SourceFiles) -> list[str]:
+    """The commune folders of a province (those with files), sorted."""
+    names = {rel.split("/")[1] for rel in files.under(COMMUNES_DIR + "/") if rel.count("/") >= 2}
+    return sorted((n for n in names if _visible(n)), key=nfc)
+
+
+def _commune_name(root: Path, slug: str, sites: list[Site]) -> str:
+    """A commune's name, from its site when it was loaded, else from its site.yml:
+    the province index lists every commune whatever this build loaded."""
+    for site in sites:
+        if site.home == f"{COMMUNES_DIR}/{slug}":
+            return site.config.name
+    doc = read_site_config(root / COMMUNES_DIR / slug, Problems())
+    return str(doc.meta.get("name", slug)) if doc else slug
+
+
+def _load_commune(
+    root: Path,
+    files: SourceFiles,
+    cache: RecordCache,
+    problems: Problems,
+    config: ProvinceConfig,
+    slug: str,
+    catalogue: list[FolderFiles],
+    base: dict[str, _CatalogueEntry],
+    base_url: str | None,
+) -> Site | None:
+    home = f"{COMMUNES_DIR}/{slug}"
+    if slugify(slug) != slug:
+        problems.error(
+            home,
+            "Tên thư mục xã dùng làm địa chỉ trang, nên chỉ gồm chữ thường không dấu, số và '-'.",
+            f"Đổi tên thư mục thành {slugify(slug) or 'ten-xa'}.",
+        )
+    config_doc = _commune_config(root, home, problems)
+    url = commune_base_url(config, config_doc, slug, base_url)
+    site_config = validate_config(config_doc, problems, url) if config_doc else None
+    local = {f.folder: f for f in field_folders(files, f"{home}/{PROCEDURES_DIR}", problems)}
+    local_codes = {
+        rel: code_of(rel, files, cache, problems) for f in local.values() for rel in f.procedures
+    }
+    overridden = set(local_codes.values()) & base.keys()
+    fields = []
+    for folder in [*catalogue, *(f for name, f in local.items() if name not in _names(catalogue))]:
+        mine = local.get(folder.folder)
+        recipes = []
+        if folder in catalogue:
+            for rel in folder.procedures:
+                key = f"{rel}\1{files.digest(rel)}"
+                if cache.codes.get(key, ("",))[0] not in overridden:
+                    recipes.append(Recipe(root, ((rel, files.digest(rel)),), folder.folder))
+        for rel in mine.procedures if mine else []:
+            layer = (rel, files.digest(rel))
+            entry = base.get(local_codes[rel])
+            layers = ((entry.rel, entry.digest), layer) if entry else (layer,)
+            recipes.append(Recipe(root, layers, folder.folder))
+        procedures = tuple(
+            p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
+        )
+        field = _commune_field(files, problems, folder, mine, catalogue, procedures)
+        if field is not None:
+            fields.append(field)
+    return assemble_site(root, site_config, config_doc, fields, problems, home)
+
+
+def _names(folders: list[FolderFiles]) -> set[str]:
+    return {f.folder for f in folders}
+
+
+def _commune_field(
+    files: SourceFiles,
+    problems: Problems,
+    folder: FolderFiles,
+    mine: FolderFiles | None,
+    catalogue: list[FolderFiles],
+    procedures: tuple[Procedure, ...],
+) -> Field | None:
+    """The field's index: the catalogue's, with the commune's _index.md over it."""
+    in_catalogue = folder in catalogue
+    base_doc = (
+        _field_index(files, folder.index, Problems()) if in_catalogue and folder.index else None
+    )
+    if mine is not None and mine.index is not None:
+        index = _field_index(files, mine.index, problems, base_doc)
+    elif not in_catalogue:
+        rel = (
+            f"{mine.procedures[0].rsplit('/', 1)[0]}/"
+            if mine and mine.procedures
+            else folder.folder
+        )
+        problems.error(
+            rel,
+            "Lĩnh vực riêng của xã thiếu tệp _index.md.",
+            "Tạo _index.md với title: (tên lĩnh vực), hoặc đặt tệp vào thư mục lĩnh vực "
+            "có sẵn trong danh mục chung.",
+        )
+        return None
+    else:
+        index = base_doc
+    if index is None:
+        return None
+    return validate_field_index(index, folder.folder, procedures, problems)
+
+
+def _commune_config(root: Path, home: str, problems: Problems) -> SourceDocument | None:
+    """Read site.yml; its messages name the file from the province folder."""
+    own = Problems()
+    doc = read_site_config(root / home, own)
+    for problem in own:
+        problems.add(replace(problem, file=f"{home}/{problem.file}"))
+    return replace(doc, rel=f"{home}/{SITE_FILE}") if doc is not None else None
+
+
+def site_slug(site: Site) -> str:
+    """The folder of a site's output: "" for a single site, the commune's folder name."""
+    return site.home.rsplit("/", 1)[-1] if site.home else ""
+
+
+def every_procedure(project: Project) -> Iterator[Procedure]:
+    for site in project.sites:
+        yield from site.procedures
+
+
+__all__ = [
+    "Project",
+    "RecordCache",
+    "SourceFiles",
+    "Stamp",
+    "is_province",
+    "load_project",
+    "read_procedure",
+    "site_slug",
+]

@@ -1,0 +1,188 @@
+"""Artifacts: every output of every site, declared with exactly what its builder receives.
+
+Lektor's produce_artifacts, for our sites: a procedure declares its page, its
+QR codes and its posters; a field its page and poster; the site its home, A-Z,
+search index, sitemap and redirects. Each artifact's key is the hash of its
+builder's name, a digest of the code and templates that builder runs, and the
+repr of its inputs, the very objects the builder is given: a procedure page
+receives the procedure (summary and files), a link to its field, its
+replacement, the codes it replaces, its checked date and the site's settings,
+and nothing else, so the key is honest by construction. An artifact whose key
+and files are unchanged is neither rebuilt nor re-checked; its problems replay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from thutuc.content.model import Procedure, Site, SiteConfig
+from thutuc.content.project import SourceFiles, content_digest, site_slug
+from thutuc.resources import FONTS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
+from thutuc.site.render import (
+    PageSpec,
+    offline_page,
+    page_specs,
+    redirect_pages,
+    sitemap_paths,
+)
+
+# The kinds a --no-posters build leaves as they are (print material).
+PRINT_KINDS = frozenset({"qr-png", "poster"})
+# Below this many dirty artifacts the main process builds them itself: starting
+# workers costs more than a few pages.
+POOL_THRESHOLD = 48
+
+
+@dataclass(frozen=True)
+class Artifact:
+    id: str  # unique in the project: "<site>|<kind>|<name>"
+    kind: str  # a builder of engine/builders.py
+    site: str  # the site's folder in each output tree, "" for a single site
+    inputs: Any
+    key: str
+    affinity: str = ""  # the recipe of the procedure it shows: build where it was read
+
+
+def _digest_files(paths: Iterable[Path], extra: Iterable[str] = ()) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(paths):
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for text in extra:
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _versions(*names: str) -> list[str]:
+    return [f"{n}={importlib.metadata.version(n)}" for n in names]
+
+
+@cache
+def code_digests() -> dict[str, str]:
+    """What shapes each kind of output besides its inputs: our code, the bundled
+    templates and static files, the fonts, and the libraries' versions."""
+    code = [p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts]
+    templates = [p for p in TEMPLATES_DIR.rglob("*") if p.is_file()]
+    static = [p for p in STATIC_DIR.rglob("*") if p.is_file()]
+    site = _digest_files(
+        code + templates + static, _versions("cmarkgfm", "nh3", "jinja2", "markupsafe")
+    )
+    qr = _digest_files([PACKAGE_DIR / "print" / "qr.py"], _versions("zxing-cpp"))
+    fonts = [p for p in FONTS_DIR.rglob("*") if p.is_file()]
+    printed = _digest_files(
+        code + templates + fonts, _versions("reportlab", "zxing-cpp", "pypdfium2", "pillow")
+    )
+    return {"site": site, "qr": qr, "print": printed}
+
+
+def code_digest_of(kind: str, site_templates: str) -> str:
+    digests = code_digests()
+    if kind in ("qr-svg", "qr-png"):
+        return digests["qr"]
+    if kind == "poster":
+        return digests["print"] + site_templates
+    return digests["site"] + site_templates
+
+
+def templates_digest(files: SourceFiles) -> str:
+    """The project's own templates/ (overrides of the bundled ones), by content."""
+    return content_digest(
+        "".join(f"{r}\1{files.digest(r)}\0" for r in files.under("templates/")).encode()
+    )
+
+
+class Keys:
+    """Artifact keys, with the repr of shared objects (a site's settings, a site)
+    computed once per build instead of once per page."""
+
+    def __init__(self, site_templates: str) -> None:
+        self.site_templates = site_templates
+        self._shared: dict[int, tuple[object, str]] = {}
+
+    def _repr(self, value: object) -> str:
+        if isinstance(value, (SiteConfig, Site, dict)) or (
+            isinstance(value, tuple) and len(value) > 8
+        ):
+            found = self._shared.get(id(value))
+            if found is None or found[0] is not value:
+                text = self._structure(value) if isinstance(value, tuple) else repr(value)
+                found = self._shared[id(value)] = (value, content_digest(text.encode()))
+            return found[1]
+        return self._structure(value)
+
+    def _structure(self, value: object) -> str:
+        if isinstance(value, tuple):
+            return "(" + ",".join(self._repr(v) for v in value) + ")"
+        if isinstance(value, PageSpec):
+            return f"Page({value.template!r},{value.path!r},{value.from_base},{self._repr(value.extra)})"
+        return repr(value)
+
+    def key(self, kind: str, inputs: Any) -> str:
+        text = f"{kind}\0{code_digest_of(kind, self.site_templates)}\0{self._repr(inputs)}"
+        return content_digest(text.encode())
+
+
+def _form_digest(files: SourceFiles, source: Path) -> str:
+    rel = Path(os.path.relpath(source, files.root)).as_posix()
+    found = files.digest_or_none(rel)
+    return found if found is not None else content_digest(source.read_bytes())
+
+
+def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool) -> list[Artifact]:
+    """Every artifact of `site`, in a stable order."""
+    from thutuc.print.posters import poster_jobs
+    from thutuc.print.qr import qr_targets
+
+    slug = site_slug(site)
+    artifacts: list[Artifact] = []
+
+    def add(kind: str, name: str, inputs: Any, affinity: str = "") -> None:
+        artifacts.append(
+            Artifact(f"{slug}|{kind}|{name}", kind, slug, inputs, keys.key(kind, inputs), affinity)
+        )
+
+    specs = page_specs(site)
+    for spec in [*specs, *redirect_pages(site), offline_page(site)]:
+        add("page", spec.path or "index.html", (site.root, site.config, spec), _affinity(spec))
+    add("sitemap", "sitemap.xml", (site.root, site.config, sitemap_paths(specs)))
+    fields_only = tuple(replace(f, procedures=(), description="") for f in site.fields)
+    add("redirect-files", "redirects", (Site(site.root, site.config, fields_only, home=site.home),))
+    add("search", "search.json", (Site(site.root, site.config, site.fields, home=site.home),))
+    add("script", "site.js", (content_digest((STATIC_DIR / "site.js").read_bytes()),))
+    for procedure in site.procedures:
+        for address, source in procedure.summary.forms:
+            add("form", address, (address, source, _form_digest(files, source)))
+    for target in qr_targets(site):
+        add("qr-svg", target.name, (target, ecc))
+        if posters:
+            add("qr-png", target.name, (target, ecc))
+    if posters:
+        for job in poster_jobs(site, ecc):
+            subject = job.subject
+            affinity = (
+                subject.recipe.key if isinstance(subject, Procedure) and subject.recipe else ""
+            )
+            inputs = (job.name, job.kind, job.make, job.site, job.subject, job.ecc)
+            add("poster", job.name, inputs, affinity)
+    return artifacts
+
+
+def markers(keys: Keys) -> list[Artifact]:
+    """The file that marks each output folder as ours, at its root (a province's too)."""
+    return [
+        Artifact(f"|marker|{tree}", "marker", "", (tree,), keys.key("marker", (tree,)))
+        for tree in ("out", "qr")
+    ]
+
+
+def _affinity(spec: PageSpec) -> str:
+    procedure = dict(spec.extra).get("procedure")
+    if isinstance(procedure, Procedure) and procedure.recipe is not None:
+        return procedure.recipe.key
+    return ""

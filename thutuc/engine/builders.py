@@ -1,0 +1,211 @@
+"""Builders: make one artifact from exactly its inputs, in a worker or in the main process.
+
+Each builder takes an artifact's `inputs` (engine/artifacts.py declares them)
+and returns its files as (tree, path, bytes), with the problems it found and a
+little data for later steps (a poster's row on the contact sheet). `run_job`
+writes the files into the spare output folders, so the bytes never travel back
+to the main process; only their sizes and digests do.
+
+The forkserver imports this module once for every worker (engine/pool.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from thutuc.content.model import SiteConfig
+from thutuc.content.project import content_digest
+from thutuc.engine.staging import write_output
+from thutuc.engine.state import OutputFile
+from thutuc.problems import Problem, Severity
+from thutuc.site import render
+from thutuc.site.redirects import NETLIFY_FILE, NGINX_FILE, netlify_redirects, nginx_map
+from thutuc.site.search_index import INDEX_PATH, search_index_json
+
+OUT, QR = "out", "qr"
+
+
+@dataclass
+class Built:
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    meta: Any = None
+
+
+def page(inputs: tuple[Path, SiteConfig, render.PageSpec]) -> Built:
+    templates_root, config, spec = inputs
+    try:
+        made = render.render_page(templates_root, config, spec)
+    except TemplateError as exc:
+        return Built(problems=[template_problem(exc, spec.template)])
+    return Built([(OUT, made.file, made.content)])
+
+
+def template_problem(exc: TemplateError, template: str) -> Problem:
+    """A template mistake (a site's own templates/) as a problem naming the file and line."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or template
+    line = getattr(exc, "lineno", None)
+    return Problem(
+        f"templates/{Path(str(name)).name}",
+        line,
+        f"Mẫu trang lỗi: {exc.message or exc}.",
+        "Sửa mẫu trong thư mục templates/ của trang, hoặc xóa nó để dùng mẫu có sẵn.",
+        Severity.ERROR,
+    )
+
+
+def sitemap(inputs: tuple[Path, SiteConfig, tuple[str, ...]]) -> Built:
+    templates_root, config, paths = inputs
+    return Built([(OUT, "sitemap.xml", render.sitemap_xml(templates_root, config, paths))])
+
+
+def redirect_files(inputs: tuple[Any]) -> Built:
+    (site,) = inputs
+    return Built([(OUT, NETLIFY_FILE, netlify_redirects(site)), (OUT, NGINX_FILE, nginx_map(site))])
+
+
+def search(inputs: tuple[Any]) -> Built:
+    (site,) = inputs
+    return Built([(OUT, INDEX_PATH, search_index_json(site))])
+
+
+def script(inputs: tuple[str]) -> Built:
+    made = render.script()
+    return Built([(OUT, made.path, made.content)])
+
+
+def marker(inputs: tuple[str]) -> Built:
+    (tree,) = inputs
+    from thutuc.engine.staging import MARKER
+
+    return Built([(tree, MARKER, b"")])
+
+
+def form(inputs: tuple[str, Path, str]) -> Built:
+    """A form file copied beside its procedure's page, as the digest says it is."""
+    address, source, digest = inputs
+    data = source.read_bytes()
+    if content_digest(data) != digest:
+        from thutuc.content.project import SourceChanged
+
+        raise SourceChanged(str(source))
+    return Built([(OUT, address, data)])
+
+
+def qr_svg(inputs: tuple[Any, str]) -> Built:
+    from thutuc.print.qr import encode_url, svg_document
+
+    target, ecc = inputs
+    svg = svg_document(encode_url(target.url, ecc), target.title, target.url)
+    return Built([(QR, f"{target.name}.svg", svg.encode("utf-8"))])
+
+
+def qr_png(inputs: tuple[Any, str]) -> Built:
+    from thutuc.print.qr import encode_url, png_bytes
+
+    target, ecc = inputs
+    return Built([(QR, f"{target.name}.png", png_bytes(encode_url(target.url, ecc)))])
+
+
+def poster(inputs: tuple[Any, ...]) -> Built:
+    """One poster: its PDF, its preview, its contact-sheet row, and a warning when
+    its codes had to shrink below what its reading distance needs."""
+    from thutuc.print.layout import LayoutError
+    from thutuc.print.posters import (
+        POSTER_DIR,
+        PREVIEW_DIR,
+        PosterJob,
+        draw_poster,
+        poster_row,
+        shrink_warning,
+    )
+
+    job = PosterJob(*inputs)
+    spec = job.spec()
+    if not spec.codes:
+        return Built()
+    try:
+        pdf, preview, pages = draw_poster(spec)
+    except LayoutError as exc:
+        problem = Problem(
+            f"qr/{POSTER_DIR}/{spec.name}.pdf", None, f"Không dàn trang được áp phích: {exc}.",
+            "Rút gọn tên quá dài, hoặc báo cho người quản trị trang.", Severity.ERROR,
+        )  # fmt: skip
+        return Built(problems=[problem])
+    files = [
+        (QR, f"{POSTER_DIR}/{spec.name}.pdf", pdf),
+        (QR, f"{PREVIEW_DIR}/{spec.name}.png", preview),
+    ]
+    warnings = shrink_warning(spec, job.declared_distance())
+    return Built(files, warnings, poster_row(spec, pages))
+
+
+def province_index(inputs: tuple[Path, Any, tuple[tuple[str, str], ...]]) -> Built:
+    """output/index.html of a province: every commune, with its address."""
+    from thutuc.content.text import fold
+    from thutuc.resources import STATIC_DIR
+
+    root, province, names = inputs
+    communes = sorted(
+        ({"slug": s, "name": n} for s, n in names), key=lambda c: (fold(c["name"]), c["slug"])
+    )
+    css = (STATIC_DIR / "site.css").read_text("utf-8")
+    html = (
+        render.make_environment(root)
+        .get_template("province.html")
+        .render(province=province, communes=communes, css=css)
+    )
+    return Built([(OUT, "index.html", html.encode("utf-8"))])
+
+
+BUILDERS: dict[str, Callable[[Any], Built]] = {
+    "province-index": province_index,
+    "page": page,
+    "sitemap": sitemap,
+    "redirect-files": redirect_files,
+    "search": search,
+    "script": script,
+    "marker": marker,
+    "form": form,
+    "qr-svg": qr_svg,
+    "qr-png": qr_png,
+    "poster": poster,
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """An artifact to make, and the spare folders its files go into."""
+
+    artifact_id: str
+    kind: str
+    inputs: Any
+    prefix: str  # the site's folder in each tree: "" or "<commune>/"
+    roots: dict[str, Path]
+    affinity: str = ""
+
+
+@dataclass(frozen=True)
+class JobResult:
+    artifact_id: str
+    files: tuple[tuple[str, str, OutputFile], ...]  # (tree, tree-relative path, file)
+    problems: tuple[Problem, ...] = ()
+    meta: Any = None
+
+
+def run_job(job: Job) -> JobResult:
+    built = BUILDERS[job.kind](job.inputs)
+    files = tuple(
+        (tree, job.prefix + rel, write_output(job.roots[tree], job.prefix + rel, data))
+        for tree, rel, data in built.files
+    )
+    return JobResult(job.artifact_id, files, tuple(built.problems), built.meta)
+
+
+def job_affinity(job: Job) -> str:
+    return job.affinity or job.artifact_id

@@ -1,0 +1,208 @@
+"""One pool of worker processes for the dirty artifacts of every site.
+
+Workers come from multiprocessing's forkserver: forked from a clean process that
+imported the builders once, so nothing of the main process leaks into them; each
+task carries its inputs (Zola's par_iter, with caches passed, never inherited).
+Tasks are routed by affinity (a procedure's page, card and leaflet go to the
+worker that validated it, which still holds its record), in chunks, so a worker
+keeps its template environment; an idle worker takes work from the busiest.
+
+Stopping: on any exception in the main process, Ctrl+C and SIGTERM included,
+every worker is terminated and waited for at most a second (then killed). A
+worker killed main process leaves behind exits by itself: Linux's parent-death
+signal (through the forkserver) and, everywhere, a watchdog thread that checks
+every quarter second that the main process is still alive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import zlib
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
+
+CHUNK = 24  # tasks a worker gets at a time: few messages, fair sharing at the end
+WATCHDOG_SECONDS = 0.25
+PR_SET_PDEATHSIG = 1
+
+
+class WorkerFailed(Exception):
+    """A task raised in a worker: its exception type, message and traceback text."""
+
+    def __init__(self, kind: str, message: str, trace: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind, self.message, self.trace = kind, message, trace
+
+
+class WorkerDied(Exception):
+    """A worker process ended without answering (killed, out of memory)."""
+
+
+def _die_with(main_pid: int) -> None:
+    """Exit as soon as the main process is gone, even if it was killed outright."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            try:
+                os.kill(main_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # another user's process took the pid: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="thutuc-watchdog").start()
+
+
+def _worker(connection: Connection, main_pid: int) -> None:
+    # Ctrl+C reaches every process of the terminal: the main process stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(main_pid)
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        function, chunk = message
+        results = []
+        for index, item in chunk:
+            try:
+                results.append((index, True, function(item)))
+            except Exception as exc:
+                trace = traceback.format_exc()
+                results.append((index, False, (type(exc).__name__, str(exc), trace)))
+        try:
+            connection.send(results)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def affinity_worker(key: str, workers: int) -> int:
+    return zlib.crc32(key.encode()) % workers
+
+
+class Pool:
+    """Worker processes, started on first use, ended by `close` or on any error."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._processes: list[Any] = []
+        self._connections: list[Connection] = []
+
+    def _start(self) -> None:
+        if self._processes:
+            return
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["thutuc.engine.builders"])
+        for _ in range(self.size):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_worker, args=(theirs, os.getpid()), daemon=True, name="thutuc-worker"
+            )
+            process.start()
+            theirs.close()
+            self._processes.append(process)
+            self._connections.append(ours)
+
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Sequence[Any],
+        affinity: Callable[[Any], str] | None = None,
+    ) -> list[Any]:
+        """`function(item)` for every item, in the workers; results in the order of items.
+        A task that raises stops the map with WorkerFailed."""
+        if not items:
+            return []
+        self._start()
+        queues: list[deque[tuple[int, Any]]] = [deque() for _ in range(self.size)]
+        for index, item in enumerate(items):
+            worker = affinity_worker(affinity(item), self.size) if affinity else index % self.size
+            queues[worker].append((index, item))
+        results: list[Any] = [None] * len(items)
+        busy: dict[Connection, int] = {}
+        for worker in range(self.size):
+            self._send(function, worker, queues, busy)
+        while busy:
+            for ready in wait(list(busy)):
+                connection = cast(Connection, ready)
+                worker = busy.pop(connection)
+                try:
+                    answers = connection.recv()
+                except (EOFError, OSError) as exc:
+                    raise WorkerDied(f"worker {worker}") from exc
+                for index, ok, value in answers:
+                    if not ok:
+                        raise WorkerFailed(*value)
+                    results[index] = value
+                self._send(function, worker, queues, busy)
+        return results
+
+    def _send(
+        self,
+        function: Callable[[Any], Any],
+        worker: int,
+        queues: list[deque[tuple[int, Any]]],
+        busy: dict[Connection, int],
+    ) -> None:
+        queue = queues[worker]
+        if not queue:  # take the far end of the longest queue: its owner starts at the near one
+            longest = max(queues, key=len)
+            for _ in range(len(longest) // 2 or len(longest)):
+                queue.appendleft(longest.pop())
+        chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
+        if chunk:
+            connection = self._connections[worker]
+            connection.send((function, chunk))
+            busy[connection] = worker
+
+    def close(self) -> None:
+        """Ask the workers to stop, then end those that do not within a second."""
+        for connection in self._connections:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                connection.send(None)
+        self._end(graceful=True)
+
+    def terminate(self) -> None:
+        self._end(graceful=False)
+
+    def _end(self, graceful: bool) -> None:
+        deadline = time.monotonic() + 1.0
+        for process in self._processes:
+            if not graceful:
+                process.terminate()
+        for process in self._processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+        for connection in self._connections:
+            connection.close()
+        self._processes, self._connections = [], []
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, kind: object, value: object, trace: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.terminate()

@@ -1,0 +1,232 @@
+"""Output folders written all or nothing, at the cost of what changed.
+
+Each output folder (output/, qr/) has a spare copy in the build cache. A build
+brings the spare up to the new output: a file the spare already holds with the
+right digest stays, an unchanged file is hard-linked from the live folder, a
+new one is written (always to a temporary name, then renamed: a hard-linked
+file is never written in place). Then the live folder and its spare swap with
+three renames. A failed or interrupted build never touches the live folder, and
+a one-file edit costs a handful of file operations, not a copy of the site
+(Zola empties its output first; a staging folder filled from scratch costs
+several seconds for a province).
+
+The swap is journalled: a build killed between the renames is finished by the
+next one (`recover`), and a spare that a killed build was filling is checked
+file by file against its manifest before it is trusted again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from thutuc.content.project import content_digest
+from thutuc.engine.state import Manifest, OutputFile
+
+MARKER = ".thutuc-output"  # in every folder we made: we never empty someone else's folder
+TEMPORARY = ".thutuc-tmp-"
+# Names older versions left beside output/ when killed.
+LEFTOVERS = (".output.building-", ".qr.building-", ".output.old-", ".qr.old-")
+
+
+class UnsafePath(ValueError):
+    """A path that would leave its output folder."""
+
+
+def _safe_rel(rel: str) -> str:
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts[:-1]):
+        raise UnsafePath(rel)
+    if parts[-1] in ("", ".", ".."):
+        raise UnsafePath(rel)
+    return rel
+
+
+def write_output(root: Path, rel: str, data: bytes) -> OutputFile:
+    """Write `data` at `root/rel` through a temporary name; what the manifest records."""
+    path = root / _safe_rel(rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{TEMPORARY}{os.getpid()}-{path.name}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    info = path.stat()
+    return OutputFile(info.st_size, info.st_mtime_ns, content_digest(data))
+
+
+def _files(root: Path) -> dict[str, os.stat_result]:
+    """Every regular file under `root` with its stat, by root-relative path."""
+    found: dict[str, os.stat_result] = {}
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            else:
+                found[prefix + entry.name] = entry.stat(follow_symlinks=False)
+    return found
+
+
+def inspect(root: Path, manifest: Manifest) -> tuple[Manifest, bool]:
+    """The entries of `manifest` whose file is still there as recorded (size, mtime),
+    and whether the folder holds anything else (a file someone added)."""
+    files = _files(root)
+    same = {
+        rel: entry
+        for rel, entry in manifest.items()
+        if (info := files.get(rel)) is not None
+        and stat.S_ISREG(info.st_mode)
+        and (info.st_size, info.st_mtime_ns) == (entry.size, entry.mtime_ns)
+    }
+    return same, len(files) != len(same)
+
+
+def verified(root: Path, manifest: Manifest) -> Manifest:
+    return inspect(root, manifest)[0]
+
+
+class Tree:
+    """One output folder and its spare, during one build."""
+
+    def __init__(
+        self, name: str, live: Path, spare: Path, live_files: Manifest, spare_files: Manifest
+    ):
+        self.name, self.live, self.spare = name, live, spare
+        self.live_files = live_files
+        self.spare_files = spare_files
+        self.written: Manifest = {}  # by this build
+
+    def prepare(self) -> None:
+        """Make the spare folder exist and hold only files its manifest vouches for."""
+        if not self.spare.is_dir():
+            shutil.rmtree(self.spare, ignore_errors=True)
+            self.spare.mkdir(parents=True)
+        self.spare_files = verified(self.spare, self.spare_files)
+
+    def write(self, rel: str, data: bytes) -> OutputFile:
+        entry = write_output(self.spare, rel, data)
+        self.written[rel] = entry
+        return entry
+
+    def keep(self, rel: str, digest: str) -> bool:
+        """Make the spare hold the file the live folder has at `rel` (same digest);
+        False when neither has it any more."""
+        if rel in self.written:
+            return True
+        have = self.spare_files.get(rel)
+        if have is not None and have.digest == digest:
+            self.written[rel] = have
+            return True
+        live = self.live_files.get(rel)
+        if live is None or live.digest != digest:
+            return False
+        target = self.spare / _safe_rel(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f"{TEMPORARY}{os.getpid()}-{target.name}")
+        try:
+            os.link(self.live / rel, temporary)
+        except OSError:  # another file system, or no hard links: copy
+            shutil.copy2(self.live / rel, temporary)
+        os.replace(temporary, target)
+        info = target.stat()
+        self.written[rel] = OutputFile(info.st_size, info.st_mtime_ns, digest)
+        return True
+
+    def finish(self) -> None:
+        """Remove from the spare every file this build did not write or keep."""
+        for here, dirs, files in os.walk(self.spare, topdown=False):
+            base = Path(here)
+            for name in files:
+                rel = (base / name).relative_to(self.spare).as_posix()
+                if rel not in self.written:
+                    (base / name).unlink()
+            for name in dirs:
+                with contextlib.suppress(OSError):  # not empty: it holds output
+                    (base / name).rmdir()
+
+
+def spare_folder(cache: Path, live: Path, tree: str, state: str) -> Path:
+    """The spare sits in the build cache when that is on live's file system (renames
+    cannot cross file systems), else beside live."""
+    parent = live.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    if os.stat(cache).st_dev == os.stat(parent).st_dev:
+        return cache / "spare" / f"{state}-{tree}"
+    return parent / f".{live.name}.thutuc-spare"
+
+
+def _journal(cache: Path, state: str) -> Path:
+    return cache / f"swap-{state}.json"
+
+
+def swap(trees: Iterable[Tree], cache: Path, state: str) -> None:
+    """Each live folder becomes the spare and its spare the live folder; journalled."""
+    plan = []
+    for tree in trees:
+        temporary = tree.spare.with_name(tree.spare.name + ".swapping")
+        plan.append({"live": str(tree.live), "spare": str(tree.spare), "tmp": str(temporary)})
+    journal = _journal(cache, state)
+    journal.write_text(json.dumps(plan), encoding="utf-8")
+    for entry in plan:
+        _swap_one(Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"]))
+    journal.unlink()
+
+
+def _swap_one(live: Path, spare: Path, temporary: Path) -> None:
+    """live → tmp, spare → live, tmp → spare; safe to run again after a crash."""
+    if live.exists() and spare.exists():
+        if temporary.exists():
+            shutil.rmtree(temporary)
+        os.replace(live, temporary)
+    if spare.exists() and not live.exists():
+        os.replace(spare, live)
+    if temporary.exists() and not spare.exists():
+        os.replace(temporary, spare)
+
+
+def recover(cache: Path, state: str) -> bool:
+    """Finish a swap a killed build left half done; True when there was one (the
+    state then no longer describes the folders and must be dropped)."""
+    journal = _journal(cache, state)
+    if not journal.is_file():
+        return False
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        plan = []
+    for entry in plan:
+        live, spare, temporary = Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"])
+        if not live.exists():  # the spare was complete: the swap went that far
+            if spare.exists():
+                os.replace(spare, live)
+            elif temporary.exists():
+                os.replace(temporary, live)
+        if temporary.exists():
+            shutil.rmtree(temporary, ignore_errors=True)
+    journal.unlink(missing_ok=True)
+    return True
+
+
+def remove_leftovers(folders: Iterable[Path]) -> None:
+    """Staging folders older versions left beside the output when killed
+    (`.output.building-*` holds our marker, `.output.old-*` holds an output/)."""
+    for folder in folders:
+        parent = folder.resolve().parent
+        if not parent.is_dir():
+            continue
+        for child in parent.iterdir():
+            if not (child.name.startswith(LEFTOVERS) and child.is_dir()):
+                continue
+            inner = [child, *(p for p in child.iterdir() if p.is_dir())]
+            if any((p / MARKER).exists() for p in inner) or not any(child.iterdir()):
+                shutil.rmtree(child, ignore_errors=True)

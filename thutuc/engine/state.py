@@ -1,0 +1,149 @@
+"""The build state: what the last build read, made and wrote, kept between builds.
+
+Lektor keeps its build state in a database beside the project; ours is two
+pickles in `.thutuc-cache/`, one pair per output folder pair (a preview's
+state is not the real build's):
+
+- the head, small, read by every build: the stamps of the input files, the
+  key of the whole project, the problems to show again, the dates for the
+  stale-facts notice, and the manifest of each output tree (what is in output/
+  and qr/ and in their spare copies, see staging.py). When the project key is
+  unchanged and the output is as the manifest says, the build stops there.
+- the body, read only when something changed: the records of every validated
+  procedure (content/project.py) and of every artifact (its key, the files it
+  made, its problems).
+
+A state that cannot be read (another version, a damaged file) costs a cold
+build, never a wrong one: every reader falls back to an empty state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from thutuc.content.freshness import Checked
+from thutuc.content.project import RecordCache, Stamp
+from thutuc.problems import Problem
+
+STATE_FORMAT = 1
+CACHE_DIR = ".thutuc-cache"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of an output tree, as the build left it."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+Manifest = dict[str, OutputFile]  # tree-relative path → file
+
+
+@dataclass(frozen=True)
+class ArtifactRecord:
+    """One artifact as last built: its input key, its files (tree, path), its problems."""
+
+    key: str
+    files: tuple[tuple[str, str], ...]
+    problems: tuple[Problem, ...] = ()
+    meta: Any = None  # what later steps need of it (a poster's row on the contact sheet)
+
+
+@dataclass
+class SiteNotes:
+    """What a site's stale-facts notice needs, so a build that reads nothing can give it."""
+
+    checked: list[Checked]
+    months: int
+    file: str
+    group: str
+
+
+@dataclass
+class Head:
+    project_key: str = ""
+    recorded_ns: int = 0
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    notes: list[SiteNotes] = field(default_factory=list)
+    live: dict[str, Manifest] = field(default_factory=dict)  # tree name → manifest
+    spare: dict[str, Manifest] = field(default_factory=dict)
+    git_head: str = ""
+    git_dates: dict[str, date] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # for the summary line
+    format: int = STATE_FORMAT
+
+
+@dataclass
+class Body:
+    records: RecordCache = field(default_factory=RecordCache)
+    artifacts: dict[str, ArtifactRecord] = field(default_factory=dict)
+    format: int = STATE_FORMAT
+
+
+def state_dir(project: Path) -> Path:
+    return project / CACHE_DIR
+
+
+def state_name(out: Path, qr: Path) -> str:
+    """One state per pair of output folders: a preview never reuses the real build's."""
+    pair = f"{out.resolve()}\0{qr.resolve()}"
+    return hashlib.blake2b(pair.encode(), digest_size=6).hexdigest()
+
+
+def _read(path: Path, kind: type) -> object:
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return kind()
+    except Exception:  # a state from other code: start cold rather than fail
+        return kind()
+    if not isinstance(value, kind) or getattr(value, "format", None) != STATE_FORMAT:
+        return kind()
+    return value
+
+
+def read_head(folder: Path, name: str) -> Head:
+    head = _read(folder / f"state-{name}.head", Head)
+    assert isinstance(head, Head)
+    return head
+
+
+def read_body(folder: Path, name: str) -> Body:
+    body = _read(folder / f"state-{name}.body", Body)
+    assert isinstance(body, Body)
+    return body
+
+
+def write_state(folder: Path, name: str, head: Head, body: Body | None) -> None:
+    """Body first, head last: a head is only ever next to the body it describes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if body is not None:
+        _write(folder / f"state-{name}.body", body)
+    _write(folder / f"state-{name}.head", head)
+
+
+def forget_state(folder: Path, name: str) -> None:
+    for suffix in ("head", "body"):
+        (folder / f"state-{name}.{suffix}").unlink(missing_ok=True)
+
+
+def _write(path: Path, value: object) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
