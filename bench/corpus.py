@@ -74,7 +74,7 @@ def unique_procedures(count: int, seed: int = 1) -> list[Record]:
         head, body = base.text.split("\n---\n", 1)
         meta = yaml.safe_load(head.removeprefix("---\n"))
         meta.update(code=code, title=f"{meta['title']} (mẫu {round_})")
-        body = _NUMBER.sub(lambda m: str(int(m[1]) + round_), body)
+        body = _NUMBER.sub(lambda m, r=round_: str(int(m[1]) + r), body)
         note = " ".join(rng.sample(sentences, k=min(len(sentences), rng.randint(2, 5))))
         body += f"\n\n## Lưu ý riêng số {n}\n\n{note}\n"
         out.append(Record(base.folder, base.field_title, code, f"{front_matter(meta)}\n{body}"))
@@ -89,7 +89,9 @@ def write(path: Path, text: str) -> None:
 def write_fields(procedures_dir: Path, records: list[Record]) -> None:
     for record in records:
         write(procedures_dir / record.folder / f"{record.code}.md", record.text)
-        write(procedures_dir / record.folder / "_index.md", f"---\ntitle: {record.field_title}\n---\n")
+        write(
+            procedures_dir / record.folder / "_index.md", f"---\ntitle: {record.field_title}\n---\n"
+        )
 
 
 # Measuring

@@ -37,7 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
+from thutuc.engine.pipeline import BuildOptions, build, forget_build  # noqa: E402
 
 LIGHTHOUSE = REPO / "bench" / "node_modules" / ".bin" / "lighthouse"
 RESULTS = REPO / "bench" / "results"
@@ -203,7 +203,12 @@ def main() -> None:
     rows, problems = [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "output"
-        build(BuildOptions(REPO, out=out, qr=Path(tmp) / "qr", base_url=base, posters=False))
+        options = BuildOptions(
+            REPO, out=out, qr=Path(tmp) / "qr", base_url=base, posters=False,
+            record_published=False,
+        )  # fmt: skip
+        build(options)
+        forget_build(options)
         server = start_server(out, args.port)
         try:
             for profile in PROFILES:

@@ -28,7 +28,7 @@ from poster_helpers import load
 
 from thutuc.content.model import NOT_FOUND_PATH
 from thutuc.content.text import fold
-from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.engine.pipeline import BuildOptions, build, forget_build
 from thutuc.print.qr import QUIET_ZONE, encode_url, qr_targets, write_qr_codes
 from thutuc.site.render import gzipped_size
 
@@ -63,9 +63,11 @@ KINDS = {
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site, built once per session (no posters)."""
     tmp = tmp_path_factory.mktemp("browser")
-    build(
-        BuildOptions(REPO, out=tmp / "output", qr=tmp / "qr", posters=False, record_published=False)
+    options = BuildOptions(
+        REPO, out=tmp / "output", qr=tmp / "qr", posters=False, record_published=False
     )
+    build(options)
+    forget_build(options)  # no build state of a temporary folder left in the repository
     return tmp / "output"
 
 

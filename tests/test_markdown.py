@@ -162,16 +162,16 @@ def test_rendering_time_grows_linearly(shape):
             start = time.process_time()
             parse.__wrapped__(text)
             best = min(best, time.process_time() - start)
-        return max(best, 1e-4)
+        return max(best, 2e-3)  # below 2 ms the clock's noise is the measure
 
-    small, large = seconds(5_000), seconds(20_000)
+    small, large = seconds(10_000), seconds(40_000)
     assert large / small < 9, f"{shape}: {small:.4f} s → {large:.4f} s"
 
 
 def test_check_names_the_line_of_a_body_nested_too_deep(make_site):
     from thutuc.engine.pipeline import BuildOptions, check
 
-    deep = "---\ncode: \"1.000894\"\ntitle: Kết hôn\n---\nMở đầu.\n\n" + "> " * 12 + "x\n"
+    deep = '---\ncode: "1.000894"\ntitle: Kết hôn\n---\nMở đầu.\n\n' + "> " * 12 + "x\n"
     _, problems = check(BuildOptions(make_site({"procedures/ho-tich/sau.md": deep})))
     report = problems.report()
     assert "procedures/ho-tich/sau.md:7: lỗi: Danh sách hoặc trích dẫn lồng nhau quá sâu" in report

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from thutuc.engine.pipeline import BuildOptions, BuildResult, build, check
+from thutuc.engine.pipeline import BuildInterrupted, BuildOptions, BuildResult, build, check
 from thutuc.problems import BuildFailed, Problems
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,6 +70,13 @@ def friendly_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (KeyboardInterrupt, BuildInterrupted) as stopped:
+            click.secho(
+                "Đã dừng giữa chừng. Trang cũ trong thư mục đầu ra vẫn giữ nguyên.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(143 if isinstance(stopped, BuildInterrupted) else 130)
         except BuildFailed as failed:
             show_problems(failed.problems)
             click.secho(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -153,9 +153,9 @@ class Recipe:
 
     @property
     def key(self) -> str:
-        return (
-            "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers) + "\0" + self.field_folder
-        )
+        # The root too: two projects in one process (serve, tests) never share a record.
+        layers = "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers)
+        return f"{self.root}\0{layers}\0{self.field_folder}"
 
 
 class Procedure:
@@ -184,11 +184,16 @@ class Procedure:
     def lazy(cls, summary: ProcedureSummary, source_path: Path, recipe: Recipe) -> Procedure:
         return cls(None, None, summary, source_path, recipe)
 
+    def summary_only(self) -> Procedure:
+        """This procedure as a list shows it: its summary, nothing to read. A page
+        that lists procedures gets these, so editing a body does not change it."""
+        return Procedure(None, None, self.summary, self.source_path)
+
     def _load(self) -> None:
         from thutuc.content.project import read_procedure  # the loader needs validate, model
 
         if self.recipe is None:
-            raise RuntimeError(f"{self.summary.source}: no recipe to read it again")
+            raise RuntimeError(f"{self.summary.source}: only its summary is given here")
         full = read_procedure(self.recipe)
         self._front, self._body = full.front, full.body
 
@@ -213,7 +218,11 @@ class Procedure:
 
     def __repr__(self) -> str:
         # What artifact keys hash: the summary, and the files it is read from.
-        return f"Procedure({self.summary!r}, {self.recipe.key if self.recipe else self._body!r})"
+        if self.recipe is not None:
+            return f"Procedure({self.summary!r}, {self.recipe.key!r})"
+        if self._front is None:
+            return f"Procedure({self.summary!r})"
+        return f"Procedure({self.summary!r}, {self._front!r}, {self._body!r})"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Procedure) and repr(self) == repr(other)
@@ -304,6 +313,10 @@ class Field:
     def retired_procedures(self) -> tuple[Procedure, ...]:
         return tuple(p for p in self.procedures if p.is_retired)
 
+    def listed(self) -> Field:
+        """The field as its lists show it: its procedures by their summaries."""
+        return replace(self, procedures=tuple(p.summary_only() for p in self.procedures))
+
 
 @dataclass(frozen=True)
 class FieldLink:
@@ -327,6 +340,12 @@ class Site:
     # Folder of the site's own files (site.yml, published-urls.txt) under root:
     # "" for a single site, "communes/<xã>" for a commune of a province.
     home: str = ""
+
+    def listed(self) -> Site:
+        """The site as its lists show it (home, A-Z, search, boards): summaries only,
+        and none of its commit dates."""
+        fields = tuple(f.listed() for f in self.fields)
+        return Site(self.root, self.config, fields, home=self.home)
 
     def own_file(self, name: str) -> str:
         """Root-relative path of one of the site's own files, as messages name it."""

@@ -20,9 +20,10 @@ import hashlib
 import os
 import stat
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from thutuc.content.load import (
     FIELD_INDEX,
@@ -191,7 +192,7 @@ class RecordCache:
     the last build; `used` marks what this build looked at, so the rest is dropped."""
 
     procedures: dict[str, ProcedureRecord] = field(default_factory=dict)
-    codes: dict[str, tuple[str, tuple[Problem, ...]]] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
 
     def kept(self) -> RecordCache:
@@ -279,7 +280,7 @@ def procedure_of(
     key = recipe.key
     cache.used.add(key)
     record = cache.procedures.get(key)
-    if record is not None and all(files.digest_or_none(r) == d for r, d in record.depends):
+    if record is not None and _fresh(record, files):
         for problem in record.problems:
             problems.add(problem)
         if record.summary is None:
@@ -297,19 +298,73 @@ def procedure_of(
     return procedure
 
 
-def code_of(rel: str, files: SourceFiles, cache: RecordCache, problems: Problems) -> str:
-    """The code written in a procedure file (to match overrides with the catalogue)."""
+def code_of(rel: str, files: SourceFiles, cache: RecordCache) -> str:
+    """The code written in a procedure file (to match overrides with the catalogue).
+    Problems of reading the file come with the procedure it belongs to."""
     key = f"{rel}\1{files.digest(rel)}"
     cache.used.add(key)
     if key not in cache.codes:
-        own = Problems()
-        doc = read_markdown(files.root, files.root / rel, own, files.data(rel))
-        code = str(doc.meta.get("code", "")).strip() if doc is not None else ""
-        cache.codes[key] = (code, tuple(own))
-    code, read_problems = cache.codes[key]
-    for problem in read_problems:
-        problems.add(problem)
-    return code
+        cache.codes[key] = read_code((files.root, rel, files.digest(rel)))
+    return cache.codes[key]
+
+
+# Many files at once ----------------------------------------------------------
+
+# Maps a function over items, perhaps in worker processes (the engine's pool):
+# a cold build reads and validates thousands of procedures.
+Runner = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+
+
+def run_here(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    return [function(item) for item in items]
+
+
+def validate_recipe(
+    recipe: Recipe,
+) -> tuple[ProcedureSummary | None, tuple[Problem, ...], tuple[str, ...]]:
+    """Read and validate one recipe from its files (in a worker, which keeps the
+    full record for the pages it will render): summary, problems, form files."""
+    own = Problems()
+    procedure, doc = _validate(recipe, own)
+    summary = procedure.summary if procedure is not None else None
+    return summary, tuple(own), tuple(_form_files(recipe.root, doc))
+
+
+def read_code(item: tuple[Path, str, str]) -> str:
+    """The code written in one procedure file ("" when it cannot be read)."""
+    root, rel, digest = item
+    data = (root / rel).read_bytes()
+    if content_digest(data) != digest:
+        raise SourceChanged(rel)
+    doc = read_markdown(root, root / rel, Problems(), data)
+    return str(doc.meta.get("code", "")).strip() if doc is not None else ""
+
+
+def _fresh(record: ProcedureRecord | None, files: SourceFiles) -> bool:
+    return record is not None and all(files.digest_or_none(r) == d for r, d in record.depends)
+
+
+def prefetch_records(
+    recipes: Iterable[Recipe], files: SourceFiles, cache: RecordCache, runner: Runner
+) -> None:
+    """Validate, all at once, the recipes the cache cannot answer for."""
+    missing = {r.key: r for r in recipes if not _fresh(cache.procedures.get(r.key), files)}
+    todo = list(missing.values())
+    for recipe, (summary, found, forms) in zip(todo, runner(validate_recipe, todo), strict=True):
+        depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
+        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends)
+
+
+def prefetch_codes(
+    rels: Iterable[str], files: SourceFiles, cache: RecordCache, runner: Runner
+) -> None:
+    todo = [
+        (files.root, rel, files.digest(rel))
+        for rel in dict.fromkeys(rels)
+        if f"{rel}\1{files.digest(rel)}" not in cache.codes
+    ]
+    for (_, rel, digest), answer in zip(todo, runner(read_code, todo), strict=True):
+        cache.codes[f"{rel}\1{digest}"] = answer
 
 
 # Folders of procedures -------------------------------------------------------
@@ -405,9 +460,11 @@ def load_project(
     problems: Problems,
     base_url: str | None = None,
     only: Iterable[str] = (),
+    runner: Runner = run_here,
 ) -> Project | None:
     """Load and validate every site of the project at `root`; None when a site
-    has errors (each is in `problems`). `only`: the communes to load, in a province."""
+    has errors (each is in `problems`). `only`: the communes to load, in a province;
+    `runner` reads the files the cache cannot answer for, perhaps in parallel."""
     for rel in files.outside:
         problems.error(
             rel,
@@ -415,8 +472,8 @@ def load_project(
             "Chép tệp thật vào thư mục trang thay cho symlink.",
         )
     if is_province(root):
-        return load_province(root, files, cache, problems, base_url, tuple(only))
-    site = load_single_site(root, files, cache, problems, base_url)
+        return load_province(root, files, cache, problems, base_url, tuple(only), runner)
+    site = load_single_site(root, files, cache, problems, base_url, runner)
     return Project(root, (site,)) if site is not None else None
 
 
@@ -426,6 +483,7 @@ def load_single_site(
     cache: RecordCache,
     problems: Problems,
     base_url: str | None,
+    runner: Runner = run_here,
 ) -> Site | None:
     config_doc = read_site_config(root, problems)
     config = validate_config(config_doc, problems, base_url) if config_doc else None
@@ -436,10 +494,14 @@ def load_single_site(
             "Tạo thư mục procedures/ và một thư mục con cho mỗi lĩnh vực.",
         )
     fields = []
-    for folder in field_folders(files, PROCEDURES_DIR, problems):
-        recipes = [
-            Recipe(root, ((rel, files.digest(rel)),), folder.folder) for rel in folder.procedures
-        ]
+    folders = field_folders(files, PROCEDURES_DIR, problems)
+    recipes_of = {
+        f.folder: [Recipe(root, ((rel, files.digest(rel)),), f.folder) for rel in f.procedures]
+        for f in folders
+    }
+    prefetch_records((r for rs in recipes_of.values() for r in rs), files, cache, runner)
+    for folder in folders:
+        recipes = recipes_of[folder.folder]
         procedures = tuple(
             p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
         )
@@ -471,32 +533,23 @@ def load_province(
     problems: Problems,
     base_url: str | None,
     only: tuple[str, ...],
+    runner: Runner = run_here,
 ) -> Project | None:
     """The catalogue on its own (its problems once, in the catalogue group), then
-    each commune as catalogue ⊕ its own files."""
+    each commune as catalogue ⊕ its own files. The codes of every file, then
+    every recipe of every commune, are read in two batches."""
     config = validate_province_config(read_province_config(root, problems), problems)
     catalogue_problems = Problems()
     catalogue = field_folders(files, PROCEDURES_DIR, catalogue_problems)
+    markdown_files = [r for r in files.under(COMMUNES_DIR + "/") if r.endswith(".md")]
+    prefetch_codes(
+        [r for f in catalogue for r in f.procedures] + markdown_files, files, cache, runner
+    )
     base: dict[str, _CatalogueEntry] = {}
-    catalogue_fields = []
     for folder in catalogue:
-        procedures = []
         for rel in folder.procedures:
-            code = code_of(rel, files, cache, catalogue_problems)
-            recipe = Recipe(root, ((rel, files.digest(rel)),), folder.folder)
-            if (p := procedure_of(recipe, files, cache, catalogue_problems)) is not None:
-                procedures.append(p)
-            if code:
+            if code := code_of(rel, files, cache):
                 base.setdefault(code, _CatalogueEntry(rel, files.digest(rel), folder.folder))
-        index = _field_index(files, folder.index, catalogue_problems) if folder.index else None
-        if index is None:
-            if folder.index is None:
-                _missing_index(f"{PROCEDURES_DIR}/{folder.folder}", catalogue_problems)
-        elif f := validate_field_index(index, folder.folder, tuple(procedures), catalogue_problems):
-            catalogue_fields.append(f)
-    check_unique_codes(catalogue_fields, catalogue_problems)
-    check_unique_slugs(catalogue_fields, catalogue_problems)
-    problems.extend(catalogue_problems, group=CATALOGUE_GROUP)
 
     communes = province_communes(files)
     if not communes:
@@ -511,16 +564,25 @@ def load_province(
             f"Không có xã '{slug}' trong communes/.",
             "Các xã có: " + ", ".join(communes),
         )
+    wanted = [c for c in communes if not only or c in only]
+    plans = [_plan_commune(root, files, cache, slug, catalogue, base) for slug in wanted]
+    single = [
+        Recipe(root, ((r, files.digest(r)),), f.folder) for f in catalogue for r in f.procedures
+    ]
+    every = single + [r for plan in plans for _, _, recipes in plan.fields for r in recipes]
+    prefetch_records(every, files, cache, runner)
+
+    catalogue_fields = _catalogue_fields(files, cache, catalogue, single, catalogue_problems)
+    problems.extend(catalogue_problems, group=CATALOGUE_GROUP)
     if config is None:
         return None
-    wanted = [c for c in communes if not only or c in only]
     sites = []
-    for slug in wanted:
+    for plan in plans:
         own = Problems()
-        site = _load_commune(root, files, cache, own, config, slug, catalogue, base, base_url)
+        site = _assemble_commune(files, cache, own, config, plan, catalogue, base_url)
         for problem in own:
             if not problem.file.startswith(PROCEDURES_DIR + "/"):  # the catalogue's: once
-                problems.add(replace(problem, group=slug))
+                problems.add(replace(problem, group=plan.slug))
         if site is not None and not own.errors:
             sites.append(site)
     if len(sites) != len(wanted) or problems.errors:
@@ -528,6 +590,32 @@ def load_province(
     names = {slug: _commune_name(root, slug, sites) for slug in communes}
     shared = tuple(p for f in catalogue_fields for p in f.procedures)
     return Project(root, tuple(sites), config, tuple(communes), names, shared)
+
+
+def _catalogue_fields(
+    files: SourceFiles,
+    cache: RecordCache,
+    catalogue: list[FolderFiles],
+    single: list[Recipe],
+    problems: Problems,
+) -> list[Field]:
+    by_folder: dict[str, list[Recipe]] = {}
+    for recipe in single:
+        by_folder.setdefault(recipe.field_folder, []).append(recipe)
+    fields = []
+    for folder in catalogue:
+        recipes = by_folder.get(folder.folder, [])
+        procedures = tuple(p for r in recipes if (p := procedure_of(r, files, cache, problems)))
+        index = _field_index(files, folder.index, problems) if folder.index else None
+        if folder.index is None:
+            _missing_index(f"{PROCEDURES_DIR}/{folder.folder}", problems)
+        elif index is not None and (
+            f := validate_field_index(index, folder.folder, procedures, problems)
+        ):
+            fields.append(f)
+    check_unique_codes(fields, problems)
+    check_unique_slugs(fields, problems)
+    return fields
 
 
 def province_communes(files: SourceFiles) -> list[str]:
@@ -546,18 +634,59 @@ def _commune_name(root: Path, slug: str, sites: list[Site]) -> str:
     return str(doc.meta.get("name", slug)) if doc else slug
 
 
-def _load_commune(
+@dataclass
+class _CommunePlan:
+    """A commune's folders and the recipe of each of its procedures, before validation."""
+
+    slug: str
+    home: str
+    problems: Problems
+    local: dict[str, FolderFiles]
+    fields: list[tuple[FolderFiles, FolderFiles | None, list[Recipe]]]
+
+
+def _plan_commune(
     root: Path,
+    files: SourceFiles,
+    cache: RecordCache,
+    slug: str,
+    catalogue: list[FolderFiles],
+    base: dict[str, _CatalogueEntry],
+) -> _CommunePlan:
+    home = f"{COMMUNES_DIR}/{slug}"
+    own = Problems()
+    local = {f.folder: f for f in field_folders(files, f"{home}/{PROCEDURES_DIR}", own)}
+    local_codes = {rel: code_of(rel, files, cache) for f in local.values() for rel in f.procedures}
+    overridden = set(local_codes.values()) & base.keys()
+    plan = _CommunePlan(slug, home, own, local, [])
+    for folder in [*catalogue, *(f for name, f in local.items() if name not in _names(catalogue))]:
+        mine = local.get(folder.folder)
+        recipes = []
+        if folder in catalogue:
+            for rel in folder.procedures:
+                key = f"{rel}\1{files.digest(rel)}"
+                if cache.codes.get(key, "") not in overridden:
+                    recipes.append(Recipe(root, ((rel, files.digest(rel)),), folder.folder))
+        for rel in mine.procedures if mine else []:
+            layer = (rel, files.digest(rel))
+            entry = base.get(local_codes[rel])
+            layers = ((entry.rel, entry.digest), layer) if entry else (layer,)
+            recipes.append(Recipe(root, layers, folder.folder))
+        plan.fields.append((folder, mine, recipes))
+    return plan
+
+
+def _assemble_commune(
     files: SourceFiles,
     cache: RecordCache,
     problems: Problems,
     config: ProvinceConfig,
-    slug: str,
+    plan: _CommunePlan,
     catalogue: list[FolderFiles],
-    base: dict[str, _CatalogueEntry],
     base_url: str | None,
 ) -> Site | None:
-    home = f"{COMMUNES_DIR}/{slug}"
+    root, slug, home = files.root, plan.slug, plan.home
+    problems.extend(plan.problems)
     if slugify(slug) != slug:
         problems.error(
             home,
@@ -567,25 +696,8 @@ def _load_commune(
     config_doc = _commune_config(root, home, problems)
     url = commune_base_url(config, config_doc, slug, base_url)
     site_config = validate_config(config_doc, problems, url) if config_doc else None
-    local = {f.folder: f for f in field_folders(files, f"{home}/{PROCEDURES_DIR}", problems)}
-    local_codes = {
-        rel: code_of(rel, files, cache, problems) for f in local.values() for rel in f.procedures
-    }
-    overridden = set(local_codes.values()) & base.keys()
     fields = []
-    for folder in [*catalogue, *(f for name, f in local.items() if name not in _names(catalogue))]:
-        mine = local.get(folder.folder)
-        recipes = []
-        if folder in catalogue:
-            for rel in folder.procedures:
-                key = f"{rel}\1{files.digest(rel)}"
-                if cache.codes.get(key, ("",))[0] not in overridden:
-                    recipes.append(Recipe(root, ((rel, files.digest(rel)),), folder.folder))
-        for rel in mine.procedures if mine else []:
-            layer = (rel, files.digest(rel))
-            entry = base.get(local_codes[rel])
-            layers = ((entry.rel, entry.digest), layer) if entry else (layer,)
-            recipes.append(Recipe(root, layers, folder.folder))
+    for folder, mine, recipes in plan.fields:
         procedures = tuple(
             p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
         )

@@ -149,11 +149,17 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
 
     specs = page_specs(site)
     for spec in [*specs, *redirect_pages(site), offline_page(site)]:
-        add("page", spec.path or "index.html", (site.root, site.config, spec), _affinity(spec))
-    add("sitemap", "sitemap.xml", (site.root, site.config, sitemap_paths(specs)))
+        inputs = (site.root, keys.site_templates, site.config, spec)
+        add("page", spec.path or "index.html", inputs, _affinity(spec))
+    add(
+        "sitemap",
+        "sitemap.xml",
+        (site.root, keys.site_templates, site.config, sitemap_paths(specs)),
+    )
     fields_only = tuple(replace(f, procedures=(), description="") for f in site.fields)
     add("redirect-files", "redirects", (Site(site.root, site.config, fields_only, home=site.home),))
-    add("search", "search.json", (Site(site.root, site.config, site.fields, home=site.home),))
+    listed = site.listed()
+    add("search", "search.json", (listed,))
     add("script", "site.js", (content_digest((STATIC_DIR / "site.js").read_bytes()),))
     for procedure in site.procedures:
         for address, source in procedure.summary.forms:
@@ -168,8 +174,8 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
             affinity = (
                 subject.recipe.key if isinstance(subject, Procedure) and subject.recipe else ""
             )
-            inputs = (job.name, job.kind, job.make, job.site, job.subject, job.ecc)
-            add("poster", job.name, inputs, affinity)
+            made_of = (job.name, job.kind, job.make, job.site, job.subject, job.ecc)
+            add("poster", job.name, made_of, affinity)
     return artifacts
 
 

@@ -37,10 +37,10 @@ class Built:
     meta: Any = None
 
 
-def page(inputs: tuple[Path, SiteConfig, render.PageSpec]) -> Built:
-    templates_root, config, spec = inputs
+def page(inputs: tuple[Path, str, SiteConfig, render.PageSpec]) -> Built:
+    templates_root, overrides, config, spec = inputs
     try:
-        made = render.render_page(templates_root, config, spec)
+        made = render.render_page(templates_root, config, spec, overrides)
     except TemplateError as exc:
         return Built(problems=[template_problem(exc, spec.template)])
     return Built([(OUT, made.file, made.content)])
@@ -59,9 +59,10 @@ def template_problem(exc: TemplateError, template: str) -> Problem:
     )
 
 
-def sitemap(inputs: tuple[Path, SiteConfig, tuple[str, ...]]) -> Built:
-    templates_root, config, paths = inputs
-    return Built([(OUT, "sitemap.xml", render.sitemap_xml(templates_root, config, paths))])
+def sitemap(inputs: tuple[Path, str, SiteConfig, tuple[str, ...]]) -> Built:
+    templates_root, overrides, config, paths = inputs
+    xml = render.sitemap_xml(templates_root, config, paths, overrides)
+    return Built([(OUT, "sitemap.xml", xml)])
 
 
 def redirect_files(inputs: tuple[Any]) -> Built:
@@ -145,18 +146,18 @@ def poster(inputs: tuple[Any, ...]) -> Built:
     return Built(files, warnings, poster_row(spec, pages))
 
 
-def province_index(inputs: tuple[Path, Any, tuple[tuple[str, str], ...]]) -> Built:
+def province_index(inputs: tuple[Path, str, Any, tuple[tuple[str, str], ...]]) -> Built:
     """output/index.html of a province: every commune, with its address."""
     from thutuc.content.text import fold
     from thutuc.resources import STATIC_DIR
 
-    root, province, names = inputs
+    root, overrides, province, names = inputs
     communes = sorted(
         ({"slug": s, "name": n} for s, n in names), key=lambda c: (fold(c["name"]), c["slug"])
     )
     css = (STATIC_DIR / "site.css").read_text("utf-8")
     html = (
-        render.make_environment(root)
+        render.make_environment(root, overrides)
         .get_template("province.html")
         .render(province=province, communes=communes, css=css)
     )

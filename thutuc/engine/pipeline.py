@@ -36,7 +36,7 @@ from typing import Any
 
 from thutuc.content.freshness import check_freshness, own_checked, report_stale
 from thutuc.content.git_dates import head_commit, last_commit_dates
-from thutuc.content.model import Site, SiteConfig
+from thutuc.content.model import Recipe, Site, SiteConfig
 from thutuc.content.permanence import (
     PUBLISHED_FILE,
     check_aliases,
@@ -48,12 +48,14 @@ from thutuc.content.permanence import (
 )
 from thutuc.content.project import (
     Project,
+    Runner,
     SourceFiles,
     Stamp,
     content_digest,
     is_province,
     load_project,
     province_communes,
+    run_here,
     site_slug,
 )
 from thutuc.content.province import CATALOGUE_GROUP, COMMUNES_DIR
@@ -225,12 +227,13 @@ def load_sites(
     body: Body,
     problems: Problems,
     dates: dict[str, date],
+    runner: Runner = run_here,
 ) -> Project | None:
     """Every site, validated, then checked across its files (one commune's
     problems in its group)."""
     project = load_project(
         options.project, files, body.records, problems, options.base_url,
-        chosen_communes(options, files),
+        chosen_communes(options, files), runner,
     )  # fmt: skip
     if project is None:
         return None
@@ -362,6 +365,20 @@ class Build:
         with _timed(name, self.on_step):
             action()
 
+    def run_many(self, function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """`function` over `items`: in the pool when there are many (a cold build)."""
+        if len(items) < POOL_THRESHOLD or (self.options.jobs or os.cpu_count() or 1) <= 1:
+            return [function(item) for item in items]
+        try:
+            return self.pool().map(function, items, _item_affinity)
+        except WorkerFailed as failed:
+            self.problems.error(
+                "(bản dựng)",
+                f"Lỗi bất ngờ khi đọc tệp: {failed.message}.",
+                "Chạy lại với --debug và gửi cho người quản trị kèm dòng lệnh đã chạy.",
+            )
+            raise BuildFailed(self.problems) from failed
+
     def pool(self) -> Pool:
         if self.session is not None:
             return self.session.pool
@@ -420,7 +437,9 @@ class Build:
             use_session = self.session and self.session.name == self.name and self.session.body
             self.body = self.session.body if use_session else read_body(self.cache, self.name)  # type: ignore[union-attr]
         assert self.body is not None
-        self.project = load_sites(self.options, self.files, self.body, self.problems, self.dates)
+        self.project = load_sites(
+            self.options, self.files, self.body, self.problems, self.dates, self.run_many
+        )
         if self.project is None or self.problems.has_errors(self.options.strict):
             self.save(success=False)
             raise BuildFailed(self.problems)
@@ -694,7 +713,7 @@ class Build:
 
 def province_index(project: Project, keys: Keys) -> Artifact:
     names = tuple(project.names.items())
-    inputs = (project.root, project.province, names)
+    inputs = (project.root, keys.site_templates, project.province, names)
     return Artifact(
         "|province-index|index.html",
         "province-index",
@@ -702,6 +721,11 @@ def province_index(project: Project, keys: Keys) -> Artifact:
         inputs,
         keys.key("province-index", inputs),
     )
+
+
+def _item_affinity(item: Any) -> str:
+    """A recipe goes to the worker that will render its pages (same key)."""
+    return item.key if isinstance(item, Recipe) else repr(item[1:])
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

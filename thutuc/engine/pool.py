@@ -1,26 +1,28 @@
 """One pool of worker processes for the dirty artifacts of every site.
 
-Workers come from multiprocessing's forkserver: forked from a clean process that
-imported the builders once, so nothing of the main process leaks into them; each
-task carries its inputs (Zola's par_iter, with caches passed, never inherited).
+Workers are fresh Python processes (`python -m thutuc.engine.worker`), so nothing
+of the main process leaks into them (multiprocessing's spawn and forkserver would
+also re-run the caller's main module); each task carries its inputs (Zola's
+par_iter, with caches passed, never inherited).
 Tasks are routed by affinity (a procedure's page, card and leaflet go to the
 worker that validated it, which still holds its record), in chunks, so a worker
 keeps its template environment; an idle worker takes work from the busiest.
 
 Stopping: on any exception in the main process, Ctrl+C and SIGTERM included,
 every worker is terminated and waited for at most a second (then killed). A
-worker killed main process leaves behind exits by itself: Linux's parent-death
-signal (through the forkserver) and, everywhere, a watchdog thread that checks
-every quarter second that the main process is still alive.
+worker a killed main process leaves behind exits by itself: Linux's parent-death
+signal and, everywhere, a watchdog thread that checks every quarter second that
+the main process is still alive.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -30,6 +32,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, cast
+
+from thutuc.resources import PACKAGE_DIR
 
 CHUNK = 24  # tasks a worker gets at a time: few messages, fair sharing at the end
 WATCHDOG_SECONDS = 0.25
@@ -70,7 +74,8 @@ def _die_with(main_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="thutuc-watchdog").start()
 
 
-def _worker(connection: Connection, main_pid: int) -> None:
+def serve_tasks(connection: Connection, main_pid: int) -> None:
+    """A worker's life: run the chunks it is sent until told to stop or orphaned."""
     # Ctrl+C reaches every process of the terminal: the main process stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(main_pid)
@@ -110,17 +115,21 @@ class Pool:
     def _start(self) -> None:
         if self._processes:
             return
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["thutuc.engine.builders"])
+        env = dict(os.environ)
+        # The workers import the same thutuc as this process, installed or not.
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PACKAGE_DIR.parent), env.get("PYTHONPATH", "")])
+        )
         for _ in range(self.size):
-            ours, theirs = context.Pipe()
-            process = context.Process(
-                target=_worker, args=(theirs, os.getpid()), daemon=True, name="thutuc-worker"
-            )
-            process.start()
+            ours, theirs = socket.socketpair()
+            command = [sys.executable, "-m", "thutuc.engine.worker", str(theirs.fileno())]
+            process = subprocess.Popen(
+                [*command, str(os.getpid())], pass_fds=[theirs.fileno()], env=env,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
             theirs.close()
             self._processes.append(process)
-            self._connections.append(ours)
+            self._connections.append(Connection(ours.detach()))
 
     def map(
         self,
@@ -190,10 +199,11 @@ class Pool:
             if not graceful:
                 process.terminate()
         for process in self._processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
                 process.kill()
-                process.join(1.0)
+                process.wait(1.0)
         for connection in self._connections:
             connection.close()
         self._processes, self._connections = [], []

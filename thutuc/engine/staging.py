@@ -49,12 +49,18 @@ def _safe_rel(rel: str) -> str:
 
 def write_output(root: Path, rel: str, data: bytes) -> OutputFile:
     """Write `data` at `root/rel` through a temporary name; what the manifest records."""
-    path = root / _safe_rel(rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{TEMPORARY}{os.getpid()}-{path.name}")
-    temporary.write_bytes(data)
+    path = os.path.join(root, _safe_rel(rel))
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f"{TEMPORARY}{os.getpid()}-{name}")
+    try:
+        handle = open(temporary, "wb")  # noqa: SIM115
+    except FileNotFoundError:  # the folder is new: one mkdir per folder, not per file
+        os.makedirs(folder, exist_ok=True)
+        handle = open(temporary, "wb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
     os.replace(temporary, path)
-    info = path.stat()
+    info = os.stat(path)
     return OutputFile(info.st_size, info.st_mtime_ns, content_digest(data))
 
 

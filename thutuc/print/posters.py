@@ -608,7 +608,7 @@ _SPEC_FUNCTIONS: dict[str, Callable[..., PosterSpec]] = {
 
 def poster_jobs(site: Site, ecc: str = "M") -> list[PosterJob]:
     """Every poster of the site, in the order of `poster_specs`, without drawing."""
-    lists = Site(site.root, site.config, site.fields, home=site.home)
+    lists = site.listed()  # boards, field posters and stickers show summaries
     alone = Site(site.root, site.config, (), home=site.home)  # a card and a leaflet read the config
     jobs = []
     if site.fields:
@@ -616,7 +616,7 @@ def poster_jobs(site: Site, ecc: str = "M") -> list[PosterJob]:
             PosterJob(f"bang-linh-vuc-{p}", "board", "board_spec", lists, p, ecc)
             for p in ("A4", "A3")
         ]
-    for field in site.fields:
+    for field in lists.fields:
         one = Site(site.root, site.config, (field,), home=site.home)
         jobs.append(
             PosterJob(f"ap-phich-{field.slug}", "field", "field_spec", one, field.slug, ecc)

@@ -83,13 +83,17 @@ def tel_href(phone: str) -> str:
 
 # One environment per templates folder and process: a province renders 100
 # communes from the same templates, and compiling them per commune took more
-# time than rendering. Jinja still reloads a template whose file changed.
+# time than rendering.
 @lru_cache(maxsize=8)
-def make_environment(site_root: Path) -> Environment:
-    """Templates from the site's own templates/ first, then the bundled ones."""
+def make_environment(site_root: Path, overrides: str = "") -> Environment:
+    """Templates from the site's own templates/ first, then the bundled ones.
+
+    `overrides`: a digest of the site's own templates (engine/artifacts.py), so a
+    template added there gets a new environment: Jinja's cache would keep serving
+    the bundled one it found first."""
     loaders = [FileSystemLoader(str(DEFAULT_TEMPLATES))]
-    own = site_root / "templates"
-    if own.is_dir() and own.resolve() != DEFAULT_TEMPLATES:
+    own = (site_root / "templates").resolve()
+    if own != DEFAULT_TEMPLATES.resolve():
         loaders.insert(0, FileSystemLoader(str(own)))
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -131,9 +135,11 @@ class PageSpec:
     from_base: bool = False  # 404 and offline pages: served at any depth, links from the base path
 
 
-def render_page(templates_root: Path, config: SiteConfig, spec: PageSpec) -> Page:
+def render_page(
+    templates_root: Path, config: SiteConfig, spec: PageSpec, overrides: str = ""
+) -> Page:
     """Render one page with the templates of `templates_root` (the site's own first)."""
-    env = make_environment(templates_root)
+    env = make_environment(templates_root, overrides)
     root = urlsplit(config.base_url).path if spec.from_base else relative_root(spec.path)
     context = {
         "site": config,
@@ -149,11 +155,14 @@ def render_page(templates_root: Path, config: SiteConfig, spec: PageSpec) -> Pag
 
 def procedure_page(site: Site, procedure: Procedure) -> PageSpec:
     field = site.fields_by_slug[procedure.field_slug]
-    replaces = tuple(site.procedures_by_code[c] for c in site.replaced_codes_of(procedure.code))
+    replaces = tuple(
+        site.procedures_by_code[c].summary_only() for c in site.replaced_codes_of(procedure.code)
+    )
+    replacement = site.replacement_of(procedure)
     extra = (
         ("procedure", procedure),
         ("field", FieldLink(field.slug, field.title)),
-        ("replacement", site.replacement_of(procedure)),
+        ("replacement", replacement.summary_only() if replacement else None),
         ("replaces", replaces),
         ("checked", site.checked_on(procedure)),
     )
@@ -163,7 +172,7 @@ def procedure_page(site: Site, procedure: Procedure) -> PageSpec:
 
 def az_groups(site: Site) -> dict[str, list[Procedure]]:
     groups: dict[str, list[Procedure]] = {}
-    for procedure in site.active_procedures:
+    for procedure in site.listed().active_procedures:
         letter = fold(procedure.title)[:1].upper() or "#"
         groups.setdefault(letter, []).append(procedure)
     return groups
@@ -185,14 +194,12 @@ def redirect_pages(site: Site) -> list[PageSpec]:
 
 def page_specs(site: Site) -> list[PageSpec]:
     """Every HTML page of the site, in a stable order (sitemap order)."""
-    specs = [PageSpec("home.html", HOME_PATH, (("fields", site.fields),))]
-    specs += [PageSpec("field.html", f.url_path, (("field", f),)) for f in site.fields]
+    listed = site.listed()  # lists show summaries: a body edit changes none of them
+    specs = [PageSpec("home.html", HOME_PATH, (("fields", listed.fields),))]
+    specs += [PageSpec("field.html", f.url_path, (("field", f),)) for f in listed.fields]
     specs += [procedure_page(site, p) for p in site.procedures]
-    specs.append(
-        PageSpec(
-            "az.html", AZ_PATH, (("groups", az_groups(site)), ("retired", site.retired_procedures))
-        )
-    )
+    retired = ("retired", listed.retired_procedures)
+    specs.append(PageSpec("az.html", AZ_PATH, (("groups", az_groups(listed)), retired)))
     specs.append(PageSpec("contacts.html", CONTACTS_PATH))
     specs.append(PageSpec("404.html", NOT_FOUND_PATH, from_base=True))
     return specs
@@ -200,17 +207,21 @@ def page_specs(site: Site) -> list[PageSpec]:
 
 def offline_page(site: Site) -> PageSpec:
     # Shown by the service worker in place of any page, so links start from the base path.
-    return PageSpec("offline.html", OFFLINE_PATH, (("fields", site.fields),), from_base=True)
+    fields = tuple(FieldLink(f.slug, f.title) for f in site.fields)  # names and addresses only
+    return PageSpec("offline.html", OFFLINE_PATH, (("fields", fields),), from_base=True)
 
 
-def sitemap_xml(templates_root: Path, config: SiteConfig, paths: tuple[str, ...]) -> bytes:
-    env = make_environment(templates_root)
+def sitemap_xml(
+    templates_root: Path, config: SiteConfig, paths: tuple[str, ...], overrides: str = ""
+) -> bytes:
+    env = make_environment(templates_root, overrides)
     xml = env.get_template("sitemap.xml").render(urls=[config.base_url + p for p in paths])
     return xml.encode("utf-8")
 
 
 def sitemap_paths(specs: list[PageSpec]) -> tuple[str, ...]:
-    return tuple(s.path for s in specs if Page(s.path, b"").file.endswith("index.html"))
+    """The pages of the sitemap, by address: a title edit does not reorder it."""
+    return tuple(sorted(s.path for s in specs if Page(s.path, b"").file.endswith("index.html")))
 
 
 def service_worker(site: Site, files: list[tuple[str, bytes]]) -> Page:

@@ -1,0 +1,322 @@
+"""The build engine: incremental, all or nothing, byte-identical to a cold build, stoppable."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, files_of, write_files
+
+from thutuc.engine import staging
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.problems import BuildFailed
+
+
+def procedure(code: str, title: str, fee: str = "Miễn phí", body: str = "Nộp hồ sơ.") -> str:
+    return textwrap.dedent(
+        f"""\
+        ---
+        code: "{code}"
+        title: {title}
+        documents: [Tờ khai]
+        processing_time: Trong ngày
+        fee: {fee}
+        ---
+        ## Các bước
+
+        {body}
+        """
+    )
+
+
+def many(count: int) -> dict[str, str]:
+    files = {
+        "site.yml": "name: Xã Lớn\nbase_url: https://lon.example.vn/\nstale_after_months: 0\n",
+        "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\n---\n",
+        "procedures/dat-dai/_index.md": "---\ntitle: Đất đai\n---\n",
+    }
+    for n in range(count):
+        field = "ho-tich" if n % 2 else "dat-dai"
+        files[f"procedures/{field}/p{n}.md"] = procedure(f"1.{n:06d}", f"Thủ tục số {n}")
+    return files
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_nothing_changed_builds_nothing(make_site) -> None:
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    before = inodes(root / "output")
+    again = build(BuildOptions(root, posters=False))
+    assert again.unchanged and again.made == 0
+    assert inodes(root / "output") == before
+
+
+def test_one_body_edit_rebuilds_its_page_and_the_service_worker(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", many(30))
+    build(BuildOptions(root, posters=False))
+    before = inodes(root / "output")
+    path = root / "procedures/dat-dai/p4.md"
+    path.write_text(path.read_text().replace("Nộp hồ sơ.", "Nộp hồ sơ ở tầng 2."))
+    result = build(BuildOptions(root, posters=False))
+    after = inodes(root / "output")
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert changed == {"1.000004/index.html", "sw.js"}, changed
+    assert "tầng 2" in (root / "output/1.000004/index.html").read_text()
+    assert result.made == 2 and result.reused > 60
+
+
+def test_a_title_edit_rebuilds_every_list_that_shows_it(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", many(30))
+    build(BuildOptions(root, posters=False))
+    before, codes = inodes(root / "output"), inodes(root / "qr")
+    path = root / "procedures/ho-tich/p5.md"
+    path.write_text(path.read_text().replace("Thủ tục số 5", "Thủ tục số năm"))
+    build(BuildOptions(root, posters=False))
+    after = inodes(root / "output")
+    changed = {p for p in after if after[p] != before.get(p)}
+    expected = {"1.000005/index.html", "ho-tich/index.html", "a-z/index.html", "index.html"}
+    assert changed == expected | {"search.json", "sw.js"}, changed
+    after_codes = inodes(root / "qr")
+    assert {p for p in after_codes if after_codes[p] != codes.get(p)} == {"thu-tuc-1.000005.svg"}
+
+
+EDITS = {
+    "procedures/ho-tich/p1.md": procedure("1.000001", "Thủ tục một", "8.000 đồng", "Sửa."),
+    "procedures/dat-dai/moi.md": procedure("1.999999", "Thủ tục mới"),
+    "site.yml": "name: Xã Lớn\nbase_url: https://lon.example.vn/\nhotline: 0209 1 000 000\n"
+    "stale_after_months: 0\n",
+    "templates/_footer.html": "<footer><p>{{ site.name }} – chân trang riêng</p></footer>\n",
+}
+
+
+def cold_build_in_a_fresh_process(root: Path, out: Path, qr: Path, *flags: str) -> None:
+    command = [sys.executable, str(REPO / "build.py"), "build", "--project", str(root)]
+    command += ["--out", str(out), "--qr", str(qr), "-q", *flags]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_incremental_build_equals_a_cold_build_in_a_fresh_process(tmp_path: Path) -> None:
+    """A same-process comparison would share warm caches: the cold build runs alone."""
+    root = write_files(tmp_path / "site", many(60))
+    build(BuildOptions(root, posters=False, record_published=False))
+    for rel, text in EDITS.items():
+        write_files(root, {rel: text})
+        build(BuildOptions(root, posters=False, record_published=False))
+    (root / "procedures/dat-dai/p10.md").unlink()  # never published: may go
+    build(BuildOptions(root, posters=False, record_published=False))
+    cold = tmp_path / "cold"
+    cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
+    assert files_of(root / "output") == files_of(cold / "out")
+    assert files_of(root / "qr") == files_of(cold / "qr")
+    assert "chân trang riêng" in (root / "output/index.html").read_text()
+
+
+@pytest.mark.slow
+def test_with_posters_an_edit_redraws_only_the_posters_that_show_it(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", many(6))
+    build(BuildOptions(root, record_published=False))
+    before = inodes(root / "qr")
+    path = root / "procedures/dat-dai/p2.md"
+    path.write_text(path.read_text().replace("Miễn phí", "10.000 đồng"))
+    build(BuildOptions(root, record_published=False))
+    after = inodes(root / "qr")
+    changed = {p for p in after if after[p] != before.get(p)}
+    redrawn = {p for p in changed if p.startswith(("ap-phich/", "xem-truoc/"))}
+    assert redrawn == {
+        f"{kind}/{name}"
+        for kind, ext in (("ap-phich", "pdf"), ("xem-truoc", "png"))
+        for name in (f"the-1.000002.{ext}", f"to-roi-1.000002.{ext}")
+    }, redrawn
+    cold = tmp_path / "cold"
+    cold_build_in_a_fresh_process(root, cold / "out", cold / "qr")
+    assert files_of(root / "qr") == files_of(cold / "qr")
+
+
+@pytest.mark.slow
+def test_no_posters_leaves_the_posters_already_printed(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", many(4))
+    build(BuildOptions(root, record_published=False))
+    posters = {p: b for p, b in files_of(root / "qr").items() if not p.endswith(".svg")}
+    path = root / "procedures/dat-dai/p2.md"
+    path.write_text(path.read_text().replace("Miễn phí", "10.000 đồng"))
+    build(BuildOptions(root, posters=False, record_published=False))
+    now = files_of(root / "qr")
+    assert {p: now.get(p) for p in posters} == posters
+    assert "10.000 đồng" in (root / "output/1.000002/index.html").read_text()
+
+
+def test_a_failed_build_leaves_the_output_and_the_next_build_is_right(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", many(10))
+    build(BuildOptions(root, posters=False))
+    before = files_of(root / "output")
+    write_files(root, {"procedures/ho-tich/hong.md": "---\ncode: 1\n---\n"})
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(root, posters=False))
+    assert files_of(root / "output") == before
+    (root / "procedures/ho-tich/hong.md").unlink()
+    write_files(root, {"procedures/ho-tich/p1.md": procedure("1.000001", "Một", body="Mới.")})
+    build(BuildOptions(root, posters=False))
+    assert "Mới." in (root / "output/1.000001/index.html").read_text()
+
+
+def test_a_file_added_to_the_output_by_hand_is_removed(make_site) -> None:
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    (root / "output/ghi-chu.txt").write_text("viết tay")
+    build(BuildOptions(root, posters=False))
+    assert not (root / "output/ghi-chu.txt").exists()
+
+
+def test_a_file_changed_in_the_output_by_hand_is_rebuilt(make_site) -> None:
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    page = root / "output/1.001193/index.html"
+    good = page.read_bytes()
+    page.write_text("hỏng")
+    build(BuildOptions(root, posters=False))
+    assert page.read_bytes() == good
+
+
+def test_a_swap_cut_short_is_finished_by_the_next_build(make_site) -> None:
+    """A build killed between the renames of the swap: the journal says how far it got."""
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    good = files_of(root / "output")
+    cache = root / ".thutuc-cache"
+    [journal_name] = [p.name for p in cache.glob("state-*.head")]
+    name = journal_name.removeprefix("state-").removesuffix(".head")
+    spare = staging.spare_folder(cache, root / "output", "out", name)
+    # as if killed after "live → tmp": no output/ at all
+    temporary = spare.with_name(spare.name + ".swapping")
+    os.replace(root / "output", temporary)
+    plan = [{"live": str(root / "output"), "spare": str(spare), "tmp": str(temporary)}]
+    (cache / f"swap-{name}.json").write_text(__import__("json").dumps(plan))
+    build(BuildOptions(root, posters=False))
+    assert files_of(root / "output") == good
+    assert not (cache / f"swap-{name}.json").exists() and not temporary.exists()
+
+
+def test_leftovers_of_older_versions_are_cleaned(make_site) -> None:
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    for name in (".output.building-abc", ".qr.building-def"):
+        (root / name).mkdir()
+        (root / name / staging.MARKER).touch()
+    (root / ".output.old-x" / "output").mkdir(parents=True)
+    (root / ".output.old-x" / "output" / staging.MARKER).touch()
+    build(BuildOptions(root, posters=False))
+    assert not [p for p in root.iterdir() if p.name.startswith((".output.", ".qr."))]
+
+
+def test_a_shard_builds_its_slice_of_the_communes(tmp_path: Path) -> None:
+    files = {
+        "province.yml": "name: Tỉnh Thử\nbase_url: https://t.example.vn/{commune}/\n",
+        "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\n---\n",
+        "procedures/ho-tich/a.md": procedure("1.001193", "Khai sinh"),
+    }
+    for slug in ("a", "b", "c", "d", "e"):
+        files[f"communes/{slug}/site.yml"] = f"name: Xã {slug.upper()}\n"
+    root = write_files(tmp_path / "tinh", files)
+    build(BuildOptions(root, posters=False, shard=(2, 3)))
+    built = sorted(p.name for p in (root / "output").iterdir() if p.is_dir())
+    assert built == ["b", "e"]  # the 2nd and 5th commune: every 3rd from the 2nd
+    index = (root / "output/index.html").read_text()
+    assert all(f'href="{slug}/"' in index for slug in "abcde")  # the index lists every commune
+
+
+# Stopping ---------------------------------------------------------------------
+
+
+def descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                for child in children.read_text().split():
+                    found.add(int(child))
+                    todo.append(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def start_long_build(root: Path) -> tuple[subprocess.Popen[str], set[int]]:
+    """A build with posters that keeps two workers busy for a few seconds."""
+    command = [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        workers = descendants(process.pid)
+        if len(workers) >= 2:  # two workers
+            time.sleep(0.5)
+            return process, descendants(process.pid)
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError("the build never started its workers")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_a_signal_ends_every_worker_within_two_seconds_and_keeps_the_output(
+    tmp_path: Path, how: str
+) -> None:
+    root = write_files(tmp_path / "site", many(80))
+    build(BuildOptions(root, posters=False))
+    before = files_of(root / "output")
+    path = root / "procedures/ho-tich/p1.md"
+    path.write_text(path.read_text().replace("Nộp hồ sơ.", "Sửa."))
+    process, workers = start_long_build(root)
+    os.kill(process.pid, getattr(signal, how))
+    start = time.monotonic()
+    process.wait(10)
+    while any(alive(w) for w in workers) and time.monotonic() - start < 5:
+        time.sleep(0.05)
+    assert not any(alive(w) for w in workers), "workers still running"
+    assert time.monotonic() - start < 2.5
+    assert process.returncode != 0
+    assert "Traceback" not in process.stderr.read()  # type: ignore[union-attr]
+    assert files_of(root / "output") == before
+    assert not [p for p in root.iterdir() if p.name.startswith((".output", ".qr"))]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_of_a_build_killed_outright_exit_by_themselves(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", many(80))
+    process, workers = start_long_build(root)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    start = time.monotonic()
+    while any(alive(w) for w in workers) and time.monotonic() - start < 5:
+        time.sleep(0.05)
+    assert not any(alive(w) for w in workers), "orphaned workers still running"
+    assert time.monotonic() - start < 2
+    # the next build starts clean and is complete
+    build(BuildOptions(root, posters=False))
+    assert (root / "output/1.000079/index.html").is_file()

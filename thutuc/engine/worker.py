@@ -1,0 +1,21 @@
+"""A worker process of the build pool: `python -m thutuc.engine.worker FD MAIN_PID`.
+
+FD is its end of a socket pair with the main process; MAIN_PID the process it
+must not outlive (engine/pool.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.connection import Connection
+
+from thutuc.engine import builders  # noqa: F401  (imported once, before any task)
+from thutuc.engine.pool import serve_tasks
+
+
+def main(argv: list[str]) -> None:
+    serve_tasks(Connection(int(argv[1])), int(argv[2]))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
