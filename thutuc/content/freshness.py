@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from thutuc.content.model import Procedure, Site
+from thutuc.content.text import vi_date
 from thutuc.problems import Problems
-from thutuc.site.render import vi_date
 
 
 @dataclass(frozen=True)

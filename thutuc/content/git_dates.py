@@ -13,7 +13,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from thutuc.content.load import PROCEDURES_DIR
+from thutuc.content.files import PROCEDURES_DIR
 from thutuc.content.text import nfc
 
 _HEADER = "\x01"  # starts each commit's line in the log; never part of a file name

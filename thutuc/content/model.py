@@ -407,3 +407,8 @@ class Site:
     def absolute_url(self, path: str) -> str:
         """The absolute URL of a site-relative path; what QR codes encode."""
         return self.config.base_url + path
+
+
+def site_slug(site: Site) -> str:
+    """The folder of a site's output: "" for a single site, the commune's folder name."""
+    return site.home.rsplit("/", 1)[-1] if site.home else ""

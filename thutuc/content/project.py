@@ -16,15 +16,20 @@ only by the builders that need it (`read_procedure`).
 
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from thutuc.content.files import (
+    SourceFiles,
+    Stamp,
+    content_digest,
+    is_province,
+    province_communes,
+)
 from thutuc.content.load import (
     FIELD_INDEX,
     PROCEDURES_DIR,
@@ -34,17 +39,17 @@ from thutuc.content.load import (
     read_markdown,
     read_site_config,
 )
-from thutuc.content.model import Field, Procedure, ProcedureSummary, Recipe, Site
+from thutuc.content.model import Field, Procedure, ProcedureSummary, Recipe, Site, site_slug
 from thutuc.content.province import (
     CATALOGUE_GROUP,
     COMMUNES_DIR,
-    PROVINCE_FILE,
     ProvinceConfig,
     commune_base_url,
     merge_documents,
     read_province_config,
     validate_province_config,
 )
+from thutuc.content.records import ProcedureRecord, RecordCache
 from thutuc.content.text import nfc, slugify
 from thutuc.content.validate import (
     assemble_site,
@@ -55,152 +60,6 @@ from thutuc.content.validate import (
     validate_procedure,
 )
 from thutuc.problems import Problem, Problems
-
-TEMPLATES_DIR = "templates"
-PUBLISHED_FILE = "published-urls.txt"
-# Top-level inputs of each kind of project; output/, qr/ and dot-folders are not inputs.
-SITE_INPUTS = (SITE_FILE, PUBLISHED_FILE, PROCEDURES_DIR, TEMPLATES_DIR)
-PROVINCE_INPUTS = (PROVINCE_FILE, PROCEDURES_DIR, TEMPLATES_DIR, COMMUNES_DIR)
-
-
-def is_province(root: Path) -> bool:
-    """Province mode is chosen by the presence of province.yml, nothing else."""
-    return (root / PROVINCE_FILE).is_file()
-
-
-def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-# Files -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a build saw of a file: enough to trust it unchanged without reading it."""
-
-    size: int
-    mtime_ns: int
-    digest: str
-
-
-# A file modified within this long before a build recorded its stamp may change
-# again in the same mtime tick; such files are hashed again (git's "racy" rule).
-RACY_NS = 2_000_000_000
-
-
-class SourceFiles:
-    """The project's input files, with content digests computed at most once.
-
-    `known`: stamps from the last build; a file whose size and mtime match keeps
-    its digest without being read, unless it was racy then. Only regular files
-    are listed: a FIFO or device never blocks a build."""
-
-    def __init__(
-        self, root: Path, known: Mapping[str, Stamp] | None = None, recorded_ns: int = 0
-    ) -> None:
-        self.root = root
-        self.known = dict(known or {})
-        self.recorded_ns = recorded_ns
-        self.stats: dict[str, os.stat_result] = {}
-        self.special: list[str] = []  # not regular files: reported by the loader
-        self.outside: list[str] = []  # symlinks leading out of the project: refused
-        self.stamps: dict[str, Stamp] = {}
-        self._data: dict[str, bytes] = {}
-        inputs = PROVINCE_INPUTS if is_province(root) else SITE_INPUTS
-        for name in inputs:
-            self._scan(root / name, name)
-
-    def _scan(self, path: Path, rel: str) -> None:
-        try:
-            info = path.stat()
-        except OSError:
-            return
-        if path.is_symlink() and not is_inside(self.root, path):
-            self.outside.append(nfc(rel))
-            return
-        if stat.S_ISDIR(info.st_mode):
-            try:
-                children = sorted(os.listdir(path))
-            except OSError:
-                self.special.append(rel)
-                return
-            for name in children:
-                if not name.startswith("."):
-                    self._scan(path / name, f"{rel}/{name}")
-        elif stat.S_ISREG(info.st_mode):
-            self.stats[nfc(rel)] = info
-        else:
-            self.special.append(nfc(rel))
-
-    def __contains__(self, rel: str) -> bool:
-        return rel in self.stats
-
-    def under(self, prefix: str) -> list[str]:
-        """Files under the folder `prefix` ("procedures/ho-tich/"), sorted."""
-        return sorted(rel for rel in self.stats if rel.startswith(prefix))
-
-    def digest(self, rel: str) -> str:
-        stamp = self.stamps.get(rel)
-        if stamp is None:
-            info = self.stats[rel]
-            old = self.known.get(rel)
-            trusted = old is not None and (old.size, old.mtime_ns) == (
-                info.st_size,
-                info.st_mtime_ns,
-            )
-            if trusted and old is not None and info.st_mtime_ns < self.recorded_ns - RACY_NS:
-                stamp = old
-            else:
-                stamp = Stamp(info.st_size, info.st_mtime_ns, content_digest(self.data(rel)))
-            self.stamps[rel] = stamp
-        return stamp.digest
-
-    def digest_or_none(self, rel: str) -> str | None:
-        return self.digest(rel) if rel in self.stats else None
-
-    def data(self, rel: str) -> bytes:
-        data = self._data.get(rel)
-        if data is None:
-            data = self._data[rel] = (self.root / rel).read_bytes()
-        return data
-
-    def all_stamps(self) -> dict[str, Stamp]:
-        """A stamp for every file: what the next build compares with."""
-        for rel in self.stats:
-            self.digest(rel)
-        return dict(self.stamps)
-
-
-# Records kept between builds -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcedureRecord:
-    """What validating one recipe gave: its summary (None when it is not a valid
-    procedure), its problems, and the other files it depends on (its forms, by
-    the digest they had, None for a missing one)."""
-
-    summary: ProcedureSummary | None
-    problems: tuple[Problem, ...]
-    depends: tuple[tuple[str, str | None], ...] = ()
-
-
-@dataclass
-class RecordCache:
-    """Records by recipe, and each procedure file's code (province merging), from
-    the last build; `used` marks what this build looked at, so the rest is dropped."""
-
-    procedures: dict[str, ProcedureRecord] = field(default_factory=dict)
-    codes: dict[str, str] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
-
-    def kept(self) -> RecordCache:
-        return RecordCache(
-            {k: v for k, v in self.procedures.items() if k in self.used},
-            {k: v for k, v in self.codes.items() if k in self.used},
-        )
-
 
 # Full records read in this process, by recipe: a worker that validated a
 # procedure renders its page without reading it again.
@@ -618,12 +477,6 @@ def _catalogue_fields(
     return fields
 
 
-def province_communes(files: SourceFiles) -> list[str]:
-    """The commune folders of a province (those with files), sorted."""
-    names = {rel.split("/")[1] for rel in files.under(COMMUNES_DIR + "/") if rel.count("/") >= 2}
-    return sorted((n for n in names if _visible(n)), key=nfc)
-
-
 def _commune_name(root: Path, slug: str, sites: list[Site]) -> str:
     """A commune's name, from its site when it was loaded, else from its site.yml:
     the province index lists every commune whatever this build loaded."""
@@ -753,11 +606,6 @@ def _commune_config(root: Path, home: str, problems: Problems) -> SourceDocument
     for problem in own:
         problems.add(replace(problem, file=f"{home}/{problem.file}"))
     return replace(doc, rel=f"{home}/{SITE_FILE}") if doc is not None else None
-
-
-def site_slug(site: Site) -> str:
-    """The folder of a site's output: "" for a single site, the commune's folder name."""
-    return site.home.rsplit("/", 1)[-1] if site.home else ""
 
 
 def every_procedure(project: Project) -> Iterator[Procedure]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
@@ -66,3 +67,8 @@ def slugify(text: str) -> str:
 def heading_slug(value: str, separator: str = "-") -> str:
     """Heading-id function for Python-Markdown that keeps đ as d ("Điều kiện" → "dieu-kien")."""
     return _NON_SLUG.sub(separator, fold(value)).strip(separator)
+
+
+def vi_date(value: date | None) -> str:
+    """01/07/2025: the way dates are written in Vietnamese administration."""
+    return value.strftime("%d/%m/%Y") if value else ""

@@ -13,18 +13,15 @@ and files are unchanged is neither rebuilt nor re-checked; its problems replay.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from thutuc.content.model import Procedure, Site, SiteConfig
 from thutuc.content.project import SourceFiles, content_digest, site_slug
-from thutuc.resources import FONTS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
+from thutuc.engine.fingerprint import code_digests
+from thutuc.resources import STATIC_DIR
 from thutuc.site.render import (
     PageSpec,
     offline_page,
@@ -35,9 +32,6 @@ from thutuc.site.render import (
 
 # The kinds a --no-posters build leaves as they are (print material).
 PRINT_KINDS = frozenset({"qr-png", "poster"})
-# Below this many dirty artifacts the main process builds them itself: starting
-# workers costs more than a few pages.
-POOL_THRESHOLD = 48
 
 
 @dataclass(frozen=True)
@@ -48,37 +42,6 @@ class Artifact:
     inputs: Any
     key: str
     affinity: str = ""  # the recipe of the procedure it shows: build where it was read
-
-
-def _digest_files(paths: Iterable[Path], extra: Iterable[str] = ()) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(paths):
-        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for text in extra:
-        digest.update(text.encode() + b"\0")
-    return digest.hexdigest()
-
-
-def _versions(*names: str) -> list[str]:
-    return [f"{n}={importlib.metadata.version(n)}" for n in names]
-
-
-@cache
-def code_digests() -> dict[str, str]:
-    """What shapes each kind of output besides its inputs: our code, the bundled
-    templates and static files, the fonts, and the libraries' versions."""
-    code = [p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts]
-    templates = [p for p in TEMPLATES_DIR.rglob("*") if p.is_file()]
-    static = [p for p in STATIC_DIR.rglob("*") if p.is_file()]
-    site = _digest_files(
-        code + templates + static, _versions("cmarkgfm", "nh3", "jinja2", "markupsafe")
-    )
-    qr = _digest_files([PACKAGE_DIR / "print" / "qr.py"], _versions("zxing-cpp"))
-    fonts = [p for p in FONTS_DIR.rglob("*") if p.is_file()]
-    printed = _digest_files(
-        code + templates + fonts, _versions("reportlab", "zxing-cpp", "pypdfium2", "pillow")
-    )
-    return {"site": site, "qr": qr, "print": printed}
 
 
 def code_digest_of(kind: str, site_templates: str) -> str:

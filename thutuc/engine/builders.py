@@ -18,8 +18,8 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from thutuc.content.files import content_digest
 from thutuc.content.model import SiteConfig
-from thutuc.content.project import content_digest
 from thutuc.engine.staging import write_output
 from thutuc.engine.state import OutputFile
 from thutuc.problems import Problem, Severity

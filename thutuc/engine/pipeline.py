@@ -32,11 +32,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from thutuc.content.files import (
+    COMMUNES_DIR,
+    SourceFiles,
+    Stamp,
+    content_digest,
+    is_province,
+    province_communes,
+)
 from thutuc.content.freshness import check_freshness, own_checked, report_stale
 from thutuc.content.git_dates import head_commit, last_commit_dates
-from thutuc.content.model import Recipe, Site, SiteConfig
+from thutuc.content.model import Recipe, Site, SiteConfig, site_slug
 from thutuc.content.permanence import (
     PUBLISHED_FILE,
     check_aliases,
@@ -46,30 +54,8 @@ from thutuc.content.permanence import (
     page_paths,
     record_published,
 )
-from thutuc.content.project import (
-    Project,
-    Runner,
-    SourceFiles,
-    Stamp,
-    content_digest,
-    is_province,
-    load_project,
-    province_communes,
-    run_here,
-    site_slug,
-)
-from thutuc.content.province import CATALOGUE_GROUP, COMMUNES_DIR
-from thutuc.engine import builders, staging
-from thutuc.engine.artifacts import (
-    POOL_THRESHOLD,
-    PRINT_KINDS,
-    Artifact,
-    Keys,
-    code_digests,
-    declare,
-    markers,
-    templates_digest,
-)
+from thutuc.engine import staging
+from thutuc.engine.fingerprint import code_digests
 from thutuc.engine.pool import Pool, WorkerFailed
 from thutuc.engine.state import (
     ArtifactRecord,
@@ -86,6 +72,15 @@ from thutuc.engine.state import (
 )
 from thutuc.engine.write import UnsafeOutput, check_output_folder
 from thutuc.problems import BuildFailed, Problem, Problems, Severity
+
+if TYPE_CHECKING:
+    from thutuc.content.project import Project, Runner
+    from thutuc.engine.artifacts import Artifact, Keys
+
+# Loading, rendering and drawing import Jinja, YAML, cmark, reportlab: a build
+# with nothing to do must not pay for them, so the steps that need them import
+# them when they run (heavy_modules()).
+POOL_THRESHOLD = 48  # below this many tasks the main process does them itself
 
 # Called with (step, None) when a step starts and (step, seconds) when it ends.
 StepReporter = Callable[[str, float | None], None]
@@ -227,13 +222,15 @@ def load_sites(
     body: Body,
     problems: Problems,
     dates: dict[str, date],
-    runner: Runner = run_here,
+    runner: Runner | None = None,
 ) -> Project | None:
     """Every site, validated, then checked across its files (one commune's
     problems in its group)."""
+    from thutuc.content.project import load_project, run_here
+
     project = load_project(
         options.project, files, body.records, problems, options.base_url,
-        chosen_communes(options, files), runner,
+        chosen_communes(options, files), runner or run_here,
     )  # fmt: skip
     if project is None:
         return None
@@ -261,6 +258,7 @@ def check_permanence(site: Site, problems: Problems, dates: dict[str, date]) -> 
 
 def catalogue_checked(project: Project, dates: dict[str, date]) -> SiteNotes:
     from thutuc.content.freshness import checked_procedures
+    from thutuc.content.province import CATALOGUE_GROUP
 
     active = [p for p in project.catalogue if not p.is_retired]
     checked = checked_procedures(active, dates)
@@ -447,6 +445,8 @@ class Build:
     # plan
 
     def plan(self) -> None:
+        from thutuc.engine.artifacts import Keys, declare, markers, templates_digest
+
         assert self.project is not None and self.files is not None and self.body is not None
         keys = Keys(templates_digest(self.files))
         declared = [
@@ -478,6 +478,8 @@ class Build:
     ) -> dict[str, ArtifactRecord]:
         """Artifacts this build does not make but leaves as they are: the posters of
         a --no-posters build, the communes a --commune or --shard build leaves out."""
+        from thutuc.engine.artifacts import PRINT_KINDS
+
         assert self.project is not None
         built = {site_slug(s) for s in self.project.sites}
         kept = {}
@@ -537,6 +539,8 @@ class Build:
         self.metas[artifact.id] = record.meta
 
     def _build(self, artifacts: list[Artifact]) -> None:
+        from thutuc.engine import builders
+
         roots = {name: tree.spare for name, tree in self.trees.items()}
         jobs = [
             builders.Job(a.id, a.kind, a.inputs, f"{a.site}/" if a.site else "", roots, a.affinity)
@@ -712,6 +716,8 @@ class Build:
 
 
 def province_index(project: Project, keys: Keys) -> Artifact:
+    from thutuc.engine.artifacts import Artifact
+
     names = tuple(project.names.items())
     inputs = (project.root, keys.site_templates, project.province, names)
     return Artifact(

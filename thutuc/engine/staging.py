@@ -25,7 +25,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from thutuc.content.project import content_digest
+from thutuc.content.files import content_digest
 from thutuc.engine.state import Manifest, OutputFile
 
 MARKER = ".thutuc-output"  # in every folder we made: we never empty someone else's folder

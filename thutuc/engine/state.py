@@ -28,8 +28,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thutuc.content.files import Stamp
 from thutuc.content.freshness import Checked
-from thutuc.content.project import RecordCache, Stamp
+from thutuc.content.records import RecordCache
 from thutuc.problems import Problem
 
 STATE_FORMAT = 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from thutuc.content.model import (
     Site,
     SiteConfig,
 )
-from thutuc.content.text import fold
+from thutuc.content.text import fold, vi_date
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
 from thutuc.site.redirects import (
@@ -61,11 +60,6 @@ class Page:
     @property
     def file(self) -> str:
         return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
-
-
-def vi_date(value: date | None) -> str:
-    """01/07/2025 — the way dates are written in Vietnamese administration."""
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def file_size(size: int) -> str:

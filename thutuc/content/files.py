@@ -1,0 +1,143 @@
+"""The input files of a project, known by content digest.
+
+A file whose size and mtime match what the last build saw keeps the digest it
+had (Lektor's FileInfo, git's racy rule), so a build that changes nothing reads
+nothing. Kept light: a build with nothing to do imports only this, the state
+and the staging modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from thutuc.content.text import nfc
+
+SITE_FILE = "site.yml"
+PROVINCE_FILE = "province.yml"
+PROCEDURES_DIR = "procedures"
+COMMUNES_DIR = "communes"
+TEMPLATES_DIR = "templates"
+PUBLISHED_FILE = "published-urls.txt"
+# Top-level inputs of each kind of project; output/, qr/ and dot-folders are not inputs.
+SITE_INPUTS = (SITE_FILE, PUBLISHED_FILE, PROCEDURES_DIR, TEMPLATES_DIR)
+PROVINCE_INPUTS = (PROVINCE_FILE, PROCEDURES_DIR, TEMPLATES_DIR, COMMUNES_DIR)
+
+
+def is_province(root: Path) -> bool:
+    """Province mode is chosen by the presence of province.yml, nothing else."""
+    return (root / PROVINCE_FILE).is_file()
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# Files -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a build saw of a file: enough to trust it unchanged without reading it."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+# A file modified within this long before a build recorded its stamp may change
+# again in the same mtime tick; such files are hashed again (git's "racy" rule).
+RACY_NS = 2_000_000_000
+
+
+class SourceFiles:
+    """The project's input files, with content digests computed at most once.
+
+    `known`: stamps from the last build; a file whose size and mtime match keeps
+    its digest without being read, unless it was racy then. Only regular files
+    are listed: a FIFO or device never blocks a build."""
+
+    def __init__(
+        self, root: Path, known: Mapping[str, Stamp] | None = None, recorded_ns: int = 0
+    ) -> None:
+        self.root = root
+        self.known = dict(known or {})
+        self.recorded_ns = recorded_ns
+        self.stats: dict[str, os.stat_result] = {}
+        self.special: list[str] = []  # not regular files: reported by the loader
+        self.outside: list[str] = []  # symlinks leading out of the project: refused
+        self.stamps: dict[str, Stamp] = {}
+        self._data: dict[str, bytes] = {}
+        inputs = PROVINCE_INPUTS if is_province(root) else SITE_INPUTS
+        for name in inputs:
+            self._scan(root / name, name)
+
+    def _scan(self, path: Path, rel: str) -> None:
+        try:
+            info = path.stat()
+        except OSError:
+            return
+        if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
+            self.outside.append(nfc(rel))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                children = sorted(os.listdir(path))
+            except OSError:
+                self.special.append(rel)
+                return
+            for name in children:
+                if not name.startswith("."):
+                    self._scan(path / name, f"{rel}/{name}")
+        elif stat.S_ISREG(info.st_mode):
+            self.stats[nfc(rel)] = info
+        else:
+            self.special.append(nfc(rel))
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self.stats
+
+    def under(self, prefix: str) -> list[str]:
+        """Files under the folder `prefix` ("procedures/ho-tich/"), sorted."""
+        return sorted(rel for rel in self.stats if rel.startswith(prefix))
+
+    def digest(self, rel: str) -> str:
+        stamp = self.stamps.get(rel)
+        if stamp is None:
+            info = self.stats[rel]
+            old = self.known.get(rel)
+            trusted = old is not None and (old.size, old.mtime_ns) == (
+                info.st_size,
+                info.st_mtime_ns,
+            )
+            if trusted and old is not None and info.st_mtime_ns < self.recorded_ns - RACY_NS:
+                stamp = old
+            else:
+                stamp = Stamp(info.st_size, info.st_mtime_ns, content_digest(self.data(rel)))
+            self.stamps[rel] = stamp
+        return stamp.digest
+
+    def digest_or_none(self, rel: str) -> str | None:
+        return self.digest(rel) if rel in self.stats else None
+
+    def data(self, rel: str) -> bytes:
+        data = self._data.get(rel)
+        if data is None:
+            data = self._data[rel] = (self.root / rel).read_bytes()
+        return data
+
+    def all_stamps(self) -> dict[str, Stamp]:
+        """A stamp for every file: what the next build compares with."""
+        for rel in self.stats:
+            self.digest(rel)
+        return dict(self.stamps)
+
+
+def province_communes(files: SourceFiles) -> list[str]:
+    """The commune folders of a province (those with files), sorted."""
+    names = {rel.split("/")[1] for rel in files.under(COMMUNES_DIR + "/") if rel.count("/") >= 2}
+    return sorted((n for n in names if not n.startswith((".", "_", "~"))), key=nfc)

@@ -1,0 +1,35 @@
+"""What validating procedures gave, kept between builds (engine/state.py saves it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from thutuc.content.model import ProcedureSummary
+from thutuc.problems import Problem
+
+
+@dataclass(frozen=True)
+class ProcedureRecord:
+    """What validating one recipe gave: its summary (None when it is not a valid
+    procedure), its problems, and the other files it depends on (its forms, by
+    the digest they had, None for a missing one)."""
+
+    summary: ProcedureSummary | None
+    problems: tuple[Problem, ...]
+    depends: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass
+class RecordCache:
+    """Records by recipe, and each procedure file's code (province merging), from
+    the last build; `used` marks what this build looked at, so the rest is dropped."""
+
+    procedures: dict[str, ProcedureRecord] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def kept(self) -> RecordCache:
+        return RecordCache(
+            {k: v for k, v in self.procedures.items() if k in self.used},
+            {k: v for k, v in self.codes.items() if k in self.used},
+        )
