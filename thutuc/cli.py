@@ -254,5 +254,65 @@ def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@main.command("compare")
+@project_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: báo cáo để đọc; json: cho chương trình khác.",
+)
+@click.option("--strict", is_flag=True, help="Trả mã thoát 1 khi có chỗ khác người dân cần biết.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Hiện cả chỗ chỉ khác cách viết và chỗ cố ý khác."
+)
+@click.argument("national", nargs=-1, type=click.Path(path_type=Path))
+def compare_command(
+    project: Path, output_format: str, strict: bool, verbose: bool, national: tuple[Path, ...]
+) -> None:
+    """So sánh các trang với dữ liệu quốc gia (tệp hoặc thư mục JSON)."""
+    from thutuc.importers.compare import compare_site, format_json, format_text, read_national
+
+    if not national:
+        click.secho(
+            "Cần đưa vào tệp hoặc thư mục dữ liệu quốc gia (JSON), ví dụ: "
+            "python build.py compare du-lieu/thu-tuc-quoc-gia/",
+            fg="red",
+            err=True,
+        )
+        sys.exit(2)
+    if is_province(project):
+        click.secho(
+            "Lệnh compare chưa chạy được cho cả tỉnh (thư mục có province.yml). "
+            "Chạy cho trang của một xã: --project đường-dẫn-tới-thư-mục-xã.",
+            fg="red",
+            err=True,
+        )
+        sys.exit(2)
+    site, problems = check(BuildOptions(project))
+    if site is None or problems.errors:
+        show_problems(problems)
+        click.secho(
+            f"Chưa so sánh được: trang có lỗi ({summary_line(problems)}). "
+            "Sửa lỗi (xem python build.py check) rồi chạy lại.",
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)
+    records, messages = read_national(national)
+    if not records:
+        click.secho("Không đọc được bản ghi nào của dữ liệu quốc gia:", fg="red", err=True)
+        click.echo("\n".join(f"  - {m}" for m in messages), err=True)
+        sys.exit(1)
+    report = compare_site(site, records)
+    report.messages = messages
+    text = format_json(report) if output_format == "json" else format_text(report, verbose)
+    click.echo(text)
+    if report.failed(strict):
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
