@@ -4,6 +4,7 @@ tests, in the national database's format), with its text and JSON output."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from thutuc.importers.facts import (
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "national"
+NATIONAL_DATA = Path(
+    os.environ.get("THUTUC_NATIONAL_DATA", REPO.parent / "shared" / "data" / "national-procedures")
+)
 
 
 def run(*args: str):
@@ -247,3 +251,33 @@ def test_deadlines_are_the_residents_not_the_offices() -> None:
         "Thời gian thẩm định không quá 07 ngày kể từ ngày tổ chức thẩm định."
     )
     assert [d.duration.shown() for d in resident_deadlines(text)] == ["30 ngày"]
+
+
+# --- The sample site against the real national records ---------------------------------
+
+
+def test_the_sample_matches_the_national_records() -> None:
+    """The sample's pages are right against ../shared/data (not part of the
+    project: skipped where it is absent). Every difference left is marked
+    intended with `local:`; the four codes below are not in that data."""
+    if not NATIONAL_DATA.is_dir():
+        pytest.skip(f"national records not found at {NATIONAL_DATA} (set THUTUC_NATIONAL_DATA)")
+    result = run(
+        "compare", "--project", str(REPO), "--strict", "--format", "json", str(NATIONAL_DATA)
+    )
+    data = json.loads(result.output)
+    left = [
+        (p["file"], d["kind"], d["message"])
+        for p in data["pages"]
+        for d in p["differences"]
+        if not d["intended"] and d["kind"] != "cách viết"
+    ]
+    assert left == []
+    assert [p["file"] for p in data["pages"] if p["stale"]] == []
+    assert result.exit_code == 0
+    assert {u["code"] for u in data["unknown_codes"]} == {
+        "1.001731",
+        "1.001776",
+        "1.012592",
+        "6.006758",
+    }

@@ -51,6 +51,7 @@ from thutuc.importers.facts import (
     resident_deadlines,
     strip_bullet,
     text_terms,
+    word_share,
 )
 from thutuc.importers.national import (
     MethodRow,
@@ -132,8 +133,11 @@ def record_facts(record: dict[str, Any], file: str) -> NationalRecord:
     )
 
 
+_NO_INFORMATION = {canon("không quy định"), canon("không yêu cầu")}
+
+
 def _no_information(text: str) -> str:
-    return "" if canon(text) in ("không quy định", "không yêu cầu") else text
+    return "" if canon(text) in _NO_INFORMATION else text
 
 
 def _national_legal(items: list[str]) -> dict[str, str]:
@@ -186,11 +190,27 @@ _E_FORM = re.compile(r"^mẫu\b.*điện tử tương tác", re.IGNORECASE)
 _FORM_FILE = re.compile(r"[^\s;]+(?: \(\d+\))?\.(?:docx?|pdf|xlsx?|odt)\b", re.IGNORECASE)
 
 
+_DOCUMENT_START = (
+    "giấy", "biên bản", "quyết định", "văn bản", "đơn", "tờ khai", "bản", "sổ", "thẻ",
+    "hộ chiếu", "ảnh", "trích lục", "danh sách", "báo cáo", "hợp đồng", "dự thảo",
+    "căn cước", "trường hợp", "nếu", "mẫu",
+)  # fmt: skip
+
+
 def _document_names(text: str) -> list[Named]:
-    """One row may list several papers for several cases, joined by ";". The
+    """One row may list several papers for several cases, joined by ";"; a part
+    that does not start like a paper or a case continues the one before. The
     portal glues the form's file name on ("Đơn xin nhận con nuôi;1.nxin...doc")."""
-    names = []
+    parts: list[str] = []
     for part in (strip_bullet(p) for p in _FORM_FILE.sub("", text).split(";")):
+        if not part:
+            continue
+        if parts and not part.lower().startswith(_DOCUMENT_START):
+            parts[-1] += "; " + part
+        else:
+            parts.append(part)
+    names = []
+    for part in parts:
         case = _CASE.match(part)
         name = head(case.group(1) if case else part)
         if name and not _E_FORM.match(part) and (case or content_words(name)):
@@ -204,7 +224,7 @@ def _condition_items(text: str) -> list[Named]:
     for line in text.split("\n"):
         line = strip_bullet(line).lstrip(")").strip()
         if len(content_words(line)) >= 2 and not line.endswith(":"):
-            items.append(Named(head(line, 10), line))
+            items.append(Named(head(line), line))
     return items
 
 
@@ -424,7 +444,7 @@ def compare_documents(procedure: Procedure, record: NationalRecord) -> list[Diff
         message = f"Cổng ghi {len(missing)} giấy tờ mà trang không nhắc:"
         found.append(Difference("documents", THIEU, message, tuple(d.text for d in missing)))
     national = text_terms(record.documents_text)
-    if extra := [item for item in local if not _known(head(item), national)]:
+    if extra := [item for item in local if not _known(item, national)]:
         message = f"trang ghi {len(extra)} giấy tờ mà Cổng không nhắc (có thể không cần mang):"
         found.append(Difference("documents", XEM, message, tuple(extra)))
     return found
@@ -437,9 +457,10 @@ def _mentioned(name: str, page: Terms) -> bool:
     return any(mentioned(a, page, MENTIONED) for a in alternatives or [name])
 
 
-def _known(name: str, national: Terms) -> bool:
-    """The page's paper is one the record speaks of."""
-    return mentioned(name, national, MENTIONED)
+def _known(item: str, national: Terms) -> bool:
+    """The page's paper is one the record speaks of. Only a hint to the editor
+    (XEM), so looser than the other way round: most of its words will do."""
+    return mentioned(head(item), national, MENTIONED) or word_share(item, national) >= 0.6
 
 
 def compare_conditions(procedure: Procedure, record: NationalRecord) -> list[Difference]:
@@ -457,10 +478,16 @@ def compare_conditions(procedure: Procedure, record: NationalRecord) -> list[Dif
             figures = ", ".join(d.shown() for d in lost)
             message = f"Cổng ghi điều kiện có {figures} mà trang không nhắc:"
             found.append(Difference("conditions", THIEU, message, (item.text,)))
-    if lost_items := [c.text for c in record.conditions if not _mentioned(c.name, page)]:
+    if lost_items := [c.text for c in record.conditions if not _condition_mentioned(c, page)]:
         message = f"Cổng ghi {len(lost_items)} điều kiện mà trang không nhắc:"
         found.append(Difference("conditions", THIEU, message, tuple(lost_items)))
     return found
+
+
+def _condition_mentioned(item: Named, page: Terms) -> bool:
+    """A condition of the record is on the page when its head is, or when most
+    of its words are: the page says it in its own, shorter words."""
+    return _mentioned(item.name, page) or word_share(item.text, page) >= MENTIONED
 
 
 def compare_deadlines(procedure: Procedure, record: NationalRecord) -> list[Difference]:
@@ -485,19 +512,15 @@ def compare_result(procedure: Procedure, record: NationalRecord) -> list[Differe
         message = f"trang không ghi kết quả; Cổng ghi {quote(national)}."
         return [Difference("result", THIEU, message, national=national)]
     found = text_terms(local)
-    if all(coverage(head(r, 12), found) >= 0.6 for r in record.results):
+    if all(mentioned(head(r), found, 0.6) for r in record.results):
         return []
     message = f"Cổng ghi kết quả {quote(national)}; trang ghi {quote(local)}."
     return [Difference("result", XEM, message, national=national, local=local)]
 
 
 def compare_legal(procedure: Procedure, record: NationalRecord) -> list[Difference]:
-    # One text per item, as the editor lists them; a text it amends may be named too.
-    local = {
-        k: w
-        for item in procedure.front.legal_basis
-        for k, w in list(legal_numbers(item).items())[:1]
-    }
+    # An editor's item may cite several texts: "23/2015/NĐ-CP, sửa đổi bởi 07/2025/NĐ-CP".
+    local = legal_numbers("\n".join(procedure.front.legal_basis))
     found = []
     if missing := sorted(
         (written for key, written in record.legal.items() if key not in local),

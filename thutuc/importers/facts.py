@@ -50,8 +50,23 @@ _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1F00)) if c.isuppe
 _GLUED = re.compile(rf"(?<=[^\W\d_])(?<![{_UPPER}])(?=[{_UPPER}])")
 
 
+# Abbreviations official text uses for what a page spells out.
+_ABBREVIATIONS = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "BHXH": "bảo hiểm xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "GCN": "giấy chứng nhận",
+    "QSDĐ": "quyền sử dụng đất",
+    "CCCD": "căn cước công dân",
+    "TTHC": "thủ tục hành chính",
+}
+_ABBREVIATION = re.compile(rf"\b({'|'.join(_ABBREVIATIONS)})\b")
+
+
 def words(text: str) -> list[str]:
-    unglued = _GLUED.sub(" ", plain_numbers(text))
+    spelled = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1)], text)
+    unglued = _GLUED.sub(" ", plain_numbers(spelled))
     return [canon_word(w) for w in _WORD.findall(unglued)]
 
 
@@ -68,7 +83,7 @@ def canon(text: str) -> str:
 _FILLER_WORDS = (
     "và hoặc của có các được cho theo với là thì để đã đang sẽ này đó nếu khi trong "
     "ngoài tại từ đến về do bởi một những mỗi người trường hợp đối với sau trước "
-    "phải không cần nơi mà như bản chính sao số giấy văn"
+    "phải không cần nơi mà như bản chính sao số giấy văn giá trị thông tin tài liệu mình yêu cầu"
 )
 _FILLER = {canon_word(w) for w in _FILLER_WORDS.split()}
 
@@ -114,17 +129,30 @@ def coverage(item: str, found: Terms) -> float:
     return len(wanted & found) / len(wanted)
 
 
-def mentioned(item: str, found: Terms, share: float = 0.5) -> bool:
-    """`item` is named in the text whose terms are `found`: most of its word
-    pairs are there, or its first pair (what kind of thing it is: "tờ khai",
-    "chứng tử") is there with most of its words ("Tờ khai xin bản sao trích
-    lục" names "Tờ khai yêu cầu cấp bản sao trích lục")."""
-    if coverage(item, found) >= share:
-        return True
+def word_share(item: str, found: Terms) -> float:
+    """The share of `item`'s content words that are in `found` (1.0 for none)."""
     ws = content_words(item)
-    if len(ws) < 2 or (ws[0], ws[1]) not in found:
-        return False
-    return sum((w,) in found for w in ws) / len(ws) >= share
+    return sum((w,) in found for w in ws) / len(ws) if ws else 1.0
+
+
+HEAD_WORDS = 6  # an item is looked for by the first content words of its head
+
+
+def mentioned(item: str, found: Terms, share: float = 0.5) -> bool:
+    """`item` is named in the text whose terms are `found`: most of the pairs
+    of its first HEAD_WORDS content words are there, or its first pair (what
+    kind of thing it is: "tờ khai", "chứng tử") is there with most of those
+    words ("Tờ khai xin bản sao trích lục" names "Tờ khai yêu cầu cấp bản sao
+    trích lục")."""
+    ws = content_words(item)[:HEAD_WORDS]
+    if not ws:
+        return True
+    if len(ws) == 1:
+        return (ws[0],) in found
+    pairs = set(pairwise(ws))
+    if len(pairs & found) / len(pairs) >= share:
+        return True
+    return (ws[0], ws[1]) in found and sum((w,) in found for w in ws) / len(ws) >= share
 
 
 _HEAD_END = re.compile(
@@ -139,20 +167,17 @@ def strip_bullet(text: str) -> str:
     return _BULLET.sub("", nfc(text).strip()).strip()
 
 
-def head(text: str, most_words: int = 8) -> str:
+def head(text: str) -> str:
     """What an item is called, without what follows about it: "Giấy khám sức
     khỏe do bệnh viện ... cấp" → "Giấy khám sức khỏe". Cut later when the
     first cut would leave fewer than two content words ("Giấy tờ có giá trị
     chứng minh ... cư trú", not "Giấy tờ")."""
     text = strip_bullet(text)
-    name = text
     for match in _HEAD_END.finditer(text, 3):
         name = text[: match.start()]
         if len(content_words(name)) >= 2:
-            break
-    else:
-        name = text
-    return " ".join(name.split()[:most_words]).rstrip(".,;:")
+            return name.rstrip(".,;:")
+    return text.rstrip(".,;:")
 
 
 # --- Money ---------------------------------------------------------------------------
