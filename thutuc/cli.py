@@ -216,25 +216,27 @@ def serve_command(project: Path, port: int, posters: bool) -> None:
 
 @main.command("new")
 @project_option
-@click.option("--field", "field_folder", help="Thư mục lĩnh vực, ví dụ ho-tich.")
+@click.option("--field", "field_answer", help="Lĩnh vực: tên thư mục (ho-tich) hoặc tên (Hộ tịch).")
 @click.option("--code", help="Mã thủ tục, ví dụ 1.001193.")
 @click.option("--title", help="Tên thủ tục.")
+@click.option("--new-field", is_flag=True, help="Tạo lĩnh vực mới nếu --field chưa có.")
 def new_command(
-    project: Path, field_folder: str | None, code: str | None, title: str | None
+    project: Path, field_answer: str | None, code: str | None, title: str | None, new_field: bool
 ) -> None:
     """Tạo tệp thủ tục mới với đủ mọi khóa để điền."""
-    from thutuc.commands.scaffold import ScaffoldError, create_procedure
+    from thutuc.commands.scaffold import STOPPED, ScaffoldError, Stopped, run_new
 
-    field_folder = field_folder or click.prompt("Lĩnh vực (tên thư mục, ví dụ ho-tich)")
-    code = code or click.prompt("Mã thủ tục (ví dụ 1.001193)")
-    title = title or click.prompt("Tên thủ tục")
     try:
-        path = create_procedure(project, field_folder, code, title)
+        path = run_new(project, field_answer, code, title, new_field)
     except ScaffoldError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
+    except Stopped:
+        click.secho(f"\n{STOPPED}", fg="red", err=True)
+        sys.exit(1)
+    rel = path.relative_to(project).as_posix() if path.is_relative_to(project) else path
     click.secho(
-        f"Đã tạo {path}. Mở tệp, điền thông tin, rồi chạy: python build.py check",
+        f"Đã tạo {rel}. Mở tệp, điền thông tin, rồi chạy: .venv/bin/python build.py check",
         fg="green",
         err=True,
     )
