@@ -245,12 +245,29 @@ def new_command(
 @main.command("import")
 @project_option
 @click.option("--force", is_flag=True, help="Ghi đè tệp thủ tục đã có.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
-    """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX."""
-    from thutuc.importers.importer import import_files
+    """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX (tệp hoặc thư mục)."""
+    from thutuc.importers.importer import SUFFIXES, import_files
 
-    report = import_files(list(files), project, force=force)
+    if not files:
+        click.secho(
+            "Cần đưa vào tệp cần nhập (JSON, CSV, XLSX) hoặc thư mục chứa chúng, ví dụ: "
+            ".venv/bin/python build.py import du-lieu/khai-sinh.json",
+            fg="red",
+            err=True,
+        )
+        sys.exit(2)
+    paths = [
+        f
+        for path in files
+        for f in (
+            sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+            if path.is_dir()
+            else [path]
+        )
+    ]
+    report = import_files(paths, project, force=force)
     click.echo(report.format(), err=report.failed)
     if report.failed:
         sys.exit(1)
