@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from thutuc.content import lint
 from thutuc.content.text import nfc, nfc_deep
 from thutuc.problems import Problems
 
@@ -143,6 +144,7 @@ def parse_yaml(
     finally:
         loader.dispose()
     key_lines = _key_lines(node, first_line, rel, problems)
+    lint.check_yaml_comments(rel, text, node, first_line, problems)
     return nfc_deep(data), key_lines
 
 
@@ -204,6 +206,7 @@ def read_markdown(root: Path, path: Path, problems: Problems) -> SourceDocument 
         )
         return None
     body = "\n".join(lines[closing + 1 :])
+    lint.check_body_keys(rel, body, closing + 2, problems)
     return SourceDocument(rel, path, meta, body, closing + 2, key_lines)
 
 
