@@ -37,14 +37,34 @@ commune_option = click.option(
 )
 
 
-def show_problems(problems: Problems) -> None:
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Liệt kê đủ mọi tệp của một vấn đề lặp lại, và lời gốc (tiếng Anh) của lỗi YAML.",
+)
+
+
+def show_problems(problems: Problems, verbose: bool = False) -> None:
     if len(problems):
-        click.echo(problems.report(), err=True)
+        click.echo(problems.report(verbose), err=True)
 
 
 def summary_line(problems: Problems) -> str:
     line = f"{len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo"
     return line + (f", {len(problems.notices)} nhắc việc" if problems.notices else "")
+
+
+def summary_word(problems: Problems, strict: bool = False) -> tuple[str, str]:
+    """The first word of the closing line, and its colour: "Tốt" only when
+    nothing is left to fix; a reminder (nhắc việc) is not something to fix."""
+    if problems.errors:
+        return "Có lỗi", "red"
+    if problems.warnings and strict:
+        return "Chưa đạt (--strict coi cảnh báo là lỗi)", "red"
+    if problems.warnings:
+        return "Còn cảnh báo", "yellow"
+    return "Tốt", "green"
 
 
 def friendly_errors(func: F) -> F:
@@ -55,7 +75,7 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except BuildFailed as failed:
-            show_problems(failed.problems)
+            show_problems(failed.problems, bool(kwargs.get("verbose")))
             click.secho(
                 f"Không dựng được trang: {summary_line(failed.problems)}. "
                 "Trang cũ trong thư mục đầu ra vẫn giữ nguyên.",
@@ -114,6 +134,7 @@ def main() -> None:
     help="Mức sửa lỗi của mã QR.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tóm tắt.")
+@verbose_option
 @commune_option
 @friendly_errors
 def build_command(
@@ -127,66 +148,88 @@ def build_command(
     jobs: int | None,
     ecc: str,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Dựng trang web vào output/ và mã QR, áp phích vào qr/."""
     options = BuildOptions(project, out, qr, base_url, strict, not no_posters, jobs, ecc)
     if is_province(project):
-        return build_province_command(options, communes, quiet)
+        return build_province_command(options, communes, quiet, verbose)
     result = build(options, step_printer(not quiet))
-    show_problems(result.problems)
+    show_problems(result.problems, verbose)
     site = result.site
     click.secho(
-        f"Xong: {len(result.pages)} trang ({len(site.procedures)} thủ tục, "
+        f"{done_word(result.problems)}: {len(result.pages)} trang ({len(site.procedures)} thủ tục, "
         f"{len(site.fields)} lĩnh vực), {len(result.qr_files)} tệp mã QR, "
         f"{len(result.poster_files)} tệp áp phích; {summary_line(result.problems)}; "
         f"{result.seconds:.1f} giây.",
-        fg="green",
+        fg=summary_word(result.problems)[1],
         err=True,
     )
     click.echo(f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/", err=True)
 
 
+def done_word(problems: Problems) -> str:
+    """A build that finished says so, and says when warnings are left."""
+    return "Xong, còn cảnh báo nên sửa" if problems.warnings else "Xong"
+
+
 @main.command("check")
 @project_option
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (trả mã thoát 1).")
+@verbose_option
 @commune_option
-def check_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
+def check_command(project: Path, strict: bool, verbose: bool, communes: tuple[str, ...]) -> None:
     """Kiểm tra mọi tệp, không ghi gì; liệt kê mọi vấn đề một lượt."""
     if is_province(project):
-        return check_province_command(project, strict, communes)
+        return check_province_command(project, strict, communes, verbose)
     site, problems = check(BuildOptions(project, strict=strict))
     finish_check(
         problems,
         site is None or problems.has_errors(strict),
         lambda: f"{len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực" if site else "",
+        strict,
+        verbose,
     )
 
 
-def finish_check(problems: Problems, failed: bool, counts: Callable[[], str]) -> None:
-    """Every problem, then one closing line; exit 1 when the check failed."""
-    show_problems(problems)
+def finish_check(
+    problems: Problems,
+    failed: bool,
+    counts: Callable[[], str],
+    strict: bool = False,
+    verbose: bool = False,
+) -> None:
+    """Every problem, then one closing line whose first word is honest; exit 1
+    when the check failed."""
+    show_problems(problems, verbose)
+    word, colour = summary_word(problems, strict)
     if failed:
-        click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
+        click.secho(f"{word}: {summary_line(problems)}.", fg=colour, err=True)
         sys.exit(1)
-    click.secho(f"Tốt: {counts()}; {summary_line(problems)}.", fg="green", err=True)
+    tail = " Trang vẫn dựng được, nhưng nên sửa." if problems.warnings else ""
+    click.secho(f"{word}: {counts()}; {summary_line(problems)}.{tail}", fg=colour, err=True)
 
 
-def build_province_command(options: BuildOptions, communes: tuple[str, ...], quiet: bool) -> None:
+def build_province_command(
+    options: BuildOptions, communes: tuple[str, ...], quiet: bool, verbose: bool = False
+) -> None:
     """Province mode (province.yml present): every commune, or those named."""
     result = build_province(options, communes, step_printer(not quiet))
-    show_problems(result.problems)
+    show_problems(result.problems, verbose)
     click.secho(
-        f"Xong: {len(result.built)} xã dựng lại, "
+        f"{done_word(result.problems)}: {len(result.built)} xã dựng lại, "
         f"{len(result.province.all_communes) - len(result.built)} xã giữ nguyên; "
         f"{result.pages} trang, {result.qr_files} tệp mã QR, {result.poster_files} tệp áp phích; "
         f"{summary_line(result.problems)}; {result.seconds:.1f} giây.",
-        fg="green",
+        fg=summary_word(result.problems)[1],
         err=True,
     )
     click.echo(f"Trang web: {options.out_dir}/<xã>/  ·  Mã QR: {options.qr_dir}/<xã>/", err=True)
 
 
-def check_province_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
+def check_province_command(
+    project: Path, strict: bool, communes: tuple[str, ...], verbose: bool = False
+) -> None:
     problems = Problems()
     province = check_province(project, problems, communes)
 
@@ -195,7 +238,7 @@ def check_province_command(project: Path, strict: bool, communes: tuple[str, ...
         procedures = sum(len(c.site.procedures) for c in province.communes)
         return f"{len(province.communes)} xã, {procedures} trang thủ tục"
 
-    finish_check(problems, province is None or problems.has_errors(strict), counts)
+    finish_check(problems, province is None or problems.has_errors(strict), counts, strict, verbose)
 
 
 @main.command("serve")

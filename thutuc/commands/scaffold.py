@@ -29,11 +29,11 @@ T = TypeVar("T")
 # Keys that need a shape, not a line of text: left empty, with an example in a
 # comment, so an unfilled scaffold publishes nothing made up and `check` warns.
 _SHAPES = {
-    "documents": " []  # ví dụ:\n#  - Tờ khai (theo mẫu)\n#  - Căn cước (xuất trình)",
-    "methods": " []  # ví dụ:\n#  - truc-tiep\n#  - truc-tuyen\n#  - buu-chinh",
-    "forms": " []  # ví dụ:\n#  - title: Tờ khai\n#    file: to-khai.pdf",
-    "legal_basis": " []  # ví dụ:\n#  - Luật Hộ tịch 60/2014/QH13",
-    "keywords": " []  # ví dụ: [giấy khai sinh, làm khai sinh]",
+    "documents": " []\n#  ví dụ:\n#  - Tờ khai (theo mẫu)\n#  - Căn cước (xuất trình)",
+    "methods": " []\n#  ví dụ:\n#  - truc-tiep\n#  - truc-tuyen\n#  - buu-chinh",
+    "forms": " []\n#  ví dụ:\n#  - title: Tờ khai\n#    file: to-khai.pdf",
+    "legal_basis": " []\n#  ví dụ:\n#  - Luật Hộ tịch 60/2014/QH13",
+    "keywords": " []\n#  ví dụ: [giấy khai sinh, làm khai sinh]",
 }
 # Keys left out until needed, as a comment that says what they are for.
 _COMMENTED = ("replaced_by", "retired", "local")
@@ -71,9 +71,11 @@ def procedure_template(code: str, title: str) -> str:
         elif key.name in _SHAPES:
             lines.append(f"# {key.help_vi}\n{key.name}:{_SHAPES[key.name]}")
         elif key.name in _COMMENTED:
-            lines.append(f"# {key.name}:  # {key.help_vi}")
+            lines.append(f"# {key.help_vi}\n# {key.name}:")
         else:
-            lines.append(f'{key.name}: ""  # {key.help_vi}')
+            # The help goes above the key, never after it: a value typed between
+            # the quotes would otherwise be followed by ' #...' (lint warns).
+            lines.append(f'# {key.help_vi}\n{key.name}: ""')
     lines += ["---", "", BODY_OUTLINE]
     return "\n".join(lines)
 

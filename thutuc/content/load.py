@@ -91,8 +91,8 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     and lose its last zero, and dates are parsed by validate with clear errors."""
 
 
-# PyYAML's messages, in the words of an editor; the original stays in brackets
-# so it can still be looked up.
+# PyYAML's messages, in the words of an editor; the original English is kept as
+# the problem's detail, shown with --verbose, so it can still be looked up.
 YAML_PROBLEMS = (
     (
         "mapping values are not allowed",
@@ -111,10 +111,11 @@ YAML_PROBLEMS = (
 
 
 def explain_yaml_problem(problem: str) -> str:
+    """The editor's words for a PyYAML problem, or a plain fallback."""
     for english, vietnamese in YAML_PROBLEMS:
         if english in problem:
-            return f"{vietnamese} [{problem}]"
-    return problem
+            return vietnamese
+    return "có chỗ viết sai ở dòng này"
 
 
 def parse_yaml(
@@ -129,7 +130,8 @@ def parse_yaml(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else None
-        problem = explain_yaml_problem(getattr(exc, "problem", None) or str(exc))
+        english = getattr(exc, "problem", None) or str(exc)
+        problem = explain_yaml_problem(english)
         context = getattr(exc, "context_mark", None)
         if context is not None and mark is not None and context.line != mark.line:
             problem += f" (phần bắt đầu ở dòng {first_line + context.line})"
@@ -139,6 +141,7 @@ def parse_yaml(
             "Kiểm tra dấu hai chấm sau tên khóa, thụt lề bằng dấu cách (không dùng Tab), "
             "và đặt văn bản có dấu ':' hoặc '#' trong ngoặc kép.",
             line,
+            detail=english,
         )
         return None
     finally:
