@@ -518,9 +518,21 @@ def compare_result(procedure: Procedure, record: NationalRecord) -> list[Differe
     return [Difference("result", XEM, message, national=national, local=local)]
 
 
+def _page_legal(items: tuple[str, ...]) -> dict[str, str]:
+    """The texts a page cites. An editor's item may cite several ("23/2015/NĐ-CP,
+    sửa đổi bởi 07/2025/NĐ-CP"); an imported item, "NUMBER: name", cites its
+    number, and its name may mention the text it amends."""
+    found: dict[str, str] = {}
+    for item in items:
+        number, colon, _ = item.partition(": ")
+        cited = legal_numbers(number) if colon and legal_numbers(number) else {}
+        for key, written in (cited or legal_numbers(item)).items():
+            found.setdefault(key, written)
+    return found
+
+
 def compare_legal(procedure: Procedure, record: NationalRecord) -> list[Difference]:
-    # An editor's item may cite several texts: "23/2015/NĐ-CP, sửa đổi bởi 07/2025/NĐ-CP".
-    local = legal_numbers("\n".join(procedure.front.legal_basis))
+    local = _page_legal(procedure.front.legal_basis)
     found = []
     if missing := sorted(
         (written for key, written in record.legal.items() if key not in local),
