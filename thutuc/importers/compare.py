@@ -51,6 +51,7 @@ from thutuc.importers.facts import (
     resident_deadlines,
     strip_bullet,
     text_terms,
+    unglue,
     word_share,
 )
 from thutuc.importers.national import (
@@ -122,9 +123,9 @@ def record_facts(record: dict[str, Any], file: str) -> NationalRecord:
         title=procedure_title(record.get("ten_thu_tuc", "")),
         decision=one_line(clean(record.get("so_quyet_dinh"))),
         methods=methods,
-        documents=list(dict.fromkeys(n for text in bring for n in _document_names(text))),
-        documents_text="\n".join([*(row.text for row in rows), steps, conditions]),
-        conditions=_condition_items(conditions),
+        documents=list(dict.fromkeys(n for text in bring for n in _document_names(unglue(text)))),
+        documents_text=unglue("\n".join([*(row.text for row in rows), steps, conditions])),
+        conditions=_condition_items(unglue(conditions)),
         results=results,
         legal=_national_legal(legal_items),
         deadlines=resident_deadlines("\n".join([steps, conditions, descriptions])),

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 
 from thutuc.content.text import nfc
@@ -29,6 +30,7 @@ _GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*(?![\d]|[.,
 _LEADING_ZERO = re.compile(r"(?<![\d.,/])0+(?=\d)")
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand syllables, over and over
 def canon_word(word: str) -> str:
     """One word, case-folded, with its tone moved to the end as a digit:
     "hoà" and "hòa" both give "hoa2"; "hộ" (hô5) and "hỗ" (hô4) stay apart."""
@@ -45,7 +47,7 @@ def plain_numbers(text: str) -> str:
 
 
 # Scraped tables glue cells together ("Số lượngBáo cáo"); a Vietnamese word never
-# has a capital inside it, so one marks where two words were glued.
+# has a capital inside it, so one marks where two words were glued (see unglue).
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x1F00)) if c.isupper())
 _GLUED = re.compile(rf"(?<=[^\W\d_])(?<![{_UPPER}])(?=[{_UPPER}])")
 
@@ -65,9 +67,19 @@ _ABBREVIATION = re.compile(rf"\b({'|'.join(_ABBREVIATIONS)})\b")
 
 
 def words(text: str) -> list[str]:
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096)  # a page's text is read by several comparisons
+def _words(text: str) -> tuple[str, ...]:
     spelled = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1)], text)
-    unglued = _GLUED.sub(" ", plain_numbers(spelled))
-    return [canon_word(w) for w in _WORD.findall(unglued)]
+    return tuple(canon_word(w) for w in _WORD.findall(plain_numbers(spelled)))
+
+
+def unglue(text: str) -> str:
+    """Scraped text with its glued cells pulled apart ("Số lượngBáo cáo" →
+    "Số lượng Báo cáo"); done once per national record, never on a page."""
+    return _GLUED.sub(" ", text)
 
 
 def canon(text: str) -> str:
