@@ -321,7 +321,8 @@ def compare_methods(procedure: Procedure, record: NationalRecord) -> list[Differ
         return []
     shown_n, shown_l = _methods_label(national), _methods_label(local)
     if not local:
-        return [Difference("methods", THIEU, f"trang không ghi cách nộp; Cổng ghi: {shown_n}.")]
+        named = ", ".join(METHOD_LABELS[k].lower() for k in national)
+        return [Difference("methods", THIEU, f"trang không ghi cách nộp; Cổng ghi: {named}.")]
     found = []
     if missing := [k for k in national if k not in local]:
         message = f"Cổng cho nộp {_methods_label(missing)} mà trang không ghi."
