@@ -155,22 +155,27 @@ def build_command(
     if is_province(project):
         return build_province_command(options, communes, quiet, verbose)
     result = build(options, step_printer(not quiet))
-    show_problems(result.problems, verbose)
     site = result.site
+    finish_build(
+        result.problems,
+        f"{len(result.pages)} trang ({len(site.procedures)} thủ tục, {len(site.fields)} lĩnh vực), "
+        f"{len(result.qr_files)} tệp mã QR, {len(result.poster_files)} tệp áp phích",
+        result.seconds,
+        f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/",
+        verbose,
+    )
+
+
+def finish_build(problems: Problems, made: str, seconds: float, where: str, verbose: bool) -> None:
+    """Every problem, then what was made; "Xong" says when warnings are left."""
+    show_problems(problems, verbose)
+    done = "Xong, còn cảnh báo nên sửa" if problems.warnings else "Xong"
     click.secho(
-        f"{done_word(result.problems)}: {len(result.pages)} trang ({len(site.procedures)} thủ tục, "
-        f"{len(site.fields)} lĩnh vực), {len(result.qr_files)} tệp mã QR, "
-        f"{len(result.poster_files)} tệp áp phích; {summary_line(result.problems)}; "
-        f"{result.seconds:.1f} giây.",
-        fg=summary_word(result.problems)[1],
+        f"{done}: {made}; {summary_line(problems)}; {seconds:.1f} giây.",
+        fg=summary_word(problems)[1],
         err=True,
     )
-    click.echo(f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/", err=True)
-
-
-def done_word(problems: Problems) -> str:
-    """A build that finished says so, and says when warnings are left."""
-    return "Xong, còn cảnh báo nên sửa" if problems.warnings else "Xong"
+    click.echo(where, err=True)
 
 
 @main.command("check")
@@ -215,16 +220,15 @@ def build_province_command(
 ) -> None:
     """Province mode (province.yml present): every commune, or those named."""
     result = build_province(options, communes, step_printer(not quiet))
-    show_problems(result.problems, verbose)
-    click.secho(
-        f"{done_word(result.problems)}: {len(result.built)} xã dựng lại, "
+    finish_build(
+        result.problems,
+        f"{len(result.built)} xã dựng lại, "
         f"{len(result.province.all_communes) - len(result.built)} xã giữ nguyên; "
-        f"{result.pages} trang, {result.qr_files} tệp mã QR, {result.poster_files} tệp áp phích; "
-        f"{summary_line(result.problems)}; {result.seconds:.1f} giây.",
-        fg=summary_word(result.problems)[1],
-        err=True,
+        f"{result.pages} trang, {result.qr_files} tệp mã QR, {result.poster_files} tệp áp phích",
+        result.seconds,
+        f"Trang web: {options.out_dir}/<xã>/  ·  Mã QR: {options.qr_dir}/<xã>/",
+        verbose,
     )
-    click.echo(f"Trang web: {options.out_dir}/<xã>/  ·  Mã QR: {options.qr_dir}/<xã>/", err=True)
 
 
 def check_province_command(
