@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from thutuc.engine.pipeline import BuildOptions, check
-from thutuc.importers.compare import compare_site, format_text, read_national, summary
+from thutuc.importers.compare import compare_sites, format_text, read_national, summary
 from thutuc.importers.importer import import_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
         import_files(sorted(data.glob("*.json")), root)
         site, problems = check(BuildOptions(root))
         assert site is not None, problems.report()
-        report = timed("compare imported site", compare_site, site, records)
+        report = timed("compare imported site", compare_sites, [site], records)
     counts = summary(report)
     print(f"imported pages against their own records: {counts}")
     unfair = [(p.file, d.message) for p in report.pages for d in p.resident_facing]
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
         print(f"  false alarm: {file}: {message}")
     sample, _ = check(BuildOptions(REPO))
     if sample is not None:
-        own = timed("compare sample site", compare_site, sample, records)
+        own = timed("compare sample site", compare_sites, [sample], records)
         print(f"sample site: {summary(own)}")
         print(format_text(own).splitlines()[-1])
     return 1 if unfair else 0

@@ -281,3 +281,23 @@ def test_the_sample_matches_the_national_records() -> None:
         "1.012592",
         "6.006758",
     }
+
+
+def test_a_province_is_compared_commune_by_commune_each_file_once(tmp_path: Path) -> None:
+    """The catalogue's page is shared by both communes: compared once. Xã An's
+    override of the birth page is its own file: compared on its own."""
+    from conftest import write_files
+    from test_province import PROVINCE
+
+    root = write_files(tmp_path / "tinh", dict(PROVINCE))
+    result = run("compare", "--project", str(root), "--format", "json", str(FIXTURES))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    files = [p["file"] for p in data["pages"]]
+    assert files == [
+        "communes/an/procedures/ho-tich/khai-sinh.md",
+        "communes/binh/procedures/ho-tich/trich-luc.md",
+        "procedures/ho-tich/khai-sinh.md",
+    ]
+    unknown = [u["file"] for u in data["unknown_codes"]]
+    assert unknown == ["procedures/chung-thuc/chu-ky.md", "procedures/ho-tich/ket-hon.md"]

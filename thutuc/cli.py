@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from thutuc.content.model import Site
 from thutuc.content.province import build_province, check_province, is_province
 from thutuc.engine.pipeline import BuildOptions, build, check
 from thutuc.problems import BuildFailed, Problems
@@ -339,30 +340,22 @@ def compare_command(
     project: Path, output_format: str, strict: bool, verbose: bool, national: tuple[Path, ...]
 ) -> None:
     """So sánh các trang với dữ liệu quốc gia (tệp hoặc thư mục JSON)."""
-    from thutuc.importers.compare import compare_site, format_json, format_text, read_national
+    from thutuc.importers.compare import compare_sites, format_json, format_text, read_national
 
     if not national:
         click.secho(
             "Cần đưa vào tệp hoặc thư mục dữ liệu quốc gia (JSON), ví dụ: "
-            "python build.py compare du-lieu/thu-tuc-quoc-gia/",
+            ".venv/bin/python build.py compare du-lieu/thu-tuc-quoc-gia/",
             fg="red",
             err=True,
         )
         sys.exit(2)
-    if is_province(project):
-        click.secho(
-            "Lệnh compare chưa chạy được cho cả tỉnh (thư mục có province.yml). "
-            "Chạy cho trang của một xã: --project đường-dẫn-tới-thư-mục-xã.",
-            fg="red",
-            err=True,
-        )
-        sys.exit(2)
-    site, problems = check(BuildOptions(project))
-    if site is None or problems.errors:
+    sites, problems = checked_sites(project)
+    if sites is None or problems.errors:
         show_problems(problems)
         click.secho(
             f"Chưa so sánh được: trang có lỗi ({summary_line(problems)}). "
-            "Sửa lỗi (xem python build.py check) rồi chạy lại.",
+            "Sửa lỗi (xem .venv/bin/python build.py check) rồi chạy lại.",
             fg="red",
             err=True,
         )
@@ -372,12 +365,22 @@ def compare_command(
         click.secho("Không đọc được bản ghi nào của dữ liệu quốc gia:", fg="red", err=True)
         click.echo("\n".join(f"  - {m}" for m in messages), err=True)
         sys.exit(1)
-    report = compare_site(site, records)
+    report = compare_sites(sites, records)
     report.messages = messages
     text = format_json(report) if output_format == "json" else format_text(report, verbose)
     click.echo(text)
     if report.failed(strict):
         sys.exit(1)
+
+
+def checked_sites(project: Path) -> tuple[list[Site] | None, Problems]:
+    """The validated sites of a project: the commune, or every commune of a province."""
+    if is_province(project):
+        problems = Problems()
+        province = check_province(project, problems)
+        return ([c.site for c in province.communes] if province else None), problems
+    site, problems = check(BuildOptions(project))
+    return ([site] if site else None), problems
 
 
 if __name__ == "__main__":  # pragma: no cover

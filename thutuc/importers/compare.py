@@ -48,7 +48,7 @@ from thutuc.importers.facts import (
 from thutuc.importers.national import MethodRow
 from thutuc.importers.national_facts import Named, NationalRecord, read_national
 
-__all__ = ["compare_site", "format_json", "format_text", "read_national"]
+__all__ = ["compare_sites", "format_json", "format_text", "read_national"]
 
 KHAC, THIEU, XEM, CHU = "khác", "thiếu", "xem lại", "cách viết"
 RESIDENT_FACING = (KHAC, THIEU)
@@ -440,16 +440,25 @@ def national_record_for(code: str, records: dict[str, NationalRecord]) -> Nation
     return records.get(code) or records.get(code[:8])
 
 
-def compare_site(site: Site, records: dict[str, NationalRecord]) -> CompareReport:
-    """Every active procedure of the site against its record; retired ones are
-    notices that send residents elsewhere, with no facts left to compare."""
+def compare_sites(sites: Iterable[Site], records: dict[str, NationalRecord]) -> CompareReport:
+    """Every active procedure of the sites (one commune, or each commune of a
+    province) against its record, each file once: a province's catalogue page
+    is shared by its communes. Retired procedures are notices that send
+    residents elsewhere, with no facts left to compare."""
     report = CompareReport(records=len(records))
-    for procedure in sorted(site.active_procedures, key=lambda p: p.source):
-        record = national_record_for(procedure.code, records)
-        if record is None:
-            report.unknown.append((procedure.code, procedure.source))
-        else:
-            report.pages.append(compare_page(procedure, record, site.checked_on(procedure)))
+    seen: set[str] = set()
+    for site in sites:
+        for procedure in sorted(site.active_procedures, key=lambda p: p.source):
+            if procedure.source in seen:
+                continue
+            seen.add(procedure.source)
+            record = national_record_for(procedure.code, records)
+            if record is None:
+                report.unknown.append((procedure.code, procedure.source))
+            else:
+                report.pages.append(compare_page(procedure, record, site.checked_on(procedure)))
+    report.pages.sort(key=lambda p: p.file)
+    report.unknown.sort(key=lambda u: u[1])
     return report
 
 
