@@ -59,8 +59,8 @@ def test_build_failure_exits_1_and_names_the_file(make_site) -> None:
 def test_new_with_options_creates_a_file_that_checks(make_site) -> None:
     root = make_site()
     result = run(
-        "new", "--project", str(root), "--field", "chung-thuc", "--code", "2.000815",
-        "--title", "Chứng thực bản sao từ bản chính",
+        "new", "--project", str(root), "--field", "Chứng thực", "--new-field",
+        "--code", "2.000815", "--title", "Chứng thực bản sao từ bản chính",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     created = root / "procedures/chung-thuc/chung-thuc-ban-sao-tu-ban-chinh.md"
@@ -135,3 +135,15 @@ def test_unsafe_out_is_refused_with_a_message(make_site) -> None:
     result = run("build", "--project", str(root), "--out", str(root), "--no-posters")
     assert result.exit_code == 1
     assert "--out" in result.output and "thư mục trang" in result.output
+
+
+def test_without_the_packages_build_py_points_to_the_venv() -> None:
+    """The system Python of a fresh clone has no click: build.py says to run
+    `make site` and use .venv/bin/python, never `pip install` into the system."""
+    result = subprocess.run(
+        [sys.executable, "-S", "build.py", "check"], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "make site" in result.stderr and ".venv/bin/python build.py check" in result.stderr
+    assert "source .venv/bin/activate" in result.stderr
+    assert "pip install" not in result.stderr and "Traceback" not in result.stderr

@@ -96,7 +96,8 @@ def test_stale_procedures_are_listed_oldest_first(repo: Path) -> None:
     _, problems = check(BuildOptions(repo))
     [warning] = problems.notices
     assert warning.message.splitlines() == [
-        "4 thủ tục chưa được kiểm tra lại quá 12 tháng (cũ nhất trước):",
+        "Đến lúc đối chiếu lại 4 thủ tục đã quá 12 tháng chưa kiểm tra "
+        "(lâu nhất trước); trang vẫn dựng bình thường:",
         "    - 30/06/2023: procedures/ho-tich/cu.md (1.004837 Đăng ký giám hộ)",
         "    - 05/03/2024 (ngày sửa tệp): procedures/ho-tich/khai-tu.md (1.000656 Khai tử)",
         "    - 05/03/2024 (ngày sửa tệp): procedures/ho-tich/ket-hon.md (1.000894 Kết hôn)",
@@ -165,5 +166,5 @@ def test_stale_facts_never_fail_a_strict_check(make_site) -> None:
     )
     result = CliRunner().invoke(main, ["check", "--project", str(root), "--strict"])
     assert result.exit_code == 0, result.output
-    assert "nhắc việc: 1 thủ tục chưa được kiểm tra lại quá 1 tháng" in result.output
+    assert "nhắc việc: Đến lúc đối chiếu lại 1 thủ tục đã quá 1 tháng" in result.output
     assert "0 lỗi, 0 cảnh báo, 1 nhắc việc" in result.output

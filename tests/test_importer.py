@@ -239,3 +239,47 @@ def test_cli_import_fails_with_exit_1(site, tmp_path):
     assert result.exit_code == 1
     assert "hong.json" in result.output
     assert "Traceback" not in result.output
+
+
+def test_field_column_may_name_the_folder_or_the_title(site, tmp_path):
+    """`field: dat-dai` is the folder procedures/dat-dai/, never a new dat-dai-2/."""
+    (site / "procedures/dat-dai").mkdir(parents=True)
+    (site / "procedures/dat-dai/_index.md").write_text("---\ntitle: Đất đai\n---\n")
+    table = tmp_path / "dat.csv"
+    table.write_text(
+        "code,title,field\n1.012812,Hòa giải tranh chấp đất đai,dat-dai\n"
+        "1.013967,Giải quyết tranh chấp đất đai,ĐẤT ĐAI\n",
+        encoding="utf-8",
+    )
+    report = import_files([table], site)
+    assert not report.failed, report.format()
+    assert (site / "procedures/dat-dai/hoa-giai-tranh-chap-dat-dai.md").is_file()
+    assert (site / "procedures/dat-dai/giai-quyet-tranh-chap-dat-dai.md").is_file()
+    assert sorted(p.name for p in (site / "procedures").iterdir()) == ["dat-dai"]
+    assert report.fields_created == []
+
+
+def test_report_never_says_written_when_nothing_was(site, tmp_path):
+    bad = tmp_path / "ma-sai.json"
+    record = json.loads((FIXTURES / "khai-sinh.json").read_text())
+    bad.write_text(json.dumps({**record, "ma_thu_tuc": "1001193"}, ensure_ascii=False))
+    report = import_files([FIXTURES / "chung-thuc.json", bad], site)
+    text = report.format()
+    assert "Chưa ghi tệp nào vì có lỗi ở trên." in text
+    assert "[chưa ghi] chung-thuc.json" in text and "[đã ghi]" not in text
+    assert text.splitlines()[-1] == "0 tệp đã ghi, 2 tệp chưa ghi vì có lỗi, 0 bỏ qua, 1 lỗi."
+    assert not (site / "procedures").exists()
+    ok = import_files([FIXTURES / "chung-thuc.json"], site).format()
+    assert ok.splitlines()[-1] == "2 tệp đã ghi, 0 bỏ qua, 0 lỗi."
+
+
+def test_cli_import_speaks_vietnamese_without_files_and_takes_folders(site, tmp_path):
+    none = CliRunner().invoke(main, ["import", "--project", str(site)])
+    assert none.exit_code == 2 and "Cần đưa vào tệp cần nhập" in none.output
+    assert "Error" not in none.output
+    folder = tmp_path / "du-lieu"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "khai-sinh.json", folder)
+    result = CliRunner().invoke(main, ["import", "--project", str(site), str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "1 tệp đã ghi" in result.output

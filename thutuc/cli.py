@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from thutuc.content.model import Site
 from thutuc.engine.pipeline import BuildInterrupted, BuildOptions, BuildResult, build, check
 from thutuc.problems import BuildFailed, Problems
 
@@ -53,14 +54,34 @@ commune_option = click.option(
 )
 
 
-def show_problems(problems: Problems) -> None:
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Liệt kê đủ mọi tệp của một vấn đề lặp lại, và lời gốc (tiếng Anh) của lỗi YAML.",
+)
+
+
+def show_problems(problems: Problems, verbose: bool = False) -> None:
     if len(problems):
-        click.echo(problems.report(), err=True)
+        click.echo(problems.report(verbose), err=True)
 
 
 def summary_line(problems: Problems) -> str:
     line = f"{len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo"
     return line + (f", {len(problems.notices)} nhắc việc" if problems.notices else "")
+
+
+def summary_word(problems: Problems, strict: bool = False) -> tuple[str, str]:
+    """The first word of the closing line, and its colour: "Tốt" only when
+    nothing is left to fix; a reminder (nhắc việc) is not something to fix."""
+    if problems.errors:
+        return "Có lỗi", "red"
+    if problems.warnings and strict:
+        return "Chưa đạt (--strict coi cảnh báo là lỗi)", "red"
+    if problems.warnings:
+        return "Còn cảnh báo", "yellow"
+    return "Tốt", "green"
 
 
 def friendly_errors(func: F) -> F:
@@ -78,7 +99,7 @@ def friendly_errors(func: F) -> F:
             )
             sys.exit(143 if isinstance(stopped, BuildInterrupted) else 130)
         except BuildFailed as failed:
-            show_problems(failed.problems)
+            show_problems(failed.problems, bool(kwargs.get("verbose")))
             click.secho(
                 f"Không dựng được trang: {summary_line(failed.problems)}. "
                 "Trang cũ trong thư mục đầu ra vẫn giữ nguyên.",
@@ -147,6 +168,7 @@ def main() -> None:
     type=ShardType(),
     help="Chế độ tỉnh: chỉ dựng phần thứ K trong N phần các xã (K/N), để chia cho nhiều máy CI.",
 )
+@verbose_option
 @commune_option
 @friendly_errors
 def build_command(
@@ -162,6 +184,7 @@ def build_command(
     quiet: bool,
     print_shop: bool,
     shard: tuple[int, int] | None,
+    verbose: bool,
 ) -> None:
     """Dựng trang web vào output/ và mã QR, áp phích vào qr/."""
     options = BuildOptions(
@@ -169,12 +192,29 @@ def build_command(
         print_shop=print_shop, communes=communes, shard=shard,
     )  # fmt: skip
     result = build(options, step_printer(not quiet))
-    show_problems(result.problems)
-    click.secho(build_summary(result), fg="green", err=True)
-    click.echo(f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/", err=True)
+    finish_build(
+        result.problems,
+        build_summary(result),
+        result.seconds,
+        f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/",
+        verbose,
+    )
+
+
+def finish_build(problems: Problems, made: str, seconds: float, where: str, verbose: bool) -> None:
+    """Every problem, then what was made; "Xong" says when warnings are left."""
+    show_problems(problems, verbose)
+    done = "Xong, còn cảnh báo nên sửa" if problems.warnings else "Xong"
+    click.secho(
+        f"{done}: {made}; {summary_line(problems)}; {seconds:.1f} giây.",
+        fg=summary_word(problems)[1],
+        err=True,
+    )
+    click.echo(where, err=True)
 
 
 def build_summary(result: BuildResult) -> str:
+    """What the build made, as the closing line says it (finish_build adds the rest)."""
     if result.unchanged:
         what = "không có gì thay đổi từ lần dựng trước"
     else:
@@ -187,17 +227,17 @@ def build_summary(result: BuildResult) -> str:
         else:
             sites = f" ({procedures} thủ tục, {sum(len(s.fields) for s in result.sites)} lĩnh vực)"
     return (
-        f"Xong: {result.pages} trang{sites}, {result.qr_files} tệp mã QR, "
-        f"{result.poster_files} tệp áp phích; {what}; {summary_line(result.problems)}; "
-        f"{result.seconds:.1f} giây."
+        f"{result.pages} trang{sites}, {result.qr_files} tệp mã QR, "
+        f"{result.poster_files} tệp áp phích; {what}"
     )
 
 
 @main.command("check")
 @project_option
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (trả mã thoát 1).")
+@verbose_option
 @commune_option
-def check_command(project: Path, strict: bool, communes: tuple[str, ...]) -> None:
+def check_command(project: Path, strict: bool, verbose: bool, communes: tuple[str, ...]) -> None:
     """Kiểm tra mọi tệp, không ghi gì; liệt kê mọi vấn đề một lượt."""
     checked, problems = check(BuildOptions(project, strict=strict, communes=communes))
 
@@ -208,16 +248,26 @@ def check_command(project: Path, strict: bool, communes: tuple[str, ...]) -> Non
             return f"{len(checked.sites)} xã, {procedures} trang thủ tục"
         return f"{procedures} thủ tục, {sum(len(s.fields) for s in checked.sites)} lĩnh vực"
 
-    finish_check(problems, checked is None or problems.has_errors(strict), counts)
+    failed = checked is None or problems.has_errors(strict)
+    finish_check(problems, failed, counts, strict, verbose)
 
 
-def finish_check(problems: Problems, failed: bool, counts: Callable[[], str]) -> None:
-    """Every problem, then one closing line; exit 1 when the check failed."""
-    show_problems(problems)
+def finish_check(
+    problems: Problems,
+    failed: bool,
+    counts: Callable[[], str],
+    strict: bool = False,
+    verbose: bool = False,
+) -> None:
+    """Every problem, then one closing line whose first word is honest; exit 1
+    when the check failed."""
+    show_problems(problems, verbose)
+    word, colour = summary_word(problems, strict)
     if failed:
-        click.secho(f"Có vấn đề: {summary_line(problems)}.", fg="red", err=True)
+        click.secho(f"{word}: {summary_line(problems)}.", fg=colour, err=True)
         sys.exit(1)
-    click.secho(f"Tốt: {counts()}; {summary_line(problems)}.", fg="green", err=True)
+    tail = " Trang vẫn dựng được, nhưng nên sửa." if problems.warnings else ""
+    click.secho(f"{word}: {counts()}; {summary_line(problems)}.{tail}", fg=colour, err=True)
 
 
 @main.command("serve")
@@ -238,25 +288,27 @@ def serve_command(project: Path, port: int, posters: bool) -> None:
 
 @main.command("new")
 @project_option
-@click.option("--field", "field_folder", help="Thư mục lĩnh vực, ví dụ ho-tich.")
+@click.option("--field", "field_answer", help="Lĩnh vực: tên thư mục (ho-tich) hoặc tên (Hộ tịch).")
 @click.option("--code", help="Mã thủ tục, ví dụ 1.001193.")
 @click.option("--title", help="Tên thủ tục.")
+@click.option("--new-field", is_flag=True, help="Tạo lĩnh vực mới nếu --field chưa có.")
 def new_command(
-    project: Path, field_folder: str | None, code: str | None, title: str | None
+    project: Path, field_answer: str | None, code: str | None, title: str | None, new_field: bool
 ) -> None:
     """Tạo tệp thủ tục mới với đủ mọi khóa để điền."""
-    from thutuc.commands.scaffold import ScaffoldError, create_procedure
+    from thutuc.commands.scaffold import STOPPED, ScaffoldError, Stopped, run_new
 
-    field_folder = field_folder or click.prompt("Lĩnh vực (tên thư mục, ví dụ ho-tich)")
-    code = code or click.prompt("Mã thủ tục (ví dụ 1.001193)")
-    title = title or click.prompt("Tên thủ tục")
     try:
-        path = create_procedure(project, field_folder, code, title)
+        path = run_new(project, field_answer, code, title, new_field)
     except ScaffoldError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
+    except Stopped:
+        click.secho(f"\n{STOPPED}", fg="red", err=True)
+        sys.exit(1)
+    rel = path.relative_to(project).as_posix() if path.is_relative_to(project) else path
     click.secho(
-        f"Đã tạo {path}. Mở tệp, điền thông tin, rồi chạy: python build.py check",
+        f"Đã tạo {rel}. Mở tệp, điền thông tin, rồi chạy: .venv/bin/python build.py check",
         fg="green",
         err=True,
     )
@@ -265,15 +317,90 @@ def new_command(
 @main.command("import")
 @project_option
 @click.option("--force", is_flag=True, help="Ghi đè tệp thủ tục đã có.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
-    """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX."""
-    from thutuc.importers.importer import import_files
+    """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX (tệp hoặc thư mục)."""
+    from thutuc.importers.importer import SUFFIXES, import_files
 
-    report = import_files(list(files), project, force=force)
+    if not files:
+        click.secho(
+            "Cần đưa vào tệp cần nhập (JSON, CSV, XLSX) hoặc thư mục chứa chúng, ví dụ: "
+            ".venv/bin/python build.py import du-lieu/khai-sinh.json",
+            fg="red",
+            err=True,
+        )
+        sys.exit(2)
+    paths = [
+        f
+        for path in files
+        for f in (
+            sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+            if path.is_dir()
+            else [path]
+        )
+    ]
+    report = import_files(paths, project, force=force)
     click.echo(report.format(), err=report.failed)
     if report.failed:
         sys.exit(1)
+
+
+@main.command("compare")
+@project_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: báo cáo để đọc; json: cho chương trình khác.",
+)
+@click.option("--strict", is_flag=True, help="Trả mã thoát 1 khi có chỗ khác người dân cần biết.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Hiện cả chỗ chỉ khác cách viết và chỗ cố ý khác."
+)
+@click.argument("national", nargs=-1, type=click.Path(path_type=Path))
+def compare_command(
+    project: Path, output_format: str, strict: bool, verbose: bool, national: tuple[Path, ...]
+) -> None:
+    """So sánh các trang với dữ liệu quốc gia (tệp hoặc thư mục JSON)."""
+    from thutuc.importers.compare import compare_sites, format_json, format_text, read_national
+
+    if not national:
+        click.secho(
+            "Cần đưa vào tệp hoặc thư mục dữ liệu quốc gia (JSON), ví dụ: "
+            ".venv/bin/python build.py compare du-lieu/thu-tuc-quoc-gia/",
+            fg="red",
+            err=True,
+        )
+        sys.exit(2)
+    sites, problems = checked_sites(project)
+    if sites is None or problems.errors:
+        show_problems(problems)
+        click.secho(
+            f"Chưa so sánh được: trang có lỗi ({summary_line(problems)}). "
+            "Sửa lỗi (xem .venv/bin/python build.py check) rồi chạy lại.",
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)
+    records, messages = read_national(national)
+    if not records:
+        click.secho("Không đọc được bản ghi nào của dữ liệu quốc gia:", fg="red", err=True)
+        click.echo("\n".join(f"  - {m}" for m in messages), err=True)
+        sys.exit(1)
+    report = compare_sites(sites, records)
+    report.messages = messages
+    text = format_json(report) if output_format == "json" else format_text(report, verbose)
+    click.echo(text)
+    if report.failed(strict):
+        sys.exit(1)
+
+
+def checked_sites(project: Path) -> tuple[list[Site] | None, Problems]:
+    """The validated sites of a project: the commune, or every commune of a province."""
+    checked, problems = check(BuildOptions(project))
+    return (list(checked.sites) if checked else None), problems
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,8 +7,13 @@ first mistake, so an editor sees everything that is wrong in one run.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
+
+# The same problem on this many files is shown once, with the files listed;
+# 4,000 procedures lacking `documents` make one entry, not 4,000.
+GROUP_FROM = 4
+FILES_SHOWN = 3
 
 
 class Severity(Enum):
@@ -29,12 +34,18 @@ class Problem:
     hint: str = ""
     severity: Severity = Severity.ERROR
     group: str = ""  # e.g. the commune a problem belongs to, in province mode
+    detail: str = ""  # the tool's own words (PyYAML's English), shown with --verbose
 
-    def format(self) -> str:
+    @property
+    def where(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        if self.group:
-            where = f"[{self.group}] {where}"
-        text = f"{where}: {self.severity.value}: {self.message}"
+        return f"[{self.group}] {where}" if self.group else where
+
+    def text(self, verbose: bool = False) -> str:
+        return self.message + (f" [{self.detail}]" if verbose and self.detail else "")
+
+    def format(self, verbose: bool = False) -> str:
+        text = f"{self.where}: {self.severity.value}: {self.text(verbose)}"
         if self.hint:
             text += f"\n    → {self.hint}"
         return text
@@ -46,8 +57,10 @@ class Problems:
     def __init__(self) -> None:
         self._items: list[Problem] = []
 
-    def error(self, file: str, message: str, hint: str = "", line: int | None = None) -> None:
-        self._items.append(Problem(file, line, message, hint, Severity.ERROR))
+    def error(
+        self, file: str, message: str, hint: str = "", line: int | None = None, detail: str = ""
+    ) -> None:
+        self._items.append(Problem(file, line, message, hint, Severity.ERROR, detail=detail))
 
     def warning(self, file: str, message: str, hint: str = "", line: int | None = None) -> None:
         self._items.append(Problem(file, line, message, hint, Severity.WARNING))
@@ -60,16 +73,7 @@ class Problems:
 
     def extend(self, other: Problems, group: str = "") -> None:
         for problem in other:
-            if group:
-                problem = Problem(
-                    problem.file,
-                    problem.line,
-                    problem.message,
-                    problem.hint,
-                    problem.severity,
-                    group,
-                )
-            self._items.append(problem)
+            self._items.append(replace(problem, group=group) if group else problem)
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self._items)
@@ -92,11 +96,35 @@ class Problems:
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
 
-    def report(self) -> str:
-        """All problems, errors first, numbered, in a stable order."""
+    def report(self, verbose: bool = False) -> str:
+        """All problems, errors first, numbered, in a stable order. The same
+        problem on GROUP_FROM files or more is one entry naming the first
+        FILES_SHOWN files (all of them with `verbose`)."""
         ordered = sorted(self.errors) + sorted(self.warnings) + sorted(self.notices)
-        lines = [f"{n}. {problem.format()}" for n, problem in enumerate(ordered, 1)]
-        return "\n".join(lines)
+        groups: dict[tuple[Severity, str, str, str], list[Problem]] = {}
+        for problem in ordered:
+            key = (problem.severity, problem.message, problem.hint, problem.group)
+            groups.setdefault(key, []).append(problem)
+        entries = []
+        for same in groups.values():
+            if len(same) >= GROUP_FROM:
+                entries.append(_grouped(same, verbose))
+            else:
+                entries += [problem.format(verbose) for problem in same]
+        return "\n".join(f"{n}. {entry}" for n, entry in enumerate(entries, 1))
+
+
+def _grouped(same: list[Problem], verbose: bool) -> str:
+    first, files = same[0], len({p.file for p in same})
+    unit = "tệp" if files == len(same) else "chỗ"
+    places = f"{len(same)} tệp" if unit == "tệp" else f"{len(same)} chỗ trong {files} tệp"
+    shown = same if verbose else same[:FILES_SHOWN]
+    lines = [f"{first.severity.value}, {places}: {first.text(verbose)}"]
+    lines += [f"    - {p.where}" for p in shown]
+    if len(shown) < len(same):
+        lines.append(f"    … và {len(same) - len(shown)} {unit} khác (xem hết: thêm --verbose)")
+    lines += [f"    → {first.hint}"] if first.hint else []
+    return "\n".join(lines)
 
 
 class BuildFailed(Exception):

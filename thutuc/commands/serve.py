@@ -4,10 +4,17 @@ The preview is built into a temporary folder with base_url pointing at the
 local server, so the real output/ is never touched by a preview. A tiny
 script, added only to served pages (never to the built site), polls the build
 number and reloads the page when it changes.
+
+When a build fails, every page of the preview is replaced by an error page
+listing the problems (PreviewState.show_error_page), until the next good
+build clears it (PreviewState.clear_error_page): an editor who only watches
+the browser still sees what to fix. Both bump the build number, so the open
+tab reloads into the error page and back out of it.
 """
 
 from __future__ import annotations
 
+import html
 import shutil
 import tempfile
 import threading
@@ -21,7 +28,7 @@ from watchfiles import watch
 
 from thutuc.content.province import PROVINCE_FILE
 from thutuc.engine.pipeline import BuildOptions, Session, build, forget_build
-from thutuc.problems import BuildFailed
+from thutuc.problems import BuildFailed, Problems
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
 fetch('/__thutuc_build').then(function(r){return r.text()}).then(function(t){
@@ -33,8 +40,37 @@ SOURCES = ("site.yml", "procedures", "templates", PROVINCE_FILE, "communes")
 
 
 class PreviewState:
+    """What the preview server shows: the build number the reload script
+    watches, and the error page in place of the pages while a build fails."""
+
     def __init__(self) -> None:
         self.build_number = 0
+        self.error_page: bytes | None = None
+
+    def show_error_page(self, problems: Problems) -> None:
+        """Serve `problems` in place of every page until clear_error_page()."""
+        self.error_page = error_page(problems)
+        self.build_number += 1
+
+    def clear_error_page(self) -> None:
+        """Serve the built pages again (after a good build)."""
+        self.error_page = None
+
+
+def error_page(problems: Problems) -> bytes:
+    """A small page in Vietnamese: what failed, each problem, how the page comes back."""
+    report = html.escape(problems.report())
+    return f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Chưa xem trước được: có lỗi</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:1rem;max-width:60rem}}
+h1{{color:#a40000;font-size:1.4rem}}pre{{white-space:pre-wrap;font:inherit;background:#fff4f4;
+border-left:4px solid #a40000;padding:.75rem}}</style></head>
+<body><h1>Chưa xem trước được: có lỗi</h1>
+<p>Lần dựng gần nhất không thành, vì {len(problems.errors)} lỗi dưới đây. Sửa tệp rồi
+lưu lại: trang này tự tải lại khi dựng xong.</p>
+<pre>{report}</pre></body></html>""".encode()
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
@@ -49,7 +85,17 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if self.state.error_page is not None and self._is_page():
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(self.state.error_page.replace(b"</body>", RELOAD_SCRIPT + b"</body>"))
+            return
         super().do_GET()
+
+    def _is_page(self) -> bool:
+        path = self.path.split("?", 1)[0]
+        return path.endswith("/") or path.endswith(".html")
 
     def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:  # type: ignore[override]
         data = source.read()
@@ -82,8 +128,14 @@ def rebuild(options: BuildOptions, state: PreviewState, session: Session) -> Non
         result = build(options, session=session)
     except BuildFailed as failed:
         click.echo(failed.problems.report(), err=True)
-        click.secho("Lỗi: giữ bản xem trước cũ. Sửa tệp rồi lưu lại.", fg="red", err=True)
+        state.show_error_page(failed.problems)
+        click.secho(
+            "Lỗi: trình duyệt hiện trang báo lỗi thay cho bản xem trước. Sửa tệp rồi lưu lại.",
+            fg="red",
+            err=True,
+        )
         return
+    state.clear_error_page()
     state.build_number += 1
     click.secho(f"Đã dựng lại trong {result.seconds:.1f} giây.", fg="green", err=True)
 

@@ -81,8 +81,8 @@ def report_stale(
     own = Problems()
     own.notice(
         file,
-        f"{len(stale)} thủ tục chưa được kiểm tra lại quá {months} tháng (cũ nhất trước):"
-        + "".join(lines),
+        f"Đến lúc đối chiếu lại {len(stale)} thủ tục đã quá {months} tháng chưa kiểm tra "
+        "(lâu nhất trước); trang vẫn dựng bình thường:" + "".join(lines),
         "Đối chiếu từng thủ tục với Cổng Dịch vụ công quốc gia, sửa nếu cần, rồi ghi ngày "
         f"kiểm tra vào phần đầu, ví dụ updated: {today.isoformat()}. "
         "Đổi số tháng bằng stale_after_months: trong site.yml.",

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from thutuc.content import lint
 from thutuc.content.text import nfc, nfc_deep
 from thutuc.problems import Problems
 
@@ -91,8 +92,8 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     and lose its last zero, and dates are parsed by validate with clear errors."""
 
 
-# PyYAML's messages, in the words of an editor; the original stays in brackets
-# so it can still be looked up.
+# PyYAML's messages, in the words of an editor; the original English is kept as
+# the problem's detail, shown with --verbose, so it can still be looked up.
 YAML_PROBLEMS = (
     (
         "mapping values are not allowed",
@@ -111,10 +112,11 @@ YAML_PROBLEMS = (
 
 
 def explain_yaml_problem(problem: str) -> str:
+    """The editor's words for a PyYAML problem, or a plain fallback."""
     for english, vietnamese in YAML_PROBLEMS:
         if english in problem:
-            return f"{vietnamese} [{problem}]"
-    return problem
+            return vietnamese
+    return "có chỗ viết sai ở dòng này"
 
 
 def parse_yaml(
@@ -129,7 +131,8 @@ def parse_yaml(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else None
-        problem = explain_yaml_problem(getattr(exc, "problem", None) or str(exc))
+        english = getattr(exc, "problem", None) or str(exc)
+        problem = explain_yaml_problem(english)
         context = getattr(exc, "context_mark", None)
         if context is not None and mark is not None and context.line != mark.line:
             problem += f" (phần bắt đầu ở dòng {first_line + context.line})"
@@ -139,11 +142,13 @@ def parse_yaml(
             "Kiểm tra dấu hai chấm sau tên khóa, thụt lề bằng dấu cách (không dùng Tab), "
             "và đặt văn bản có dấu ':' hoặc '#' trong ngoặc kép.",
             line,
+            detail=english,
         )
         return None
     finally:
         loader.dispose()
     key_lines = _key_lines(node, first_line, rel, problems)
+    lint.check_yaml_comments(rel, text, node, first_line, problems)
     return nfc_deep(data), key_lines
 
 
@@ -207,6 +212,7 @@ def read_markdown(
         )
         return None
     body = "\n".join(lines[closing + 1 :])
+    lint.check_body_keys(rel, body, closing + 2, problems)
     return SourceDocument(rel, path, meta, body, closing + 2, key_lines)
 
 

@@ -113,6 +113,7 @@ class ProcedureFrontMatter:
     updated: date | None = None
     replaced_by: str = ""
     retired: date | None = None
+    local: tuple[str, ...] = ()  # topics `compare` leaves alone (schema.LOCAL_TOPICS)
 
 
 @dataclass(frozen=True)

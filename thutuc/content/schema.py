@@ -106,7 +106,29 @@ PROCEDURE_KEYS: tuple[Key, ...] = (
     Key(
         "retired", "date", "Ngày thủ tục bị bãi bỏ (YYYY-MM-DD)", "Date the procedure was abolished"
     ),
+    Key(
+        "local",
+        "text-list",
+        "Điều trang cố ý viết khác dữ liệu quốc gia (lệnh compare không báo nữa), ví dụ [fee]",
+        "What the page states differently from the national record on purpose (compare "
+        "stops reporting it), e.g. [fee]",
+    ),
 )
+
+# What `local:` may name: the parts of a page that `compare` checks against the
+# national record, with the words the report uses for them.
+LOCAL_TOPICS: dict[str, str] = {
+    "title": "tên thủ tục",
+    "methods": "cách nộp",
+    "processing_time": "thời gian giải quyết",
+    "fee": "phí, lệ phí",
+    "documents": "giấy tờ",
+    "conditions": "điều kiện",
+    "deadlines": "thời hạn người dân phải làm",
+    "result": "kết quả",
+    "legal_basis": "căn cứ pháp lý",
+    "decision": "quyết định công bố",
+}
 
 
 def key_names(keys: tuple[Key, ...]) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from thutuc.content import markdown
+from thutuc.content import lint, markdown
 from thutuc.content.addresses import canonical_url
 from thutuc.content.load import FieldSources, SiteSources, SourceDocument, is_inside
 from thutuc.content.model import (
@@ -312,6 +312,7 @@ def validate_procedure(
         return None
     front = ProcedureFrontMatter(**values)
     warn_missing_facts(doc, front, problems)
+    lint.check_procedure(doc.rel, front.updated, front.local, doc.key_lines, problems)
     summary = summarise(front, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1)
     return Procedure(front, doc.body, summary, doc.path)
 

@@ -26,7 +26,7 @@ from thutuc.content.load import (
     parse_yaml,
     read_markdown,
 )
-from thutuc.content.text import fold, slugify
+from thutuc.content.text import fold, nfc, slugify
 from thutuc.content.validate import validate_procedure
 from thutuc.importers.national import Imported, RecordError, record_to_procedure
 from thutuc.importers.table import TableError, read_rows, row_to_procedure, unknown_columns
@@ -36,6 +36,7 @@ MAX_SLUG = 60  # file and folder names stay readable and well under path limits
 SUFFIXES = {".json": "JSON", ".csv": "CSV", ".xlsx": "XLSX"}
 
 WRITTEN, SKIPPED, FAILED = "đã ghi", "bỏ qua", "lỗi"
+HELD = "chưa ghi"  # would have been written, but another record failed: nothing is written
 
 
 @dataclass
@@ -79,8 +80,10 @@ class ImportReport:
         lines += [f"Tạo thư mục lĩnh vực mới: {f}" for f in self.fields_created]
         if self.failed:
             lines.append("Chưa ghi tệp nào vì có lỗi ở trên. Sửa dữ liệu rồi chạy lại lệnh import.")
-        summary = f"{self.count(WRITTEN)} tệp đã ghi, {self.count(SKIPPED)} bỏ qua, {self.count(FAILED)} lỗi."
-        return "\n".join([*lines, summary])
+        counts = [f"{self.count(WRITTEN)} tệp đã ghi"]
+        counts += [f"{self.count(HELD)} tệp chưa ghi vì có lỗi"] if self.count(HELD) else []
+        counts += [f"{self.count(SKIPPED)} bỏ qua", f"{self.count(FAILED)} lỗi"]
+        return "\n".join([*lines, ", ".join(counts) + "."])
 
 
 @dataclass
@@ -153,39 +156,40 @@ def short_slug(text: str, limit: int = MAX_SLUG) -> str:
 
 
 class _Site:
-    """What is already in the site: field folders by folded title, and codes."""
+    """What is already in the site: field folders by name and by folded title, and codes."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.base = root / PROCEDURES_DIR
-        self.folders: dict[str, str] = {}
+        self.folders: dict[str, str] = {}  # folder name or folded title → folder
         self.codes: dict[str, str] = {}
         self.created: dict[str, str] = {}  # new folder → field title
         self._scan()
 
     def _scan(self) -> None:
         quiet = Problems()  # `check` reports the site's own problems; not ours to repeat
+        if self.base.is_dir():
+            for folder in sorted(p for p in self.base.iterdir() if p.is_dir()):
+                self.folders.setdefault(nfc(folder.name), nfc(folder.name))
         for index in sorted(self.base.glob(f"*/{FIELD_INDEX}")):
             doc = read_markdown(self.root, index, quiet)
             if doc and doc.meta.get("title"):
-                self.folders.setdefault(fold(str(doc.meta["title"])), index.parent.name)
+                self.folders.setdefault(fold(str(doc.meta["title"])), nfc(index.parent.name))
         for path in sorted(self.base.rglob("*.md")):
             if path.name != FIELD_INDEX and (doc := read_markdown(self.root, path, quiet)):
                 self.codes.setdefault(str(doc.meta.get("code", "")).strip(), doc.rel)
 
-    def folder_for(self, title: str) -> str:
-        """The existing folder whose title matches, else a new slug of the title."""
-        known = self.folders.get(fold(title))
+    def folder_for(self, field: str) -> str:
+        """The existing folder the field names, by its folder name ("dat-dai", as
+        the docs allow in a spreadsheet's `field` column) or by its title
+        ("Đất đai", folded); else a new folder, slug of the title."""
+        known = self.folders.get(nfc(field.strip())) or self.folders.get(fold(field))
         if known:
             return known
-        slug = short_slug(title)
-        taken = {*(p.name for p in self.base.glob("*") if p.is_dir()), *self.created}
-        unique, n = slug, 2
-        while unique in taken and self.created.get(unique) != title:
-            unique, n = f"{slug}-{n}", n + 1
-        self.created.setdefault(unique, title)
-        self.folders[fold(title)] = unique
-        return unique
+        folder = short_slug(field)
+        self.created.setdefault(folder, field.strip())
+        self.folders[folder] = self.folders[fold(field)] = folder
+        return folder
 
 
 # --- Writing ------------------------------------------------------------------------
@@ -257,7 +261,10 @@ def import_files(paths: list[Path], site_root: Path, force: bool = False) -> Imp
                     planned.append(plan)
             else:
                 report.outcomes.append(RecordOutcome(label, FAILED, message=f"{item}"))
-    if not report.failed:
+    if report.failed:
+        for plan in planned:  # said as it is: these files were not written either
+            plan.outcome.status = HELD
+    else:
         _write(site, planned, report)
     return report
 
@@ -319,6 +326,7 @@ def _write(site: _Site, planned: list[_Planned], report: ImportReport) -> None:
         if folder in used:
             index = site.base / folder / FIELD_INDEX
             write_atomic(site.root, index, front_matter({"title": title}))
-            report.fields_created.append(f"{PROCEDURES_DIR}/{folder}/ ({title})")
+            note = " – ghi tên có dấu vào title: của _index.md" if slugify(title) == title else ""
+            report.fields_created.append(f"{PROCEDURES_DIR}/{folder}/ ({title}){note}")
     for plan in planned:
         write_atomic(site.root, plan.target, plan.text)

@@ -198,9 +198,14 @@ _TYPE_GLUED = re.compile(
 )
 
 
+# A name ending in a year, glued to the number cell: "ngày 29/6/202443/2024/QH15",
+# "Luật Cư trú 202068/2020/QH14". The year has four digits; the number starts after.
+_DATE_GLUED = re.compile(r"(\b(?:\d{1,2}/\d{1,2}/)?(?:19|20)\d\d)(?=\d{1,4}(?:\.\d+)?/\d{4}/)")
+
+
 def legal_basis(text: str) -> list[str]:
     """Items "<number>: <name>", or the name alone when it already holds the number."""
-    body = clean(text).removeprefix("Tên văn bản pháp lýMã văn bản")
+    body = _DATE_GLUED.sub(r"\1 ", clean(text).removeprefix("Tên văn bản pháp lýMã văn bản"))
     rows: list[tuple[str, str]] = []
     start = 0
     for match in _ROW_END.finditer(body):

@@ -1,0 +1,87 @@
+"""What `check` and `build` say at the end: one honest first word, the same
+warning on many files grouped, PyYAML's English only with --verbose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from thutuc.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def bare(code: str) -> str:
+    return (
+        f'---\ncode: "{code}"\ntitle: Thủ tục {code}\nfee: Miễn phí\nprocessing_time: 1 ngày\n---\n'
+    )
+
+
+def five_without_documents(make_site) -> Path:
+    return make_site({f"procedures/ho-tich/t{n}.md": bare(f"1.00000{n}") for n in range(1, 6)})
+
+
+def test_the_same_warning_on_many_files_is_one_entry(make_site) -> None:
+    root = five_without_documents(make_site)
+    result = run("check", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "1. cảnh báo, 5 tệp: Trang thiếu điều người dân cần biết trước tiên: "
+        "giấy tờ cần mang (documents)."
+    )
+    assert lines[1:5] == [
+        "    - procedures/ho-tich/t1.md:1",
+        "    - procedures/ho-tich/t2.md:1",
+        "    - procedures/ho-tich/t3.md:1",
+        "    … và 2 tệp khác (xem hết: thêm --verbose)",
+    ]
+    assert lines[5].startswith("    → Điền các khóa này.")
+    assert "0 lỗi, 5 cảnh báo" in lines[-1]  # the count is still of warnings, not entries
+    verbose = run("check", "--project", str(root), "--verbose").output
+    assert "    - procedures/ho-tich/t5.md:1" in verbose and "tệp khác" not in verbose
+
+
+def test_few_warnings_stay_one_per_file(make_site) -> None:
+    root = make_site({"procedures/ho-tich/t1.md": bare("1.000001")})
+    result = run("check", "--project", str(root))
+    assert result.output.startswith("1. procedures/ho-tich/t1.md:1: cảnh báo: Trang thiếu")
+
+
+def test_the_closing_word_is_honest_about_warnings(make_site) -> None:
+    clean = run("check", "--project", str(make_site()))
+    assert clean.output.splitlines()[-1] == "Tốt: 1 thủ tục, 1 lĩnh vực; 0 lỗi, 0 cảnh báo."
+    root = five_without_documents(make_site)
+    warned = run("check", "--project", str(root))
+    last = warned.output.splitlines()[-1]
+    assert last.startswith("Còn cảnh báo: 6 thủ tục") and "Tốt" not in warned.output
+    assert last.endswith("Trang vẫn dựng được, nhưng nên sửa.")
+    strict = run("check", "--project", str(root), "--strict")
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1].startswith("Chưa đạt (--strict coi cảnh báo là lỗi)")
+    built = run("build", "--project", str(root), "--no-posters", "-q")
+    assert built.exit_code == 0, built.output
+    assert "Xong, còn cảnh báo nên sửa: " in built.output
+
+
+def test_errors_say_so(make_site) -> None:
+    root = make_site({"procedures/ho-tich/khai-sinh.md": "---\ntitle: x\n---\n"})
+    result = run("check", "--project", str(root))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith("Có lỗi: 1 lỗi")
+
+
+def test_yaml_errors_in_vietnamese_with_the_english_behind_verbose(make_site) -> None:
+    page = '---\ncode: "1.001193"\ntitle: Khai sinh: cho con\n---\n'
+    root = make_site({"procedures/ho-tich/khai-sinh.md": page})
+    plain = run("check", "--project", str(root)).output
+    assert (
+        "khai-sinh.md:3: lỗi: Viết sai cú pháp YAML: có dấu ':' ở chỗ không được có; "
+        "văn bản có dấu ':' phải đặt trong ngoặc kép." in plain
+    )
+    assert "mapping values" not in plain and "[" not in plain.split("lỗi:")[1].split("\n")[0]
+    verbose = run("check", "--project", str(root), "-v").output
+    assert "phải đặt trong ngoặc kép. [mapping values are not allowed" in verbose
