@@ -46,6 +46,32 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Language:
+    """One language of the pages besides Vietnamese (`languages:` in site.yml).
+
+    `code` is a registered BCP 47 tag ("en", "km", "blt-Tavt"); pages live under
+    `path` ("en/"). `script` is the writing system the pages use (ISO 15924:
+    "Latn", "Tavt", "Khmr", "Cham"): accent-folding in search applies only to
+    Latin letters. `site` holds site.yml's texts in this language (name,
+    address, opening_hours, contacts), each falling back to the Vietnamese.
+    The print side reads the same settings for posters in a language."""
+
+    code: str
+    name: str
+    script: str = "Latn"
+    site: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.code.lower() + "/"
+
+    @property
+    def folds(self) -> bool:
+        """Search forgives missing accents (Latin letters); other scripts match as typed."""
+        return self.script == "Latn"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """`site.yml`: the commune."""
 
@@ -58,6 +84,15 @@ class SiteConfig:
     contacts: tuple[Contact, ...] = ()
     stale_after_months: int = 12
     exclude: tuple[str, ...] = ()  # codes dropped from this site (province catalogue)
+    languages: tuple[Language, ...] = ()  # besides Vietnamese, the source
+
+    def language(self, code: str) -> Language | None:
+        return next((lang for lang in self.languages if lang.code == code), None)
+
+    def in_language(self, code: str) -> SiteConfig:
+        """The commune's texts in `code` where site.yml gives them, Vietnamese elsewhere."""
+        found = self.language(code)
+        return replace(self, **dict(found.site)) if found and found.site else self
 
 
 @dataclass(frozen=True)
@@ -81,6 +116,7 @@ class FormFile:
     file: str
     source_path: Path
     size_bytes: int
+    lang: str = ""  # a translation's own form: copied under its language's folder
 
     @property
     def kind(self) -> str:
@@ -88,7 +124,24 @@ class FormFile:
         return self.source_path.suffix.lstrip(".").upper() or "Tệp"
 
     def url_path(self, procedure_code: str) -> str:
-        return f"{procedure_code}/{self.source_path.name}"
+        folder = f"{self.lang.lower()}/" if self.lang else ""
+        return f"{folder}{procedure_code}/{self.source_path.name}"
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """A recording of the key facts (`audio:`), copied beside the page it belongs to.
+    `lang`: the language folder of a translation's own recording, "" for Vietnamese."""
+
+    file: str
+    source_path: Path
+    size_bytes: int
+    seconds: float
+    lang: str = ""
+
+    def url_path(self, procedure_code: str) -> str:
+        folder = f"{self.lang.lower()}/" if self.lang else ""
+        return f"{folder}{procedure_code}/{self.source_path.name}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +167,11 @@ class ProcedureFrontMatter:
     replaced_by: str = ""
     retired: date | None = None
     local: tuple[str, ...] = ()  # topics `compare` leaves alone (schema.LOCAL_TOPICS)
+    audio: AudioFile | None = None
+    # A translation (ket-hon.en.md): its language, and the keys its own file writes
+    # ("body" too when it has one); every other value is the Vietnamese one.
+    lang: str = ""
+    translated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,8 +196,10 @@ class ProcedureSummary:
     updated: date | None = None
     body_line: int = 1
     code_line: int = 1
-    # (address of the download, form file): the forms the page offers, copied beside it.
+    # (address of the download, file): the forms and the recording the page offers,
+    # copied beside it.
     forms: tuple[tuple[str, Path], ...] = ()
+    lang: str = ""  # a translation's language; "" for the Vietnamese source
 
 
 @dataclass(frozen=True)
@@ -151,12 +211,13 @@ class Recipe:
     root: Path
     layers: tuple[tuple[str, str], ...]  # (root-relative path, digest)
     field_folder: str
+    lang: str = ""  # a translation: its last layer is the translation's file
 
     @property
     def key(self) -> str:
         # The root too: two projects in one process (serve, tests) never share a record.
         layers = "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers)
-        return f"{self.root}\0{layers}\0{self.field_folder}"
+        return f"{self.root}\0{layers}\0{self.field_folder}\0{self.lang}"
 
 
 class Procedure:
@@ -281,10 +342,16 @@ class Procedure:
 def summarise(
     front: ProcedureFrontMatter, source: str, field_slug: str, body_line: int, code_line: int
 ) -> ProcedureSummary:
-    forms = tuple((form.url_path(front.code), form.source_path) for form in front.forms)
+    """A translation copies only its own files (under its language's folder); the
+    forms and recording it inherits are the Vietnamese page's."""
+    files = [(form.url_path(front.code), form.source_path) for form in front.forms]
+    if front.audio is not None:
+        files.append((front.audio.url_path(front.code), front.audio.source_path))
+    if front.lang:
+        files = [f for f in files if f[0].startswith(front.lang.lower() + "/")]
     return ProcedureSummary(
         front.code, front.title, field_slug, source, front.keywords, front.replaced_by,
-        front.retired, front.updated, body_line, code_line, forms,
+        front.retired, front.updated, body_line, code_line, tuple(files), front.lang,
     )  # fmt: skip
 
 
@@ -297,6 +364,7 @@ class Field:
     description: str  # Markdown
     source: str
     procedures: tuple[Procedure, ...]
+    lang: str = ""  # a translation's language (_index.en.md); "" for the Vietnamese
 
     @property
     def title(self) -> str:
@@ -341,12 +409,41 @@ class Site:
     # Folder of the site's own files (site.yml, published-urls.txt) under root:
     # "" for a single site, "communes/<xã>" for a commune of a province.
     home: str = ""
+    # Translations, by (language, procedure code) and (language, field slug): kept
+    # out of the site's repr, so the Vietnamese lists' keys do not depend on them.
+    translations: Mapping[tuple[str, str], Procedure] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    field_translations: Mapping[tuple[str, str], Field] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    lang: str = ""  # a view of the site in one of its languages (in_language)
 
     def listed(self) -> Site:
         """The site as its lists show it (home, A-Z, search, boards): summaries only,
         and none of its commit dates."""
         fields = tuple(f.listed() for f in self.fields)
-        return Site(self.root, self.config, fields, home=self.home)
+        return Site(self.root, self.config, fields, home=self.home, lang=self.lang)
+
+    def in_language(self, code: str) -> Site:
+        """The site as its pages in `code` show it: each field and procedure in that
+        language where a translation exists, else the Vietnamese (with lang ""),
+        so no page of the language is missing."""
+        fields = []
+        for f in self.fields:
+            own = self.field_translations.get((code, f.slug))
+            procedures = tuple(self.translations.get((code, p.code), p) for p in f.procedures)
+            if own is not None:
+                f = replace(f, front=own.front, description=own.description, lang=code)
+            fields.append(replace(f, procedures=procedures))
+        return Site(
+            self.root, self.config.in_language(code), tuple(fields), self.commit_dates,
+            self.home, lang=code,
+        )  # fmt: skip
+
+    def languages_of(self, code: str) -> frozenset[str]:
+        """The languages procedure `code` has a translation in."""
+        return frozenset(lang for lang, c in self.translations if c == code)
 
     def own_file(self, name: str) -> str:
         """Root-relative path of one of the site's own files, as messages name it."""

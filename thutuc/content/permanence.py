@@ -67,6 +67,8 @@ def content_paths(site: Site) -> set[str]:
     paths.update(field.url_path for field in site.fields)
     paths.update(f"{alias}/" for field in site.fields for alias in field.front.aliases)
     paths.update(procedure.url_path for procedure in site.procedures)
+    # Every page exists in every language of `languages:` too (site/pages.py).
+    paths.update(language.path + path for language in site.config.languages for path in list(paths))
     return paths
 
 

@@ -20,6 +20,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from thutuc.content.files import (
     is_province,
     province_communes,
 )
+from thutuc.content.languages import translation_suffix
 from thutuc.content.load import (
     FIELD_INDEX,
     PROCEDURES_DIR,
@@ -51,6 +53,7 @@ from thutuc.content.province import (
 )
 from thutuc.content.records import ProcedureRecord, RecordCache
 from thutuc.content.text import nfc, slugify
+from thutuc.content.translations import as_translation, prepare
 from thutuc.content.validate import (
     assemble_site,
     check_unique_codes,
@@ -94,15 +97,43 @@ def _layer_documents(
 def _validate(
     recipe: Recipe, problems: Problems, files: SourceFiles | None = None
 ) -> tuple[Procedure | None, SourceDocument | None]:
+    if recipe.lang:
+        return _validate_translation(recipe, problems, files)
     docs = _layer_documents(recipe, problems, files)
     if any(doc is None for doc in docs):
         return None, next((d for d in docs if d is not None), None)
-    doc = docs[0] if len(docs) == 1 else merge_documents(docs[0], docs[-1])  # type: ignore[arg-type]
+    doc = reduce(merge_documents, docs)  # type: ignore[arg-type]
     assert doc is not None
     procedure = validate_procedure(doc, slugify(recipe.field_folder), problems)
     if procedure is not None:
         _remember(recipe, procedure)
     return procedure, doc
+
+
+def _validate_translation(
+    recipe: Recipe, problems: Problems, files: SourceFiles | None
+) -> tuple[Procedure | None, SourceDocument | None]:
+    """A translation over its source (the last layer over the others). The source's
+    own problems are reported with the source; the translation's reading problems,
+    its translation warnings and any error are reported with it."""
+    source_recipe = Recipe(recipe.root, recipe.layers[:-1], recipe.field_folder)
+    sources = _layer_documents(source_recipe, Problems(), files)
+    own = _layer_documents(Recipe(recipe.root, recipe.layers[-1:], ""), problems, files)[0]
+    if own is None or any(doc is None for doc in sources):
+        return None, own
+    source = reduce(merge_documents, sources)  # type: ignore[arg-type]
+    assert source is not None
+    own = prepare(source, own, problems)
+    checked = Problems()
+    merged = merge_documents(source, own)
+    procedure = validate_procedure(merged, slugify(recipe.field_folder), checked)
+    for problem in checked.errors:
+        problems.add(problem)
+    if procedure is None:
+        return None, merged
+    procedure = as_translation(procedure, recipe.lang, own, problems)
+    _remember(recipe, procedure)
+    return procedure, merged
 
 
 def read_procedure(recipe: Recipe) -> Procedure:
@@ -118,16 +149,23 @@ def read_procedure(recipe: Recipe) -> Procedure:
 
 
 def _form_files(root: Path, doc: SourceDocument | None) -> list[str]:
-    """Root-relative paths of the form files a document names, found or not."""
-    forms = doc.meta.get("forms") if doc is not None else None
-    if not isinstance(forms, list):
+    """Root-relative paths of the form files and the recording a document names,
+    found or not."""
+    if doc is None:
         return []
+    forms = doc.meta.get("forms")
+    names = [
+        item["file"]
+        for item in (forms if isinstance(forms, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("file"), str)
+    ]
+    if isinstance(doc.meta.get("audio"), str):
+        names.append(doc.meta["audio"])
     paths = []
-    for item in forms:
-        if isinstance(item, dict) and isinstance(item.get("file"), str):
-            path = os.path.normpath(doc.path.parent / item["file"])  # type: ignore[union-attr]
-            if is_inside(root, Path(path)):
-                paths.append(nfc(Path(os.path.relpath(path, root)).as_posix()))
+    for name in names:
+        path = os.path.normpath(doc.path.parent / name)
+        if is_inside(root, Path(path)):
+            paths.append(nfc(Path(os.path.relpath(path, root)).as_posix()))
     return paths
 
 
@@ -236,17 +274,22 @@ def _visible(name: str) -> bool:
 
 @dataclass
 class FolderFiles:
-    """One field folder: its _index.md (if any) and its procedure files."""
+    """One field folder: its _index.md (if any), its procedure files, and the
+    translations of both: (file, its Vietnamese source, language tag as written)."""
 
     folder: str
     index: str | None
     procedures: list[str]
+    translations: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def field_folders(files: SourceFiles, base: str, problems: Problems) -> list[FolderFiles]:
-    """The field folders under `base` ("procedures", "communes/x/procedures"), by name."""
+    """The field folders under `base` ("procedures", "communes/x/procedures"), by name.
+    `ket-hon.en.md` beside `ket-hon.md` (and `_index.en.md` beside `_index.md`) is a
+    translation, not a procedure: its last dotted part is a registered language tag."""
     folders: dict[str, FolderFiles] = {}
-    for rel in files.under(base + "/"):
+    every = set(files.under(base + "/"))
+    for rel in sorted(every):
         parts = rel[len(base) + 1 :].split("/")
         if len(parts) == 1:
             if parts[0].endswith(".md") and _visible(parts[0]):
@@ -261,7 +304,13 @@ def field_folders(files: SourceFiles, base: str, problems: Problems) -> list[Fol
         entry = folders.setdefault(parts[0], FolderFiles(parts[0], None, []))
         if parts[1:] == [FIELD_INDEX]:
             entry.index = rel
-        elif rel.endswith(".md") and all(_visible(p) for p in parts[1:]):
+        elif not rel.endswith(".md") or not all(_visible(p) for p in parts[1:-1]):
+            continue
+        elif (found := translation_suffix(parts[-1])) and (
+            source := f"{rel.rsplit('/', 1)[0]}/{found[0]}.md"
+        ) in every:
+            entry.translations.append((rel, source, found[1]))
+        elif _visible(parts[-1]):
             entry.procedures.append(rel)
     return [folders[name] for name in sorted(folders, key=nfc)]
 
@@ -358,12 +407,20 @@ def load_single_site(
         f.folder: [Recipe(root, ((rel, files.digest(rel)),), f.folder) for rel in f.procedures]
         for f in folders
     }
-    prefetch_records((r for rs in recipes_of.values() for r in rs), files, cache, runner)
+    codes = {x.code.lower(): x.code for x in config.languages} if config else {}
+    translated = {f.folder: translation_recipes(root, files, f, codes, problems) for f in folders}
+    every = [r for rs in (*recipes_of.values(), *translated.values()) for r in rs]
+    prefetch_records(every, files, cache, runner)
+    translations: dict[tuple[str, str], Procedure] = {}
+    field_translations: dict[tuple[str, str], Field] = {}
     for folder in folders:
         recipes = recipes_of[folder.folder]
         procedures = tuple(
             p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
         )
+        for recipe in translated[folder.folder]:
+            if (p := procedure_of(recipe, files, cache, problems)) is not None:
+                translations[(recipe.lang, p.code)] = p
         if folder.index is None:
             _missing_index(f"{PROCEDURES_DIR}/{folder.folder}", problems)
             continue
@@ -372,7 +429,70 @@ def load_single_site(
             f := validate_field_index(index, folder.folder, procedures, problems)
         ):
             fields.append(f)
-    return assemble_site(root, config, config_doc, fields, problems)
+            field_translations.update(_field_translations(files, folder, index, codes, problems))
+    site = assemble_site(root, config, config_doc, fields, problems)
+    if site is None:
+        return None
+    return replace(site, translations=translations, field_translations=field_translations)
+
+
+def translation_recipes(
+    root: Path, files: SourceFiles, folder: FolderFiles, codes: dict[str, str], problems: Problems
+) -> list[Recipe]:
+    """A recipe for each procedure translation in a configured language; a warning
+    for a translation into a language site.yml does not list."""
+    recipes = []
+    for rel, source, tag in folder.translations:
+        code = codes.get(tag.lower())
+        if code is None:
+            _unknown_language(rel, tag, problems)
+        elif not source.endswith("/" + FIELD_INDEX) and source in folder.procedures:
+            layers = ((source, files.digest(source)), (rel, files.digest(rel)))
+            recipes.append(Recipe(root, layers, folder.folder, code))
+    return recipes
+
+
+def _unknown_language(rel: str, tag: str, problems: Problems) -> None:
+    problems.warning(
+        rel,
+        f"Tệp dịch sang tiếng '{tag}' nhưng site.yml không khai tiếng này: tệp bị bỏ qua.",
+        f"Thêm vào site.yml:\nlanguages:\n  - code: {tag}\n    name: (tên tiếng đó, viết "
+        "bằng tiếng đó)\nhoặc đổi tên tệp nếu đây không phải bản dịch.",
+    )
+
+
+def _field_translations(
+    files: SourceFiles,
+    folder: FolderFiles,
+    index: SourceDocument,
+    codes: dict[str, str],
+    problems: Problems,
+) -> dict[tuple[str, str], Field]:
+    """The field's `_index.<lang>.md` files, each over the Vietnamese `_index.md`
+    (title and description; order and aliases are the Vietnamese file's)."""
+    found = {}
+    for rel, source, tag in folder.translations:
+        code = codes.get(tag.lower())
+        if not source.endswith("/" + FIELD_INDEX) or code is None:
+            continue
+        own = _field_index(files, rel, problems)
+        if own is None:
+            continue
+        for key in ("order", "aliases"):
+            if key in own.meta:
+                problems.warning(
+                    rel,
+                    f"Khóa '{key}' trong bản dịch bị bỏ qua: chỉ _index.md tiếng Việt ghi khóa này.",
+                    f"Xóa dòng {key}: khỏi bản dịch.",
+                    own.line_of(key),
+                )
+        own = replace(
+            own, meta={k: v for k, v in own.meta.items() if k not in ("order", "aliases")}
+        )
+        translated = validate_field_index(merge_documents(index, own), folder.folder, (), problems)
+        if translated is not None:
+            found[(code, translated.slug)] = replace(translated, lang=code)
+    return found
 
 
 # A province ------------------------------------------------------------------

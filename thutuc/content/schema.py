@@ -12,7 +12,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # text, int, date, url, code, text-list, slug-list, methods, forms, contacts
+    kind: str  # text, int, date, url, code, text-list, slug-list, methods, forms, contacts,
+    # audio, languages
     help_vi: str
     help_en: str
     required: bool = False
@@ -45,6 +46,14 @@ SITE_KEYS: tuple[Key, ...] = (
         "text-list",
         "Mã thủ tục của danh mục chung mà xã không giải quyết (chế độ tỉnh)",
         "Codes of catalogue procedures this commune does not handle (province mode)",
+    ),
+    Key(
+        "languages",
+        "languages",
+        "Các tiếng khác của trang: code (mã BCP 47, ví dụ en, km, hnj) và name (tên tiếng đó, "
+        "viết bằng tiếng đó); site: tên xã, địa chỉ, giờ làm việc bằng tiếng đó",
+        "Languages besides Vietnamese: code (a registered BCP 47 tag: en, km, hnj...) and name "
+        "(in that language); site: the commune's texts in that language",
     ),
 )
 
@@ -105,6 +114,13 @@ PROCEDURE_KEYS: tuple[Key, ...] = (
     ),
     Key(
         "retired", "date", "Ngày thủ tục bị bãi bỏ (YYYY-MM-DD)", "Date the procedure was abolished"
+    ),
+    Key(
+        "audio",
+        "audio",
+        "Bản ghi âm các điều chính (tệp .mp3, .m4a hoặc .ogg đặt cạnh tệp này)",
+        "A recording of the key facts (.mp3, .m4a or .ogg beside this file)",
+        example="khai-sinh.mp3",
     ),
     Key(
         "local",

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from thutuc.content import lint, markdown
 from thutuc.content.addresses import canonical_url
+from thutuc.content.audio import AUDIO_TYPES, duration_seconds
+from thutuc.content.languages import LanguageProblem, parse_languages
 from thutuc.content.load import FieldSources, SiteSources, SourceDocument, is_inside
 from thutuc.content.model import (
     AZ_PATH,
@@ -23,10 +25,12 @@ from thutuc.content.model import (
     METHOD_LABELS,
     OFFLINE_PATH,
     PROCEDURE_CODE,
+    AudioFile,
     Contact,
     Field,
     FieldFrontMatter,
     FormFile,
+    Language,
     Procedure,
     ProcedureFrontMatter,
     Site,
@@ -190,6 +194,42 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
     return tuple(forms)
 
 
+def _audio(value: Any, doc: SourceDocument) -> AudioFile:
+    """A recording beside the procedure file; its length read from its headers."""
+    file = _text(value, doc)
+    path = doc.path.parent / file
+    if not is_inside(_site_root(doc), path):
+        raise Invalid(
+            f"tệp ghi âm '{file}' nằm ngoài thư mục trang.", "Chép tệp vào cạnh tệp thủ tục."
+        )
+    if path.suffix.lower() not in AUDIO_TYPES:
+        raise Invalid(
+            f"tệp ghi âm '{file}' không phải mp3, m4a hay ogg.",
+            "Lưu bản ghi âm dưới dạng .mp3, .m4a hoặc .ogg (điện thoại nào cũng mở được).",
+        )
+    if not path.is_file():
+        raise Invalid(
+            f"không tìm thấy tệp ghi âm '{file}'.",
+            "Kiểm tra tên tệp (cả chữ hoa, chữ thường) và đặt tệp cạnh tệp thủ tục.",
+        )
+    seconds = duration_seconds(path)
+    if seconds is None or seconds <= 0:
+        raise Invalid(
+            f"không đọc được độ dài của tệp ghi âm '{file}' (tệp hỏng, hoặc đuôi tệp không "
+            "đúng loại tệp).",
+            "Mở tệp bằng máy tính hoặc điện thoại xem có nghe được không, rồi lưu lại thành "
+            ".mp3, .m4a hoặc .ogg.",
+        )
+    return AudioFile(file, path.resolve(), path.stat().st_size, seconds)
+
+
+def _languages(value: Any, doc: SourceDocument) -> tuple[Language, ...]:
+    try:
+        return parse_languages(value, lambda raw: _contacts(raw, doc))
+    except LanguageProblem as exc:
+        raise Invalid(str(exc), exc.hint) from None
+
+
 # Forms residents can open on a phone or print; never .html or .js, which
 # would be served as pages from the site's own address.
 FORM_TYPES = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".jpg", ".jpeg", ".png"}
@@ -214,6 +254,8 @@ CONVERTERS: dict[str, Callable[[Any, SourceDocument], Any]] = {
     "methods": _methods,
     "forms": _forms,
     "contacts": _contacts,
+    "audio": _audio,
+    "languages": _languages,
 }
 
 

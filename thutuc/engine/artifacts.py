@@ -22,13 +22,16 @@ from thutuc.content.model import Procedure, Site, SiteConfig
 from thutuc.content.project import SourceFiles, content_digest, site_slug
 from thutuc.engine.fingerprint import code_digests
 from thutuc.resources import STATIC_DIR
-from thutuc.site.render import (
+from thutuc.site.fonts import FONTS_PATH, SCRIPT_FONTS
+from thutuc.site.pages import (
     PageSpec,
     offline_page,
     page_specs,
     redirect_pages,
-    sitemap_paths,
+    sitemap_entries,
 )
+from thutuc.site.search_index import index_paths
+from thutuc.site.service_worker import PROCEDURE_SCRIPT
 
 # The kinds a --no-posters build leaves as they are (print material).
 PRINT_KINDS = frozenset({"qr-png", "poster"})
@@ -110,21 +113,31 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
             Artifact(f"{slug}|{kind}|{name}", kind, slug, inputs, keys.key(kind, inputs), affinity)
         )
 
-    specs = page_specs(site)
-    for spec in [*specs, *redirect_pages(site), offline_page(site)]:
+    specs = page_specs(site)  # every language's
+    for spec in [*specs, *redirect_pages(site), *offline_page(site)]:
         inputs = (site.root, keys.site_templates, site.config, spec)
         add("page", spec.path or "index.html", inputs, _affinity(spec))
     add(
         "sitemap",
         "sitemap.xml",
-        (site.root, keys.site_templates, site.config, sitemap_paths(specs)),
+        (site.root, keys.site_templates, site.config, sitemap_entries(specs)),
     )
     fields_only = tuple(replace(f, procedures=(), description="") for f in site.fields)
     add("redirect-files", "redirects", (Site(site.root, site.config, fields_only, home=site.home),))
-    listed = site.listed()
-    add("search", "search.json", (listed,))
+    for path, listed in index_paths(site):  # one index per language
+        add("search", path, (listed, path))
     add("script", "site.js", (content_digest((STATIC_DIR / "site.js").read_bytes()),))
-    for procedure in site.procedures:
+    extras = STATIC_DIR / PROCEDURE_SCRIPT  # the checklist and read-aloud (site.js loads it)
+    add("form", PROCEDURE_SCRIPT, (PROCEDURE_SCRIPT, extras, _form_digest(files, extras)))
+    for font in SCRIPT_FONTS:  # fetched only by pages that show the script (site/fonts.py)
+        source = STATIC_DIR / "fonts" / font.file
+        add(
+            "form",
+            FONTS_PATH + font.file,
+            (FONTS_PATH + font.file, source, _form_digest(files, source)),
+        )
+    copies = [*site.procedures, *site.translations.values()]
+    for procedure in copies:  # forms and recordings, a translation's own under its language
         for address, source in procedure.summary.forms:
             add("form", address, (address, source, _form_digest(files, source)))
     for target in qr_targets(site):

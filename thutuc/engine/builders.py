@@ -59,7 +59,7 @@ def template_problem(exc: TemplateError, template: str) -> Problem:
     )
 
 
-def sitemap(inputs: tuple[Path, str, SiteConfig, tuple[str, ...]]) -> Built:
+def sitemap(inputs: tuple[Path, str, SiteConfig, tuple[Any, ...]]) -> Built:
     templates_root, overrides, config, paths = inputs
     xml = render.sitemap_xml(templates_root, config, paths, overrides)
     return Built([(OUT, "sitemap.xml", xml)])
@@ -70,9 +70,9 @@ def redirect_files(inputs: tuple[Any]) -> Built:
     return Built([(OUT, NETLIFY_FILE, netlify_redirects(site)), (OUT, NGINX_FILE, nginx_map(site))])
 
 
-def search(inputs: tuple[Any]) -> Built:
-    (site,) = inputs
-    return Built([(OUT, INDEX_PATH, search_index_json(site))])
+def search(inputs: tuple[Any, ...]) -> Built:
+    site, path = inputs if len(inputs) == 2 else (inputs[0], INDEX_PATH)  # one per language
+    return Built([(OUT, path, search_index_json(site))])
 
 
 def script(inputs: tuple[str]) -> Built:

@@ -247,12 +247,16 @@ def load_sites(
 def check_permanence(site: Site, problems: Problems, dates: dict[str, date]) -> Site:
     """Retirement and alias rules, published addresses, stale facts; the site with
     its procedures' last commit dates."""
-    own_dates = {p.source: dates[p.source] for p in site.procedures if p.source in dates}
+    from thutuc.content.translations import check_translations  # languages: hook
+
+    shown = [*site.procedures, *site.translations.values()]
+    own_dates = {p.source: dates[p.source] for p in shown if p.source in dates}
     site = replace(site, commit_dates=own_dates)
     check_replacements(site, problems)
     check_aliases(site, problems)
     check_published(site, content_paths(site), problems)
     check_freshness(site, problems, date.today())
+    check_translations(site, problems)
     return site
 
 

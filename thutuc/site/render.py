@@ -14,40 +14,48 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from thutuc.content.markdown import plain_text, render_inline, render_markdown
-from thutuc.content.model import (
-    AZ_PATH,
-    CONTACTS_PATH,
-    HOME_PATH,
-    NOT_FOUND_PATH,
-    OFFLINE_PATH,
-    FieldLink,
-    Procedure,
-    Site,
-    SiteConfig,
-)
-from thutuc.content.text import fold, vi_date
+from thutuc.content.model import Procedure, Site, SiteConfig
+from thutuc.content.text import vi_date
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
-from thutuc.site.redirects import (
-    NETLIFY_FILE,
-    NGINX_FILE,
-    alias_redirects,
-    netlify_redirects,
-    nginx_map,
+from thutuc.site.fonts import font_faces
+from thutuc.site.pages import (
+    VIETNAMESE,
+    PageLanguage,
+    PageSpec,
+    az_groups,
+    offline_page,
+    page_specs,
+    procedure_page,
+    redirect_pages,
+    relative_root,
+    sitemap_entries,
 )
-from thutuc.site.search_index import INDEX_PATH, search_index_json
+from thutuc.site.redirects import NETLIFY_FILE, NGINX_FILE, netlify_redirects, nginx_map
+from thutuc.site.search_index import index_paths, search_index_json
 from thutuc.site.service_worker import (
+    PROCEDURE_SCRIPT,
     SCRIPT_PATH,
     SERVICE_WORKER_PATH,
     build_version,
     service_worker_js,
 )
+from thutuc.site.strings import fill, load_strings, plural
 
 MONTHS = "tháng {m}/{y}"
+__all__ = ["PageSpec", "az_groups", "procedure_page"]
 
 
 @dataclass(frozen=True)
@@ -104,13 +112,67 @@ def make_environment(site_root: Path, overrides: str = "") -> Environment:
         file_size=file_size,
         tel=tel_href,
         plain=plain_text,
+        fill=fill,
+        plural=plural,
+        duration=duration,
     )
+    env.globals.update(vi_if=vi_if, vi_lang=vi_lang, untranslated_parts=untranslated_parts)
     return env
 
 
-def relative_root(path: str) -> str:
-    """Prefix from a page back to the site root: "" for home, "../" one level down."""
-    return "../" * path.count("/")
+def duration(seconds: float, strings: dict[str, Any]) -> str:
+    """A recording's length as people say it: "1 phút 20 giây", "45 giây"."""
+    whole = max(1, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    if minutes:
+        return fill(strings["minutes_seconds"], m=minutes, s=rest)
+    return fill(strings["seconds_only"], s=rest)
+
+
+# Keys whose text a resident reads on a procedure page: a translation that leaves
+# one of them out shows the Vietnamese text, marked lang="vi", under a notice.
+READ_KEYS = (
+    "title", "summary", "documents", "processing_time", "fee", "where", "methods",
+    "agency", "result", "applicants", "conditions",
+)  # fmt: skip
+_VI = Markup(' lang="vi"')
+
+
+def _translation_front(context: Context) -> Any:
+    """The front matter of the translation this page shows, or None."""
+    language: PageLanguage = context.get("lang", VIETNAMESE)
+    procedure = context.get("procedure")
+    if language.code == "vi" or language.fallback or not isinstance(procedure, Procedure):
+        return None
+    return procedure.front
+
+
+@pass_context
+def vi_if(context: Context, key: str) -> Markup:
+    """` lang="vi"` where a translated page shows the Vietnamese value of `key`."""
+    front = _translation_front(context)
+    return _VI if front is not None and key not in front.translated else Markup("")
+
+
+@pass_context
+def vi_lang(context: Context, subject: Any) -> Markup:
+    """` lang="vi"` for a listed procedure or field that has no translation here."""
+    language: PageLanguage = context.get("lang", VIETNAMESE)
+    if language.code == "vi" or language.fallback:
+        return Markup("")
+    own = subject.summary.lang if isinstance(subject, Procedure) else getattr(subject, "lang", "")
+    return Markup("") if own == language.code else _VI
+
+
+@pass_context
+def untranslated_parts(context: Context) -> bool:
+    """Whether the translation shown leaves some of what a resident reads in Vietnamese."""
+    front = _translation_front(context)
+    if front is None:
+        return False
+    procedure = context["procedure"]
+    body = bool(procedure.body.strip()) and "body" not in front.translated
+    return body or any(getattr(front, k) and k not in front.translated for k in READ_KEYS)
 
 
 @lru_cache(maxsize=1)
@@ -118,104 +180,41 @@ def site_css() -> str:
     return (STATIC_DIR / "site.css").read_text(encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    """One page and exactly what its template receives besides the site's settings:
-    an artifact's inputs, so its key is what the page is made from."""
-
-    template: str
-    path: str
-    extra: tuple[tuple[str, Any], ...] = ()
-    from_base: bool = False  # 404 and offline pages: served at any depth, links from the base path
-
-
 def render_page(
     templates_root: Path, config: SiteConfig, spec: PageSpec, overrides: str = ""
 ) -> Page:
     """Render one page with the templates of `templates_root` (the site's own first)."""
     env = make_environment(templates_root, overrides)
-    root = urlsplit(config.base_url).path if spec.from_base else relative_root(spec.path)
+    extra = dict(spec.extra)
+    language: PageLanguage = extra.get("lang", VIETNAMESE)
+    site_root = urlsplit(config.base_url).path if spec.from_base else relative_root(spec.path)
     context = {
-        "site": config,
+        "site": config.in_language(language.code),
         "path": spec.path,
-        "root": root,
+        "root": site_root + language.prefix,  # the home of the page's language
+        "site_root": site_root,  # where the script, fonts and Vietnamese pages are
         "canonical": config.base_url + spec.path,
         "css": Markup(site_css()),  # our own file: must not be HTML-escaped
-        **dict(spec.extra),
+        "lang": language,
+        "t": load_strings(templates_root, language.code, overrides),
+        **extra,
     }
     html = env.get_template(spec.template).render(context)
-    return Page(spec.path, html.encode("utf-8"))
-
-
-def procedure_page(site: Site, procedure: Procedure) -> PageSpec:
-    field = site.fields_by_slug[procedure.field_slug]
-    replaces = tuple(
-        site.procedures_by_code[c].summary_only() for c in site.replaced_codes_of(procedure.code)
-    )
-    replacement = site.replacement_of(procedure)
-    extra = (
-        ("procedure", procedure),
-        ("field", FieldLink(field.slug, field.title)),
-        ("replacement", replacement.summary_only() if replacement else None),
-        ("replaces", replaces),
-        ("checked", site.checked_on(procedure)),
-    )
-    template = "retired.html" if procedure.is_retired else "procedure.html"
-    return PageSpec(template, procedure.url_path, extra)
-
-
-def az_groups(site: Site) -> dict[str, list[Procedure]]:
-    groups: dict[str, list[Procedure]] = {}
-    for procedure in site.listed().active_procedures:
-        letter = fold(procedure.title)[:1].upper() or "#"
-        groups.setdefault(letter, []).append(procedure)
-    return groups
-
-
-def redirect_pages(site: Site) -> list[PageSpec]:
-    """A page at each old address (field `aliases:`). Kept out of the sitemap."""
-    pages = []
-    for redirect in alias_redirects(site):
-        target = relative_root(redirect.old) + redirect.new
-        extra = (
-            ("target", target),
-            ("canonical", site.absolute_url(redirect.new)),
-            ("field", FieldLink(redirect.field.slug, redirect.field.title)),
-        )
-        pages.append(PageSpec("redirect.html", redirect.old, extra))
-    return pages
-
-
-def page_specs(site: Site) -> list[PageSpec]:
-    """Every HTML page of the site, in a stable order (sitemap order)."""
-    listed = site.listed()  # lists show summaries: a body edit changes none of them
-    specs = [PageSpec("home.html", HOME_PATH, (("fields", listed.fields),))]
-    specs += [PageSpec("field.html", f.url_path, (("field", f),)) for f in listed.fields]
-    specs += [procedure_page(site, p) for p in site.procedures]
-    retired = ("retired", listed.retired_procedures)
-    specs.append(PageSpec("az.html", AZ_PATH, (("groups", az_groups(listed)), retired)))
-    specs.append(PageSpec("contacts.html", CONTACTS_PATH))
-    specs.append(PageSpec("404.html", NOT_FOUND_PATH, from_base=True))
-    return specs
-
-
-def offline_page(site: Site) -> PageSpec:
-    # Shown by the service worker in place of any page, so links start from the base path.
-    fields = tuple(FieldLink(f.slug, f.title) for f in site.fields)  # names and addresses only
-    return PageSpec("offline.html", OFFLINE_PATH, (("fields", fields),), from_base=True)
+    return Page(spec.path, font_faces(html, site_root).encode("utf-8"))
 
 
 def sitemap_xml(
-    templates_root: Path, config: SiteConfig, paths: tuple[str, ...], overrides: str = ""
+    templates_root: Path,
+    config: SiteConfig,
+    entries: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    overrides: str = "",
 ) -> bytes:
+    """Every page's address, with its versions in other languages where it has some."""
     env = make_environment(templates_root, overrides)
-    xml = env.get_template("sitemap.xml").render(urls=[config.base_url + p for p in paths])
+    urls = [config.base_url + path for path, _ in entries]
+    alternates = {config.base_url + path: links for path, links in entries if links}
+    xml = env.get_template("sitemap.xml").render(urls=urls, alternates=alternates)
     return xml.encode("utf-8")
-
-
-def sitemap_paths(specs: list[PageSpec]) -> tuple[str, ...]:
-    """The pages of the sitemap, by address: a title edit does not reorder it."""
-    return tuple(sorted(s.path for s in specs if Page(s.path, b"").file.endswith("index.html")))
 
 
 def service_worker(site: Site, files: list[tuple[str, bytes]]) -> Page:
@@ -228,16 +227,22 @@ def script() -> Page:
     return Page(SCRIPT_PATH, (STATIC_DIR / "site.js").read_bytes())
 
 
+def procedure_script() -> Page:
+    return Page(PROCEDURE_SCRIPT, (STATIC_DIR / PROCEDURE_SCRIPT).read_bytes())
+
+
 def render_site(site: Site) -> list[Page]:
     """Every output file of the site's web half, in one process: what the engine
     builds as separate artifacts (engine/artifacts.py), for tests and tools."""
     specs = page_specs(site)
     pages = [render_page(site.root, site.config, spec) for spec in specs]
-    pages.append(Page("sitemap.xml", sitemap_xml(site.root, site.config, sitemap_paths(specs))))
+    pages.append(Page("sitemap.xml", sitemap_xml(site.root, site.config, sitemap_entries(specs))))
     pages += [render_page(site.root, site.config, spec) for spec in redirect_pages(site)]
     pages += [Page(NETLIFY_FILE, netlify_redirects(site)), Page(NGINX_FILE, nginx_map(site))]
-    pages += [render_page(site.root, site.config, offline_page(site))]
-    pages += [Page(INDEX_PATH, search_index_json(site)), script()]
+    pages += [render_page(site.root, site.config, spec) for spec in offline_page(site)]
+    for path, listed in index_paths(site):
+        pages.append(Page(path, search_index_json(listed)))
+    pages += [script(), procedure_script()]
     pages.append(service_worker(site, [(p.path, p.content) for p in pages]))
     return pages
 

@@ -13,7 +13,14 @@ on a 2G connection (bench/bench_search_index.py measures it for 300 procedures):
      "p": [[path, title, field index, keywords, folded], ...]}  # procedures, A to Z
 
 `keywords` is the front matter's keywords joined by " · "; `folded` holds the
-folded words of the keywords that the title lacks. The script folds the title
+folded words of the keywords that the title lacks.
+
+Each language has its own index (search.json, en/search.json), made from the
+site as that language shows it. Folding applies to Latin letters only: a
+language written in another script (Khmer, Tai Viet, Cham) gets `"z": 0`, words
+lower-cased but never stripped of their marks (Khmer's subscript sign is a
+combining mark), and the script matches anywhere in a word, since those
+scripts do not always put spaces between words. The script folds the title
 itself, with the same rule (tests/test_browser.py checks that every folded title
 finds its procedure): shipping the folded title too would cost a third more
 bytes on the wire for nothing.
@@ -23,9 +30,11 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections.abc import Callable
 
 from thutuc.content.model import Field, Procedure, Site
-from thutuc.content.text import fold
+from thutuc.content.text import fold, nfc
 
 INDEX_PATH = "search.json"
 FORMAT_VERSION = 1
@@ -33,10 +42,14 @@ KEYWORD_SEPARATOR = " · "
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _folded_words(*texts: str, skip: str = "") -> str:
+Words = Callable[[str], list[str]]
+
+
+def _folded_words(*texts: str, skip: str = "", words: Words | None = None) -> str:
     """Folded words of `texts`, each once, in order, leaving out the words of `skip`."""
-    seen: dict[str, None] = dict.fromkeys(_words(skip))
-    extra = [word for text in texts for word in _words(text) if word not in seen]
+    split = words or _words
+    seen: dict[str, None] = dict.fromkeys(split(skip))
+    extra = [word for text in texts for word in split(text) if word not in seen]
     return " ".join(dict.fromkeys(extra))
 
 
@@ -45,33 +58,57 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def field_entry(field: Field) -> list[str]:
-    return [field.title, _folded_words(field.title, *field.front.aliases)]
+def _unfolded_words(text: str) -> list[str]:
+    """Words as written, lower-cased: letters, digits and their marks (Khmer, Tai Viet)."""
+    kept = "".join(
+        ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
+        for ch in nfc(text.casefold())
+    )
+    return kept.split()
+
+
+def field_entry(field: Field, words: Words = _words) -> list[str]:
+    return [field.title, _folded_words(field.title, *field.front.aliases, words=words)]
 
 
 def procedure_entry(
-    procedure: Procedure, field_index: int, old_codes: tuple[str, ...] = ()
+    procedure: Procedure, field_index: int, old_codes: tuple[str, ...] = (), words: Words = _words
 ) -> list[str | int]:
     """`old_codes`: codes this procedure replaced, so a code from an old leaflet
     still finds it; its own code is searchable too."""
     keywords = KEYWORD_SEPARATOR.join(procedure.summary.keywords)
     folded = _folded_words(
-        *procedure.summary.keywords, procedure.code, *old_codes, skip=procedure.title
+        *procedure.summary.keywords, procedure.code, *old_codes, skip=procedure.title, words=words
     )
     return [procedure.url_path, procedure.title, field_index, keywords, folded]
 
 
 def search_index(site: Site) -> dict[str, object]:
-    """Active procedures only: a replaced one is found through its successor."""
+    """Active procedures only: a replaced one is found through its successor.
+    `site` is the site in one language (Site.in_language), or the Vietnamese."""
+    language = site.config.language(site.lang) if site.lang else None
+    folds = language is None or language.folds
+    words = _words if folds else _unfolded_words
     positions = {field.slug: i for i, field in enumerate(site.fields)}
-    return {
+    index: dict[str, object] = {
         "v": FORMAT_VERSION,
-        "f": [field_entry(field) for field in site.fields],
+        "f": [field_entry(field, words) for field in site.fields],
         "p": [
-            procedure_entry(p, positions[p.field_slug], site.replaced_codes_of(p.code))
+            procedure_entry(p, positions[p.field_slug], site.replaced_codes_of(p.code), words)
             for p in site.active_procedures
         ],
     }
+    if not folds:
+        index["z"] = 0
+    return index
+
+
+def index_paths(site: Site) -> list[tuple[str, Site]]:
+    """Each language's index: its address, and the site as its lists show it."""
+    paths = [(INDEX_PATH, site.listed())]
+    for language in site.config.languages:
+        paths.append((language.path + INDEX_PATH, site.in_language(language.code).listed()))
+    return paths
 
 
 def search_index_json(site: Site) -> bytes:

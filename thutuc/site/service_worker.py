@@ -3,8 +3,8 @@
 Written from static/sw.js with two things only the build knows: a version,
 the hash of every other output file, so that a new build replaces the caches
 of the old one; and the pages kept at install (home, fields, contacts and the
-offline page), addressed relative to the worker, so the site works at the root
-of a domain or under a sub-path.
+offline page of each language), addressed relative to the worker, so the site
+works at the root of a domain or under a sub-path.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from thutuc.content.model import CONTACTS_PATH, HOME_PATH, OFFLINE_PATH, Site
 
 SERVICE_WORKER_PATH = "sw.js"
 SCRIPT_PATH = "site.js"
+PROCEDURE_SCRIPT = "procedure.js"  # the checklist and read-aloud, for procedure pages
 
 
 def precache_paths(site: Site) -> list[str]:
     """Pages a resident can open offline without having opened them before."""
     paths = [HOME_PATH, *(field.url_path for field in site.fields), CONTACTS_PATH, OFFLINE_PATH]
-    return ["./" + path if path == "" else path for path in paths] + [SCRIPT_PATH]
+    return ["./" + path if path == "" else path for path in paths] + [SCRIPT_PATH, PROCEDURE_SCRIPT]
 
 
 def build_version(files: Iterable[tuple[str, bytes]]) -> str:
@@ -33,10 +34,18 @@ def build_version(files: Iterable[tuple[str, bytes]]) -> str:
     return digest.hexdigest()[:12]
 
 
+def offline_pages(site: Site) -> dict[str, str]:
+    """The offline page of each language, by its folder ("" for Vietnamese): a page
+    under en/ that cannot load shows en/offline/."""
+    return {"": OFFLINE_PATH, **{x.path: x.path + OFFLINE_PATH for x in site.config.languages}}
+
+
 def service_worker_js(template: str, site: Site, version: str) -> bytes:
+    offline = offline_pages(site)
+    precache = precache_paths(site) + [p for p in offline.values() if p != OFFLINE_PATH]
     script = (
         template.replace("__VERSION__", version)
-        .replace("__PRECACHE__", json.dumps(precache_paths(site)))
-        .replace("__OFFLINE__", OFFLINE_PATH)
+        .replace("__PRECACHE__", json.dumps(precache))
+        .replace("__OFFLINES__", json.dumps(offline, sort_keys=True))
     )
     return script.encode("utf-8")

@@ -5,7 +5,8 @@
 "use strict";
 var CACHE = "thutuc-__VERSION__";
 var PRECACHE = __PRECACHE__;
-var OFFLINE = new URL("__OFFLINE__", self.registration.scope).href;
+// Each language's offline page, by its folder: "" (Vietnamese), "en/"...
+var OFFLINES = __OFFLINES__;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -37,6 +38,12 @@ self.addEventListener("fetch", function (event) {
   }, function () { return fromCache(request); }));
 });
 
+function offlinePage(url) {
+  var rest = url.slice(self.registration.scope.length);
+  var folder = Object.keys(OFFLINES).filter(function (f) { return f && rest.indexOf(f) === 0; })[0] || "";
+  return new URL(OFFLINES[folder], self.registration.scope).href;
+}
+
 function inScope(url) {
   return url.indexOf(self.registration.scope) === 0;
 }
@@ -53,6 +60,6 @@ function fromCache(request) {
   var navigate = request.mode === "navigate";
   return caches.match(request, { ignoreSearch: navigate, cacheName: CACHE }).then(function (hit) {
     if (hit) return hit;
-    return navigate ? caches.match(OFFLINE, { cacheName: CACHE }) : Response.error();
+    return navigate ? caches.match(offlinePage(request.url), { cacheName: CACHE }) : Response.error();
   });
 }

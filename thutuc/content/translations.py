@@ -1,0 +1,102 @@
+"""Translations: `ket-hon.en.md` beside `ket-hon.md`, `_index.en.md` beside `_index.md`.
+
+A translation is read over its Vietnamese source, as a province commune's file
+is read over the catalogue's (province.merge_documents): the keys it writes
+replace the source's, every other key is inherited (the code first), and a
+non-empty body replaces the source's body. What it inherits is still
+Vietnamese; the page marks it `lang="vi"` and says so. The lifecycle keys
+(code, replaced_by, retired, local) are the source's alone.
+
+A translation is older than its source when its own date (its `updated:`, else
+its last commit) is before the source's (`updated:`, else last commit): `check`
+warns, and the page says the fees and papers may have changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from thutuc.content.load import SourceDocument
+from thutuc.content.model import Procedure, Site, summarise
+from thutuc.content.text import vi_date
+from thutuc.problems import Problems
+
+SOURCE_ONLY = ("code", "replaced_by", "retired", "local")
+# What a resident needs first (validate.RESIDENT_FACTS): a translation without
+# them shows them in Vietnamese, which is worth a warning.
+MUST_TRANSLATE = {"title": "tên thủ tục", "documents": "giấy tờ", "fee": "lệ phí"}
+
+
+def prepare(source: SourceDocument, own: SourceDocument, problems: Problems) -> SourceDocument:
+    """The translation's document without the keys only the source may set."""
+    code, mine = str(source.meta.get("code", "")).strip(), str(own.meta.get("code", "")).strip()
+    if "code" in own.meta and mine != code:
+        problems.error(
+            own.rel,
+            f"Bản dịch ghi code: {mine}, khác mã {code} của tệp gốc {source.rel}.",
+            "Xóa dòng code: khỏi bản dịch: bản dịch luôn dùng mã của tệp gốc.",
+            own.line_of("code"),
+        )
+    for key in SOURCE_ONLY[1:]:
+        if key in own.meta:
+            problems.warning(
+                own.rel,
+                f"Khóa '{key}' trong bản dịch bị bỏ qua: chỉ tệp tiếng Việt ghi khóa này.",
+                f"Xóa dòng {key}: khỏi bản dịch, ghi vào {source.rel} nếu cần.",
+                own.line_of(key),
+            )
+    meta = {k: v for k, v in own.meta.items() if k not in SOURCE_ONLY}
+    return replace(own, meta=meta)
+
+
+def as_translation(
+    procedure: Procedure, lang: str, own: SourceDocument, problems: Problems
+) -> Procedure:
+    """`procedure` (validated from the merged documents) as the translation in `lang`:
+    its own keys known, its own date only, its own files under the language's folder."""
+    written = tuple(sorted(own.meta)) + (("body",) if own.body.strip() else ())
+    front = procedure.front
+    audio = front.audio
+    if audio is not None and "audio" in written:
+        audio = replace(audio, lang=lang)
+    forms = front.forms
+    if "forms" in written:
+        forms = tuple(replace(f, lang=lang) for f in forms)
+    updated = front.updated if "updated" in written else None
+    front = replace(front, lang=lang, translated=written, audio=audio, forms=forms, updated=updated)
+    missing = [f"{label} ({key})" for key, label in MUST_TRANSLATE.items() if key not in written]
+    if missing:
+        problems.warning(
+            own.rel,
+            f"Bản dịch chưa dịch {', '.join(missing)}: trang bằng tiếng {lang} sẽ hiện các "
+            "mục đó bằng tiếng Việt.",
+            "Nhờ người dịch thêm các khóa này vào bản dịch.",
+            1,
+        )
+    s = procedure.summary
+    summary = summarise(front, s.source, s.field_slug, s.body_line, s.code_line)
+    return Procedure(front, procedure.body, summary, procedure.source_path, procedure.recipe)
+
+
+def translation_date(site: Site, translation: Procedure) -> date | None:
+    return translation.summary.updated or site.commit_dates.get(translation.source)
+
+
+def check_translations(site: Site, problems: Problems) -> None:
+    """A warning for each translation older than its Vietnamese source."""
+    for (lang, code), translation in sorted(site.translations.items()):
+        source = site.procedures_by_code.get(code)
+        theirs = site.checked_on(source) if source is not None else None
+        mine = translation_date(site, translation)
+        if source is None or not theirs or not mine or mine >= theirs:
+            continue
+        problems.warning(
+            translation.source,
+            f"Bản dịch ({lang}) cũ hơn tệp tiếng Việt: tệp gốc {source.source} sửa ngày "
+            f"{vi_date(theirs)}, bản dịch ngày {vi_date(mine)}. Trang hiện thông báo bản dịch "
+            "có thể đã cũ.",
+            "Nhờ người dịch đối chiếu với bản tiếng Việt (nhất là lệ phí, giấy tờ), sửa bản "
+            f"dịch, rồi ghi updated: {date.today().isoformat()} vào phần đầu bản dịch.",
+            translation.summary.code_line,
+        )
