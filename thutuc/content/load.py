@@ -279,9 +279,18 @@ def load_field(
     for path in sorted(folder.rglob("*.md"), key=lambda p: nfc(p.as_posix())):
         if not all(_visible(part) for part in path.relative_to(folder).parts):
             continue
+        if _is_translation(path):  # ket-hon.en.md: content/project.py reads translations
+            continue
         if _safe(root, path, problems) and (doc := read_markdown(root, path, problems)):
             docs.append(doc)
     return FieldSources(nfc(folder.name), index, tuple(docs))
+
+
+def _is_translation(path: Path) -> bool:
+    from thutuc.content.languages import translation_suffix
+
+    found = translation_suffix(path.name)
+    return found is not None and (path.parent / f"{found[0]}.md").is_file()
 
 
 def load_site(root: Path, problems: Problems) -> SiteSources:

@@ -84,7 +84,9 @@ def translation_date(site: Site, translation: Procedure) -> date | None:
 
 
 def check_translations(site: Site, problems: Problems) -> None:
-    """A warning for each translation older than its Vietnamese source."""
+    """The languages' folders and strings, then a warning for each translation
+    older than its Vietnamese source."""
+    check_languages(site, problems)
     for (lang, code), translation in sorted(site.translations.items()):
         source = site.procedures_by_code.get(code)
         theirs = site.checked_on(source) if source is not None else None
@@ -100,3 +102,40 @@ def check_translations(site: Site, problems: Problems) -> None:
             f"dịch, rồi ghi updated: {date.today().isoformat()} vào phần đầu bản dịch.",
             translation.summary.code_line,
         )
+
+
+def check_languages(site: Site, problems: Problems) -> None:
+    """A language's folder must not be a field's address; its interface strings
+    should exist (else the labels of its pages are Vietnamese)."""
+    from thutuc.site.strings import bundled, missing_strings, strings_file
+
+    file = site.own_file("site.yml")
+    for language in site.config.languages:
+        folder = language.path.rstrip("/")
+        if folder in site.fields_by_slug:
+            problems.error(
+                file,
+                f"Tiếng {language.code} dùng thư mục /{folder}/, trùng địa chỉ của lĩnh vực "
+                f"{site.fields_by_slug[folder].source}.",
+                "Đổi tên thư mục lĩnh vực đó (giữ tên cũ trong aliases: của _index.md).",
+            )
+        own = strings_file(site.root, language.code)
+        rel = own.relative_to(site.root).as_posix()
+        if not own.is_file() and not bundled(language.code):
+            problems.warning(
+                rel,
+                f"Chưa có chữ giao diện cho tiếng {language.code} ({language.name}): nút, "
+                "tiêu đề, thông báo trên trang tiếng đó sẽ hiện bằng tiếng Việt.",
+                f"Chép templates/strings/en.yml của gói thutuc thành {rel}, rồi nhờ người "
+                "bản ngữ dịch phần sau dấu ':' (xem docs/ngon-ngu.md).",
+            )
+        elif missing := missing_strings(site.root, language.code):
+            shown = ", ".join(missing[:5]) + (
+                f" và {len(missing) - 5} khóa khác" if len(missing) > 5 else ""
+            )
+            problems.warning(
+                rel,
+                f"Tệp chữ giao diện tiếng {language.code} còn thiếu {len(missing)} khóa: {shown}; "
+                "các chữ đó hiện bằng tiếng Việt.",
+                "Thêm các khóa còn thiếu (so với templates/strings/en.yml) và nhờ người dịch.",
+            )

@@ -187,11 +187,16 @@ def render_page(
     env = make_environment(templates_root, overrides)
     extra = dict(spec.extra)
     language: PageLanguage = extra.get("lang", VIETNAMESE)
-    site_root = urlsplit(config.base_url).path if spec.from_base else relative_root(spec.path)
+    if spec.from_base:
+        site_root = urlsplit(config.base_url).path
+        root = site_root + language.prefix
+    else:
+        site_root = relative_root(spec.path)
+        root = relative_root(spec.path[len(language.prefix) :])
     context = {
         "site": config.in_language(language.code),
         "path": spec.path,
-        "root": site_root + language.prefix,  # the home of the page's language
+        "root": root,  # the home of the page's language
         "site_root": site_root,  # where the script, fonts and Vietnamese pages are
         "canonical": config.base_url + spec.path,
         "css": Markup(site_css()),  # our own file: must not be HTML-escaped
