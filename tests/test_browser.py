@@ -53,6 +53,9 @@ KINDS = {
     "contacts": "lien-he/",
     "404": "khong-co-trang-nay/",
     "offline": "offline/",
+    "en-home": "en/",
+    "en-procedure": "en/1.001193/",
+    "en-untranslated": "en/1.012812/",  # the Vietnamese page under an English notice
 }
 
 

@@ -126,6 +126,49 @@ def test_an_incremental_build_equals_a_cold_build_in_a_fresh_process(tmp_path: P
     assert "chân trang riêng" in (root / "output/index.html").read_text()
 
 
+def translated(count: int) -> dict[str, str]:
+    """`many(count)` in Vietnamese and English, every third procedure translated."""
+    files = many(count)
+    files["site.yml"] += "languages:\n  - code: en\n    name: English\n"
+    files["procedures/ho-tich/_index.en.md"] = "---\ntitle: Civil status\n---\n"
+    for n in range(0, count, 3):
+        field = "ho-tich" if n % 2 else "dat-dai"
+        files[f"procedures/{field}/p{n}.en.md"] = (
+            f"---\ntitle: Procedure number {n}\ndocuments: [Form]\nfee: Free\n---\nHand it in.\n"
+        )
+    return files
+
+
+def test_with_translations_an_incremental_build_equals_a_cold_build(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", translated(30))
+    build(BuildOptions(root, posters=False, record_published=False))
+    before = inodes(root / "output")
+    edits = {  # a translation, then its source, then a new translation
+        "procedures/dat-dai/p6.en.md": "---\ntitle: Procedure six\ndocuments: [Form]\nfee: Free\n---\nUpstairs.\n",
+        "procedures/dat-dai/p6.md": procedure("1.000006", "Thủ tục số 6", body="Tầng 2."),
+        "procedures/ho-tich/p1.en.md": "---\ntitle: Procedure one\ndocuments: [Form]\nfee: Free\n---\n",
+    }
+    changed: list[set[str]] = []
+    for rel, text in edits.items():
+        write_files(root, {rel: text})
+        build(BuildOptions(root, posters=False, record_published=False))
+        after = inodes(root / "output")
+        changed.append({p for p in after if after[p] != before.get(p)})
+        before = after
+    # the body of a translation shows on its page only; its title on the English lists too
+    assert {"en/1.000006/index.html", "en/dat-dai/index.html", "en/a-z/index.html"} <= changed[0]
+    assert not {p for p in changed[0] if not p.startswith("en/")} - {"sw.js"}, changed[0]
+    assert "1.000006/index.html" in changed[1]  # the Vietnamese page; the English keeps its body
+    cold = tmp_path / "cold"
+    cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
+    assert files_of(root / "output") == files_of(cold / "out")
+    english = (root / "output/en/1.000006/index.html").read_text()
+    assert "Upstairs." in english and "Tầng 2." not in english
+    assert "Tầng 2." in (root / "output/1.000006/index.html").read_text()
+    # a translation without a body shows the Vietnamese steps, marked as Vietnamese
+    assert '<div class="steps" lang="vi">' in (root / "output/en/1.000001/index.html").read_text()
+
+
 @pytest.mark.slow
 def test_with_posters_an_edit_redraws_only_the_posters_that_show_it(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", many(6))

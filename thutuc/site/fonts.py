@@ -11,6 +11,9 @@ that has the font fetches nothing. Vietnamese letters keep the system font.
 
 The page is scanned after rendering, so a Khmer name anywhere (the language
 switcher, a quoted place name) is covered, and a page without one pays nothing.
+site.css lists these families first: their unicode-range keeps them to their own
+letters, and a system family listed before them may claim letters it cannot draw
+(Chromium on Linux drew Tai Viet as boxes with "Noto Sans" when it came first).
 """
 
 from __future__ import annotations

@@ -2,21 +2,30 @@
    base.html loads this after the first paint: nothing here is needed to show a page.
    - search as you type, loading search.json only once the resident starts typing;
    - a share button on procedure pages (Web Share, else copy the link);
-   - the service worker that keeps opened pages for reading offline. */
+   - on procedure pages, procedure.js: the documents checklist and read-aloud;
+   - the service worker that keeps opened pages for reading offline.
+   Words come from the page (data-* attributes), in the page's language. */
 (function () {
   "use strict";
   if (!window.fetch || !String.prototype.normalize) return;
   var root = new URL(".", document.currentScript.src).href;
   var LIMIT = 20;
 
+  var folds = true;  // false for a language in another script (search.json "z": 0)
+
   function fold(text) {
     // Same as thutuc.text.fold: đ→d, casefold, strip tone and vowel marks.
+    if (!folds) return text.toLowerCase().normalize("NFC");
     return text.replace(/[đĐ]/g, "d").toLowerCase().normalize("NFD")
       .replace(/[\u0300-\u036f]/g, "").normalize("NFC");
   }
 
   function words(text) {
-    return text.replace(/[^\s\p{L}\p{N}]+/gu, " ").trim().replace(/\s+/g, " ");
+    return text.replace(/[^\s\p{L}\p{M}\p{N}]+/gu, " ").trim().replace(/\s+/g, " ");
+  }
+
+  function fill(data, name, n) {
+    return ((n === 1 && data[name + "One"]) || data[name] || "").replace("{n}", n);
   }
 
   function el(tag, className, text) {
@@ -27,6 +36,7 @@
   }
 
   function prepare(data) {
+    folds = data.z !== 0;
     var fields = data.f.map(function (f) { return { title: f[0], folded: f[1] }; });
     return data.p.map(function (p) {
       var field = fields[p[2]];
@@ -43,8 +53,10 @@
 
   function score(item, query) {
     // Every word typed must start a word of the procedure, its keywords or its field.
+    // (In a script without spaces between words, anywhere in a word.)
+    var start = folds ? " " : "";
     for (var i = 0; i < query.tokens.length; i++) {
-      if (item.folded.indexOf(" " + query.tokens[i]) < 0) return 0;
+      if (item.folded.indexOf(start + query.tokens[i]) < 0) return 0;
     }
     // Accents as typed decide first: a whole word in the title, then in keywords or
     // field, then the start of a word ("hộ" in "hội"); then how well the title matches.
@@ -74,13 +86,14 @@
       .map(function (hit) { return hit.item; });
   }
 
-  function show(hits, status, list) {
+  function show(hits, status, list, form) {
     list.textContent = "";
     if (hits === null) { status.textContent = ""; return; }
-    status.textContent = hits.length ? "Tìm thấy " + hits.length + " thủ tục" : "Không tìm thấy thủ tục nào. Thử gõ từ khác, hoặc xem danh sách A–Z.";
+    status.textContent = hits.length ? fill(form.dataset, "found", hits.length) : form.dataset.none;
+    var base = new URL(".", new URL(form.dataset.index, location.href)).href;
     hits.slice(0, LIMIT).forEach(function (item) {
       var link = el("a", "", item.title);
-      link.href = root + item.path;
+      link.href = base + item.path;
       link.appendChild(el("small", "", item.field));
       list.appendChild(el("li")).appendChild(link);
     });
@@ -95,14 +108,14 @@
     input.form.after(status, list);
     var loading = null;
     function load() {
-      loading = loading || fetch(root + "search.json").then(function (r) {
+      loading = loading || fetch(input.form.dataset.index || root + "search.json").then(function (r) {
         if (!r.ok) throw new Error(r.status);
         return r.json();
       }).then(prepare);
       return loading;
     }
     function update() {
-      return load().then(function (items) { show(search(items, input.value), status, list); });
+      return load().then(function (items) { show(search(items, input.value), status, list, input.form); });
     }
     input.addEventListener("focus", function () { load().catch(function () { loading = null; }); });
     input.addEventListener("input", function () { update().catch(function () { loading = null; }); });
@@ -135,7 +148,7 @@
   function setupShare() {
     var slot = document.getElementById("chia-se");
     if (!slot) return;
-    var button = el("button", "", "Chia sẻ trang này");
+    var button = el("button", "", slot.dataset.label || "Chia sẻ trang này");
     var note = el("span", "share-note");  // inline: an empty note takes no room
     var canonical = document.querySelector("link[rel=canonical]");
     var url = canonical ? canonical.href : location.href;
@@ -143,8 +156,8 @@
     note.setAttribute("role", "status");
     slot.append(button, note);
     function copyLink() {
-      copy(url).then(function () { note.textContent = "Đã chép đường dẫn"; },
-        function () { note.textContent = "Chép đường dẫn này: " + url; });
+      copy(url).then(function () { note.textContent = slot.dataset.copied; },
+        function () { note.textContent = slot.dataset.copy + " " + url; });
     }
     button.addEventListener("click", function () {
       if (!navigator.share) return copyLink();
@@ -160,8 +173,16 @@
     navigator.serviceWorker.register(root + "sw.js").catch(function () {});
   }
 
+  function loadProcedureExtras() {
+    if (!document.getElementById("giay-to-can-mang") && !document.getElementById("chia-se")) return;
+    var script = el("script");
+    script.src = root + "procedure.js";
+    document.body.appendChild(script);
+  }
+
   setupSearch();
   setupShare();
+  loadProcedureExtras();
   registerWorker();
   document.documentElement.setAttribute("data-enhanced", "");  // for tests: extras in place
 })();

@@ -3,9 +3,10 @@
    resident online never reads an old page; offline, they come from the cache,
    and a page never opened shows the offline page with the hotline. */
 "use strict";
-var CACHE = "thutuc-1fb049903af9";
-var PRECACHE = ["./", "ho-tich/", "chung-thuc/", "nuoi-con-nuoi/", "bao-tro-xa-hoi/", "giam-ngheo/", "dat-dai/", "nong-nghiep/", "van-hoa/", "ton-giao/", "lien-he/", "offline/", "site.js"];
-var OFFLINE = new URL("offline/", self.registration.scope).href;
+var CACHE = "thutuc-0f220614da35";
+var PRECACHE = ["./", "ho-tich/", "chung-thuc/", "nuoi-con-nuoi/", "bao-tro-xa-hoi/", "giam-ngheo/", "dat-dai/", "nong-nghiep/", "van-hoa/", "ton-giao/", "lien-he/", "offline/", "site.js", "procedure.js", "en/offline/"];
+// Each language's offline page, by its folder: "" (Vietnamese), "en/"...
+var OFFLINES = {"": "offline/", "en/": "en/offline/"};
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -37,6 +38,12 @@ self.addEventListener("fetch", function (event) {
   }, function () { return fromCache(request); }));
 });
 
+function offlinePage(url) {
+  var rest = url.slice(self.registration.scope.length);
+  var folder = Object.keys(OFFLINES).filter(function (f) { return f && rest.indexOf(f) === 0; })[0] || "";
+  return new URL(OFFLINES[folder], self.registration.scope).href;
+}
+
 function inScope(url) {
   return url.indexOf(self.registration.scope) === 0;
 }
@@ -53,6 +60,6 @@ function fromCache(request) {
   var navigate = request.mode === "navigate";
   return caches.match(request, { ignoreSearch: navigate, cacheName: CACHE }).then(function (hit) {
     if (hit) return hit;
-    return navigate ? caches.match(OFFLINE, { cacheName: CACHE }) : Response.error();
+    return navigate ? caches.match(offlinePage(request.url), { cacheName: CACHE }) : Response.error();
   });
 }

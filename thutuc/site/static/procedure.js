@@ -69,7 +69,7 @@
   }
 
   function sentences(text) {
-    return text.replace(/\s+/g, " ").split(/(?<=[.!?;:])\s+/).map(function (s) { return s.trim(); })
+    return text.replace(/\s+/g, " ").split(/(?<=[.!?;])\s+/).map(function (s) { return s.trim(); })
       .filter(function (s) { return /[\p{L}\p{N}]/u.test(s); });
   }
 
