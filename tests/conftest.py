@@ -10,8 +10,9 @@ import importlib
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +80,28 @@ def require_module(name: str) -> object:
 
 def chromium_path() -> str:
     return require_executable(*CHROMIUM_CANDIDATES)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright, once per test process: every browser
+    test module shares it (Playwright's sync API allows one instance at a time)."""
+    sync_api: Any = require_module("playwright.sync_api")
+    executable = chromium_path()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 SiteWriter = Callable[..., Path]

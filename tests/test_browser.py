@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, chromium_path, require_module, unavailable
+from conftest import REPO, require_module, unavailable
 from PIL import Image
 from poster_helpers import load
 
@@ -36,14 +36,6 @@ PAGE_BUDGET = 14 * 1024
 AXE = REPO / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
 VIEWPORT = {"width": 360, "height": 740}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 KINDS = {
     "home": "",
@@ -119,16 +111,6 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 # --- the browser ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    sync_api: Any = require_module("playwright.sync_api")
-    executable = chromium_path()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -15,15 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_SITE, REPO, chromium_path, write_files
-from test_browser import (  # noqa: F401
+from conftest import CHROMIUM_ARGS, MINIMAL_SITE, REPO, chromium_path, write_files
+from test_browser import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     TAP_TARGETS_SMALLER_THAN_48,
     VIEWPORT,
     assert_no_axe_violations,
     axe_path,
-    browser,
     serve,
 )
 from test_languages import KHMER, TAI_VIET, TRANSLATION
@@ -100,7 +98,7 @@ def url(reach_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def context(browser: Any) -> Iterator[Any]:  # noqa: F811
+def context(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
     ctx.set_default_timeout(15_000)
     yield ctx
@@ -182,7 +180,7 @@ def test_ticks_are_kept_per_procedure_and_language(page: Any, url: str) -> None:
 
 
 @pytest.mark.browser
-def test_without_javascript_the_documents_are_the_plain_list(browser: Any, url: str) -> None:  # noqa: F811
+def test_without_javascript_the_documents_are_the_plain_list(browser: Any, url: str) -> None:
     ctx = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
     page = ctx.new_page()
     page.goto(url + "1.001193/")
@@ -272,7 +270,7 @@ def test_an_english_page_reads_with_an_english_voice(page: Any, url: str) -> Non
         ('[{lang: "vi-VN", name: "V"}]', "Zalo"),  # Zalo's in-app browser
     ],
 )
-def test_no_voice_for_the_page_no_button(browser: Any, url: str, voices: str, agent: str) -> None:  # noqa: F811
+def test_no_voice_for_the_page_no_button(browser: Any, url: str, voices: str, agent: str) -> None:
     user_agent = (
         "Mozilla/5.0 (Linux; Android 11; SM-A125F; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Version/4.0 Chrome/120.0 Mobile Safari/537.36 Zalo android/12110801 ZaloTheme/light"
@@ -323,8 +321,12 @@ def test_a_recording_plays_from_the_site_with_its_length_shown(
     # Chromium's own decoder agrees with the length read from the headers.
     browser_seconds = page.evaluate(
         """() => new Promise((ok, fail) => { const a = document.querySelector('figure.audio audio');
-           a.preload = 'metadata'; a.onloadedmetadata = () => ok(a.duration);
-           a.onerror = () => fail(String(a.error && a.error.code)); a.load(); })"""
+           // Without range requests (this test server) an Ogg file's length is known
+           // only once it is read to its end: wait for a finite duration.
+           const done = () => { if (isFinite(a.duration)) ok(a.duration); };
+           a.onloadedmetadata = done; a.ondurationchange = done;
+           a.onerror = () => fail(String(a.error && a.error.code));
+           a.preload = 'auto'; a.muted = true; a.load(); })"""
     )
     assert abs(browser_seconds - seconds) < 0.15, (name, browser_seconds, seconds)
     if n == 0:
@@ -406,7 +408,7 @@ NO_SCRIPT_FONTS = """<?xml version="1.0"?>
 
 
 @pytest.fixture(scope="module")
-def bare_phone(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:  # noqa: F811
+def bare_phone(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Chromium with fontconfig hiding every installed Tai Viet, Khmer and Cham font,
     as on a phone that has none: only the site's subset fonts can draw them."""
     conf = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"

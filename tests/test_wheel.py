@@ -32,9 +32,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_ships_templates_static_files_and_fonts(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for template in (REPO / "templates").glob("*"):
-        assert f"thutuc/templates/{template.name}" in names, template.name
+    for template in (REPO / "templates").rglob("*"):
+        if template.is_file():  # strings/ too
+            rel = template.relative_to(REPO / "templates").as_posix()
+            assert f"thutuc/templates/{rel}" in names, rel
     assert "thutuc/site/static/site.css" in names
+    assert "thutuc/site/static/procedure.js" in names
+    assert "thutuc/site/static/fonts/khmer.woff2" in names
     assert "thutuc/print/fonts/NotoSans-Regular.ttf" in names
 
 

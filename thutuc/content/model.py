@@ -200,6 +200,9 @@ class ProcedureSummary:
     # copied beside it.
     forms: tuple[tuple[str, Path], ...] = ()
     lang: str = ""  # a translation's language; "" for the Vietnamese source
+    # (root-relative path, digest) of those files: the page shows their size and
+    # length, so its artifact key must change when one of them does.
+    attached: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

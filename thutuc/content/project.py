@@ -183,13 +183,15 @@ def procedure_of(
         if record.summary is None:
             return None
         found = _FULL.get(key)
-        if found is not None:
+        if found is not None and found.summary == record.summary:
             return found
         return Procedure.lazy(record.summary, recipe.root / recipe.layers[-1][0], recipe)
     own = Problems()
     procedure, doc = _validate(recipe, own, files)
     depends = tuple((rel, files.digest_or_none(rel)) for rel in _form_files(recipe.root, doc))
-    summary = procedure.summary if procedure is not None else None
+    summary = None
+    if procedure is not None:  # the files it shows are part of what its page is made from
+        summary = procedure.summary = replace(procedure.summary, attached=depends)
     cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends)
     problems.extend(own)
     return procedure
@@ -249,6 +251,8 @@ def prefetch_records(
     todo = list(missing.values())
     for recipe, (summary, found, forms) in zip(todo, runner(validate_recipe, todo), strict=True):
         depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
+        if summary is not None:
+            summary = replace(summary, attached=depends)
         cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends)
 
 
