@@ -354,3 +354,41 @@ def test_editing_a_translation_rebuilds_only_its_page(make_site) -> None:
     built(root)
     changed = {p for p in files_of(out) if (out / p).stat().st_ino != before.get(p)}
     assert changed == {"en/1.001193/index.html", "sw.js"}, changed
+
+
+# --- a province ----------------------------------------------------------------------------
+
+
+def test_a_province_commune_shows_the_catalogue_translations_and_its_own(tmp_path: Path) -> None:
+    from test_province import PROVINCE
+
+    files = dict(PROVINCE)
+    files["communes/binh/site.yml"] += EN
+    files["procedures/ho-tich/ket-hon.en.md"] = "---\ntitle: Registering a marriage\nfee: Free\n---\n"
+    files["procedures/ho-tich/_index.en.md"] = "---\ntitle: Civil status\n---\n"
+    files["procedures/ho-tich/khai-sinh.en.md"] = "---\ntitle: Registering a birth\n---\n"
+    files["communes/binh/procedures/ho-tich/trich-luc.en.md"] = "---\ntitle: Copy of a record\n---\n"
+    files["communes/an/procedures/ho-tich/khai-sinh.en.md"] = "---\ntitle: Birth (An)\n---\n"  # no en in An
+    root = write_files(tmp_path / "tinh", files)
+    build(BuildOptions(root, posters=False, record_published=False))
+    out = root / "output"
+    assert "<h1>Registering a marriage</h1>" in page(out, "binh/en/1.000894/")  # the catalogue's
+    assert "<h1>Copy of a record</h1>" in page(out, "binh/en/2.000635/")  # the commune's own
+    assert "<h1>Civil status</h1>" in page(out, "binh/en/ho-tich/")
+    assert not (out / "an/en").exists()  # Xã An has no English pages
+    _, problems = check(BuildOptions(root))
+    [warning] = [w for w in problems.warnings if w.file.endswith("an/procedures/ho-tich/khai-sinh.en.md")]
+    assert "'en'" in warning.message and warning.group == "an"
+
+
+def test_a_catalogue_translation_never_stands_for_a_commune_override(tmp_path: Path) -> None:
+    from test_province import PROVINCE
+
+    files = dict(PROVINCE)
+    files["communes/an/site.yml"] += EN
+    files["procedures/ho-tich/khai-sinh.en.md"] = "---\ntitle: Registering a birth\nfee: Free\n---\n"
+    root = write_files(tmp_path / "tinh", files)
+    build(BuildOptions(root, posters=False, record_published=False))
+    html = page(root / "output", "an/en/1.001193/")
+    assert "This page is not in English yet" in html  # An changed the fee: its own words show
+    assert "Xã An hỗ trợ" in html

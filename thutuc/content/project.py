@@ -560,14 +560,19 @@ def load_province(
     if config is None:
         return None
     sites = []
+    translated: dict[Problem, None] = {}  # the catalogue's translations: once, like the rest
     for plan in plans:
         own = Problems()
         site = _assemble_commune(files, cache, own, config, plan, catalogue, base_url)
         for problem in own:
             if not problem.file.startswith(PROCEDURES_DIR + "/"):  # the catalogue's: once
                 problems.add(replace(problem, group=plan.slug))
+            elif _translation_of_catalogue(problem.file, catalogue):
+                translated.setdefault(replace(problem, group=CATALOGUE_GROUP))
         if site is not None and not own.errors:
             sites.append(site)
+    for problem in translated:
+        problems.add(problem)
     if len(sites) != len(wanted) or problems.errors:
         return None
     names = {slug: _commune_name(root, slug, sites) for slug in communes}
@@ -674,14 +679,81 @@ def _assemble_commune(
     url = commune_base_url(config, config_doc, slug, base_url)
     site_config = validate_config(config_doc, problems, url) if config_doc else None
     fields = []
+    codes = {x.code.lower(): x.code for x in site_config.languages} if site_config else {}
+    translations: dict[tuple[str, str], Procedure] = {}
+    field_translations: dict[tuple[str, str], Field] = {}
     for folder, mine, recipes in plan.fields:
         procedures = tuple(
             p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
         )
+        for recipe in _commune_translation_recipes(files, folder, mine, recipes, codes, problems):
+            if (p := procedure_of(recipe, files, cache, problems)) is not None:
+                translations[(recipe.lang, p.code)] = p
         field = _commune_field(files, problems, folder, mine, catalogue, procedures)
         if field is not None:
             fields.append(field)
-    return assemble_site(root, site_config, config_doc, fields, problems, home)
+            index = _commune_index(files, folder, mine, catalogue)
+            both = _folder_translations(folder, mine)
+            if index is not None:
+                field_translations.update(_field_translations(files, both, index, codes, problems))
+    site = assemble_site(root, site_config, config_doc, fields, problems, home)
+    if site is None:
+        return None
+    return replace(site, translations=translations, field_translations=field_translations)
+
+
+def _translation_of_catalogue(rel: str, catalogue: list[FolderFiles]) -> bool:
+    return any(rel == t[0] for f in catalogue for t in f.translations)
+
+
+def _folder_translations(folder: FolderFiles, mine: FolderFiles | None) -> FolderFiles:
+    """The field's translation files: the commune's own, then the catalogue's for the
+    languages the commune does not translate itself."""
+    own = list(mine.translations) if mine else []
+    tags = {(source.rsplit("/", 1)[-1], tag.lower()) for _, source, tag in own}
+    shared = [t for t in folder.translations if (t[1].rsplit("/", 1)[-1], t[2].lower()) not in tags]
+    return FolderFiles(folder.folder, None, [], own + shared if mine is not folder else own)
+
+
+def _commune_translation_recipes(
+    files: SourceFiles,
+    folder: FolderFiles,
+    mine: FolderFiles | None,
+    recipes: list[Recipe],
+    codes: dict[str, str],
+    problems: Problems,
+) -> list[Recipe]:
+    """A translation recipe for each procedure of the commune that has a translation
+    beside the file it is read from last: the commune's override or local file (its own
+    translation), else the catalogue's file (the catalogue's translation). A catalogue
+    translation never stands for a commune's override: the override changed the facts."""
+    beside: dict[str, Recipe] = {r.layers[-1][0]: r for r in recipes}
+    found = []
+    for rel, source, tag in _folder_translations(folder, mine).translations:
+        code = codes.get(tag.lower())
+        recipe = beside.get(source)
+        if code is None:
+            if mine is not None and (rel, source, tag) in mine.translations:
+                _unknown_language(rel, tag, problems)
+            continue
+        if recipe is not None:
+            found.append(
+                Recipe(recipe.root, (*recipe.layers, (rel, files.digest(rel))), folder.folder, code)
+            )
+    return found
+
+
+def _commune_index(
+    files: SourceFiles, folder: FolderFiles, mine: FolderFiles | None, catalogue: list[FolderFiles]
+) -> SourceDocument | None:
+    """The field's Vietnamese index as the commune shows it (no problems: reported already)."""
+    quiet = Problems()
+    base = (
+        _field_index(files, folder.index, quiet) if folder in catalogue and folder.index else None
+    )
+    if mine is not None and mine.index is not None:
+        return _field_index(files, mine.index, quiet, base)
+    return base
 
 
 def _names(folders: list[FolderFiles]) -> set[str]:
