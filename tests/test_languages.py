@@ -364,11 +364,17 @@ def test_a_province_commune_shows_the_catalogue_translations_and_its_own(tmp_pat
 
     files = dict(PROVINCE)
     files["communes/binh/site.yml"] += EN
-    files["procedures/ho-tich/ket-hon.en.md"] = "---\ntitle: Registering a marriage\nfee: Free\n---\n"
+    files["procedures/ho-tich/ket-hon.en.md"] = (
+        "---\ntitle: Registering a marriage\nfee: Free\n---\n"
+    )
     files["procedures/ho-tich/_index.en.md"] = "---\ntitle: Civil status\n---\n"
     files["procedures/ho-tich/khai-sinh.en.md"] = "---\ntitle: Registering a birth\n---\n"
-    files["communes/binh/procedures/ho-tich/trich-luc.en.md"] = "---\ntitle: Copy of a record\n---\n"
-    files["communes/an/procedures/ho-tich/khai-sinh.en.md"] = "---\ntitle: Birth (An)\n---\n"  # no en in An
+    files["communes/binh/procedures/ho-tich/trich-luc.en.md"] = (
+        "---\ntitle: Copy of a record\n---\n"
+    )
+    files["communes/an/procedures/ho-tich/khai-sinh.en.md"] = (
+        "---\ntitle: Birth (An)\n---\n"  # no en in An
+    )
     root = write_files(tmp_path / "tinh", files)
     build(BuildOptions(root, posters=False, record_published=False))
     out = root / "output"
@@ -377,7 +383,9 @@ def test_a_province_commune_shows_the_catalogue_translations_and_its_own(tmp_pat
     assert "<h1>Civil status</h1>" in page(out, "binh/en/ho-tich/")
     assert not (out / "an/en").exists()  # Xã An has no English pages
     _, problems = check(BuildOptions(root))
-    [warning] = [w for w in problems.warnings if w.file.endswith("an/procedures/ho-tich/khai-sinh.en.md")]
+    [warning] = [
+        w for w in problems.warnings if w.file.endswith("an/procedures/ho-tich/khai-sinh.en.md")
+    ]
     assert "'en'" in warning.message and warning.group == "an"
 
 
@@ -386,9 +394,28 @@ def test_a_catalogue_translation_never_stands_for_a_commune_override(tmp_path: P
 
     files = dict(PROVINCE)
     files["communes/an/site.yml"] += EN
-    files["procedures/ho-tich/khai-sinh.en.md"] = "---\ntitle: Registering a birth\nfee: Free\n---\n"
+    files["procedures/ho-tich/khai-sinh.en.md"] = (
+        "---\ntitle: Registering a birth\nfee: Free\n---\n"
+    )
     root = write_files(tmp_path / "tinh", files)
     build(BuildOptions(root, posters=False, record_published=False))
     html = page(root / "output", "an/en/1.001193/")
     assert "This page is not in English yet" in html  # An changed the fee: its own words show
     assert "Xã An hỗ trợ" in html
+
+
+def test_a_translation_without_its_vietnamese_file_is_skipped_with_a_warning(make_site) -> None:
+    root = with_english(make_site, {"procedures/ho-tich/da-doi-ten.en.md": TRANSLATION})
+    problems = problems_of(root)
+    assert not problems.errors
+    [warning] = [w for w in problems.warnings if w.file.endswith("da-doi-ten.en.md")]
+    assert "da-doi-ten.md" in warning.message
+
+
+def test_a_misspelt_key_in_a_translation_is_warned_on_its_line(make_site) -> None:
+    typo = TRANSLATION.replace("fee: Free if on time", "fe: Free if on time")
+    problems = problems_of(with_english(make_site, {"procedures/ho-tich/khai-sinh.en.md": typo}))
+    [warning] = [w for w in problems.warnings if "Khóa lạ 'fe'" in w.message]
+    assert (
+        warning.file.endswith("khai-sinh.en.md") and warning.line == 6 and "'fee'" in warning.hint
+    )

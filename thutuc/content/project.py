@@ -62,7 +62,7 @@ from thutuc.content.validate import (
     validate_field_index,
     validate_procedure,
 )
-from thutuc.problems import Problem, Problems
+from thutuc.problems import Problem, Problems, Severity
 
 # Full records read in this process, by recipe: a worker that validated a
 # procedure renders its page without reading it again.
@@ -127,8 +127,10 @@ def _validate_translation(
     checked = Problems()
     merged = merge_documents(source, own)
     procedure = validate_procedure(merged, slugify(recipe.field_folder), checked)
-    for problem in checked.errors:
-        problems.add(problem)
+    own_lines = set(own.key_lines.values())
+    for problem in checked:  # errors, and warnings about the translation's own lines
+        if problem.severity is Severity.ERROR or problem.line in own_lines:
+            problems.add(problem)
     if procedure is None:
         return None, merged
     procedure = as_translation(procedure, recipe.lang, own, problems)
@@ -407,11 +409,13 @@ def load_single_site(
         )
     fields = []
     folders = field_folders(files, PROCEDURES_DIR, problems)
+    codes = {x.code.lower(): x.code for x in config.languages} if config else {}
+    for folder in folders:
+        folder.procedures = [r for r in folder.procedures if not _orphan(r, codes, problems)]
     recipes_of = {
         f.folder: [Recipe(root, ((rel, files.digest(rel)),), f.folder) for rel in f.procedures]
         for f in folders
     }
-    codes = {x.code.lower(): x.code for x in config.languages} if config else {}
     translated = {f.folder: translation_recipes(root, files, f, codes, problems) for f in folders}
     every = [r for rs in (*recipes_of.values(), *translated.values()) for r in rs]
     prefetch_records(every, files, cache, runner)
@@ -454,6 +458,21 @@ def translation_recipes(
             layers = ((source, files.digest(source)), (rel, files.digest(rel)))
             recipes.append(Recipe(root, layers, folder.folder, code))
     return recipes
+
+
+def _orphan(rel: str, codes: dict[str, str], problems: Problems) -> bool:
+    """A translation (in a configured language) whose Vietnamese file is not beside it:
+    skipped with a warning, rather than read as a procedure without a code."""
+    found = translation_suffix(rel.rsplit("/", 1)[-1])
+    if found is None or found[1].lower() not in codes:
+        return False
+    problems.warning(
+        rel,
+        f"Tệp dịch này không có tệp tiếng Việt {found[0]}.md bên cạnh: tệp bị bỏ qua.",
+        f"Đặt bản dịch cạnh tệp tiếng Việt và đặt tên theo tệp đó: <tên tệp tiếng Việt>"
+        f".{found[1]}.md. Tệp tiếng Việt đổi tên thì đổi tên cả bản dịch.",
+    )
+    return True
 
 
 def _unknown_language(rel: str, tag: str, problems: Problems) -> None:
