@@ -41,7 +41,13 @@ from thutuc.engine.pipeline import BuildOptions, build, forget_build  # noqa: E4
 
 LIGHTHOUSE = REPO / "bench" / "node_modules" / ".bin" / "lighthouse"
 RESULTS = REPO / "bench" / "results"
-PAGES = {"home": "", "field": "ho-tich/", "procedure": "1.001193/"}
+PAGES = {
+    "home": "",
+    "field": "ho-tich/",
+    "procedure": "1.001193/",
+    "procedure-en": "en/1.001193/",  # a translated page
+    "untranslated-en": "en/1.012812/",  # the Vietnamese under an English notice
+}
 PROFILES = {
     "3G": {"rttMs": 300, "throughputKbps": 700, "cpuSlowdownMultiplier": 4},
     "2G": {"rttMs": 1400, "throughputKbps": 70, "cpuSlowdownMultiplier": 4},
