@@ -92,6 +92,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+VIEWPORT = {"width": 360, "height": 740}  # a cheap Android phone
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's chromium through Playwright, once per test process: every browser
@@ -102,6 +105,19 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    return context.new_page()
 
 
 SiteWriter = Callable[..., Path]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, require_module, unavailable
+from conftest import REPO, VIEWPORT, require_module, unavailable
 from PIL import Image
 from poster_helpers import load
 
@@ -35,7 +35,6 @@ from thutuc.site.render import gzipped_size
 PAGE_BUDGET = 14 * 1024
 AXE = REPO / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
-VIEWPORT = {"width": 360, "height": 740}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 KINDS = {
     "home": "",
@@ -111,19 +110,6 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 # --- the browser ---------------------------------------------------------------
-
-
-@pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
-    ctx = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
-    ctx.set_default_timeout(15_000)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context: Any) -> Any:
-    return context.new_page()
 
 
 def open_enhanced(page: Any, url: str) -> None:

@@ -107,7 +107,7 @@ def stale_translation(site: Site, translation: Procedure) -> tuple[date, date] |
     return (theirs, mine) if theirs and mine and mine < theirs else None
 
 
-class Where:
+class LanguagePages:
     """The pages of a site in one language: the site as that language shows it,
     and how each page's spec is made (its address, its `lang`)."""
 
@@ -197,14 +197,17 @@ def hreflang_links(
     return ((SOURCE_LANGUAGE, source), *links, ("x-default", source))
 
 
-def languages_of(site: Site) -> list[Where]:
+def languages_of(site: Site) -> list[LanguagePages]:
     """Vietnamese first, then each language of the site."""
-    return [Where(site), *(Where(site, language) for language in site.config.languages)]
+    return [
+        LanguagePages(site),
+        *(LanguagePages(site, language) for language in site.config.languages),
+    ]
 
 
-def procedure_page(site: Site, procedure: Procedure, here: Where | None = None) -> PageSpec:
+def procedure_page(site: Site, procedure: Procedure, here: LanguagePages | None = None) -> PageSpec:
     """A procedure's page; `here`: the language it is shown in (Vietnamese by default)."""
-    here = here or Where(site)
+    here = here or LanguagePages(site)
     field = site.fields_by_slug[procedure.field_slug]
     replaces = tuple(
         site.procedures_by_code[c].summary_only() for c in site.replaced_codes_of(procedure.code)
@@ -250,7 +253,7 @@ def page_specs(site: Site) -> list[PageSpec]:
     return [spec for here in languages_of(site) for spec in _pages_in(here)]
 
 
-def _pages_in(here: Where) -> list[PageSpec]:
+def _pages_in(here: LanguagePages) -> list[PageSpec]:
     site = here.site
     listed = site.listed()  # lists show summaries: a body edit changes none of them
     specs = [here.spec("home.html", HOME_PATH, (("fields", listed.fields),))]

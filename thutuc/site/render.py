@@ -35,10 +35,8 @@ from thutuc.site.pages import (
     VIETNAMESE,
     PageLanguage,
     PageSpec,
-    az_groups,
     offline_page,
     page_specs,
-    procedure_page,
     redirect_pages,
     relative_root,
     sitemap_entries,
@@ -55,7 +53,7 @@ from thutuc.site.service_worker import (
 from thutuc.site.strings import fill, load_strings, plural
 
 MONTHS = "tháng {m}/{y}"
-__all__ = ["PageSpec", "az_groups", "procedure_page"]
+__all__ = ["PageSpec"]  # what builders.py and artifacts.py name from here
 
 
 @dataclass(frozen=True)
