@@ -130,3 +130,17 @@ def test_replacing_the_recording_rebuilds_the_page(make_site) -> None:
     assert (root / "output/1.001193/khai-sinh.mp3").read_bytes() == (
         AUDIO / "tone-vbr.mp3"
     ).read_bytes()
+
+
+def test_a_recording_with_a_space_or_a_hash_in_its_name_still_plays(make_site) -> None:
+    name = "khai sinh #1.ogg"
+    root = make_site(
+        {
+            "procedures/ho-tich/khai-sinh.md": procedure(f'"{name}"'),
+            f"procedures/ho-tich/{name}": (AUDIO / "tone-opus.ogg").read_bytes(),
+        }
+    )
+    build(BuildOptions(root, posters=False, record_published=False))
+    html = (root / "output/1.001193/index.html").read_text(encoding="utf-8")
+    assert 'src="../1.001193/khai%20sinh%20%231.ogg"' in html
+    assert (root / "output/1.001193" / name).is_file()

@@ -14,6 +14,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from thutuc.content.text import fold
 
@@ -142,6 +143,10 @@ class AudioFile:
     def url_path(self, procedure_code: str) -> str:
         folder = f"{self.lang.lower()}/" if self.lang else ""
         return f"{folder}{procedure_code}/{self.source_path.name}"
+
+    def href(self, procedure_code: str) -> str:
+        """The link to it: a `#`, `?`, `%` or a space in a file name still opens the file."""
+        return quote(self.url_path(procedure_code), safe="/")
 
 
 @dataclass(frozen=True)
