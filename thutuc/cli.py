@@ -219,13 +219,10 @@ def build_summary(result: BuildResult) -> str:
         what = "không có gì thay đổi từ lần dựng trước"
     else:
         what = f"dựng {result.made} tệp, giữ nguyên {result.reused}"
-    sites = ""
-    if result.project is not None:
-        procedures = sum(len(s.procedures) for s in result.project.sites)
-        if result.project.province is not None:
-            sites = f" ({procedures} thủ tục, {len(result.project.sites)} xã)"
-        else:
-            sites = f" ({procedures} thủ tục, {sum(len(s.fields) for s in result.sites)} lĩnh vực)"
+    if result.site_count > 1 or (result.project and result.project.province):
+        sites = f" ({result.procedures} thủ tục, {result.site_count} xã)"
+    else:
+        sites = f" ({result.procedures} thủ tục, {result.fields} lĩnh vực)"
     return (
         f"{result.pages} trang{sites}, {result.qr_files} tệp mã QR, "
         f"{result.poster_files} tệp áp phích; {what}"

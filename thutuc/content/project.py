@@ -320,10 +320,12 @@ def load_project(
     base_url: str | None = None,
     only: Iterable[str] = (),
     runner: Runner = run_here,
+    skip: frozenset[str] = frozenset(),
 ) -> Project | None:
     """Load and validate every site of the project at `root`; None when a site
-    has errors (each is in `problems`). `only`: the communes to load, in a province;
-    `runner` reads the files the cache cannot answer for, perhaps in parallel."""
+    has errors (each is in `problems`). In a province, `only`: the communes asked
+    for (all when empty), and `skip`: those not to load (the build keeps them as
+    they are); `runner` reads what the cache cannot answer for, perhaps in parallel."""
     for rel in files.outside:
         problems.error(
             rel,
@@ -331,7 +333,7 @@ def load_project(
             "Chép tệp thật vào thư mục trang thay cho symlink.",
         )
     if is_province(root):
-        return load_province(root, files, cache, problems, base_url, tuple(only), runner)
+        return load_province(root, files, cache, problems, base_url, tuple(only), runner, skip)
     site = load_single_site(root, files, cache, problems, base_url, runner)
     return Project(root, (site,)) if site is not None else None
 
@@ -393,6 +395,7 @@ def load_province(
     base_url: str | None,
     only: tuple[str, ...],
     runner: Runner = run_here,
+    skip: frozenset[str] = frozenset(),
 ) -> Project | None:
     """The catalogue on its own (its problems once, in the catalogue group), then
     each commune as catalogue ⊕ its own files. The codes of every file, then
@@ -400,7 +403,11 @@ def load_province(
     config = validate_province_config(read_province_config(root, problems), problems)
     catalogue_problems = Problems()
     catalogue = field_folders(files, PROCEDURES_DIR, catalogue_problems)
-    markdown_files = [r for r in files.under(COMMUNES_DIR + "/") if r.endswith(".md")]
+    communes = province_communes(files)
+    wanted = [c for c in communes if (not only or c in only) and c not in skip]
+    markdown_files = [
+        r for c in wanted for r in files.under(f"{COMMUNES_DIR}/{c}/") if r.endswith(".md")
+    ]
     prefetch_codes(
         [r for f in catalogue for r in f.procedures] + markdown_files, files, cache, runner
     )
@@ -410,7 +417,6 @@ def load_province(
             if code := code_of(rel, files, cache):
                 base.setdefault(code, _CatalogueEntry(rel, files.digest(rel), folder.folder))
 
-    communes = province_communes(files)
     if not communes:
         problems.error(
             COMMUNES_DIR,
@@ -423,7 +429,6 @@ def load_province(
             f"Không có xã '{slug}' trong communes/.",
             "Các xã có: " + ", ".join(communes),
         )
-    wanted = [c for c in communes if not only or c in only]
     plans = [_plan_commune(root, files, cache, slug, catalogue, base) for slug in wanted]
     single = [
         Recipe(root, ((r, files.digest(r)),), f.folder) for f in catalogue for r in f.procedures

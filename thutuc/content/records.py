@@ -28,8 +28,16 @@ class RecordCache:
     codes: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
 
-    def kept(self) -> RecordCache:
-        return RecordCache(
-            {k: v for k, v in self.procedures.items() if k in self.used},
-            {k: v for k, v in self.codes.items() if k in self.used},
-        )
+    def kept(self, existing: set[str]) -> RecordCache:
+        """The records worth keeping: those this build looked at, and those whose
+        files all still exist (a commune not loaded this time keeps its records)."""
+
+        def alive(key: str) -> bool:
+            layers = key.split("\0")[1:-1]  # root, layers, field folder
+            return all(layer.split("\1")[0] in existing for layer in layers)
+
+        procedures = {k: v for k, v in self.procedures.items() if k in self.used or alive(k)}
+        codes = {
+            k: v for k, v in self.codes.items() if k in self.used or k.split("\1")[0] in existing
+        }
+        return RecordCache(procedures, codes)

@@ -99,7 +99,6 @@ def _form_digest(files: SourceFiles, source: Path) -> str:
 
 def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool) -> list[Artifact]:
     """Every artifact of `site`, in a stable order."""
-    from thutuc.print.posters import poster_jobs
     from thutuc.print.qr import qr_targets
 
     slug = site_slug(site)
@@ -132,6 +131,8 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
         if posters:
             add("qr-png", target.name, (target, ecc))
     if posters:
+        from thutuc.print.posters import poster_jobs  # reportlab: only when drawing
+
         for job in poster_jobs(site, ecc):
             subject = job.subject
             affinity = (
