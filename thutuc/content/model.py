@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from thutuc.content.text import fold
 
@@ -80,6 +81,10 @@ class FormFile:
     file: str
     source_path: Path
     size_bytes: int
+    # Its path under the procedure's folder in the output: the file name, or,
+    # when two forms of one procedure share a name, enough of their folders to
+    # tell them apart ("2024/to-khai.pdf", "2025/to-khai.pdf"). Set by validate.
+    name: str = ""
 
     @property
     def kind(self) -> str:
@@ -87,7 +92,13 @@ class FormFile:
         return self.source_path.suffix.lstrip(".").upper() or "Tệp"
 
     def url_path(self, procedure_code: str) -> str:
-        return f"{procedure_code}/{self.source_path.name}"
+        """Where the file is written in the output, as a file system path."""
+        return f"{procedure_code}/{self.name or self.source_path.name}"
+
+    def href(self, procedure_code: str) -> str:
+        """The link to it: `url_path` percent-encoded, so a `#`, `?`, `%`, a
+        space or a Vietnamese letter in a file name still opens the file."""
+        return quote(self.url_path(procedure_code), safe="/")
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,9 @@ class Procedure:
     body_line: int = 1  # line of the file where the body starts
     code_line: int = 1
     source_path: Path = field(default=Path(), compare=False)
+    # A `retired:` date still to come: the procedure stays active until that
+    # day's build (validate announces it), then its page becomes the notice.
+    retires_on: date | None = None
 
     @property
     def code(self) -> str:
@@ -151,6 +165,8 @@ class Procedure:
     def is_retired(self) -> bool:
         """Replaced by another code or abolished: its page stays, as a notice,
         because its address may be printed on a poster."""
+        if self.retires_on is not None:
+            return False
         return bool(self.front.replaced_by) or self.front.retired is not None
 
 
@@ -214,25 +230,48 @@ class Site:
 
     def replacement_of(self, procedure: Procedure) -> Procedure | None:
         """The procedure that now stands for `procedure`, following a chain of
-        `replaced_by` to its end (A → B → C gives C); None when not replaced."""
-        current, seen = procedure, {procedure.code}
-        while (new := self.procedures_by_code.get(current.front.replaced_by)) is not None:
-            if new.code in seen:  # validate reports cycles; never loop here
-                break
-            current = new
-            seen.add(new.code)
-        return None if current is procedure else current
+        `replaced_by` to its end (A → B → C gives C); None when not replaced
+        (or not yet: a replacement dated in the future)."""
+        return self._replacements.get(procedure.code)
 
     def replaced_codes_of(self, code: str) -> tuple[str, ...]:
         """Old codes that now lead to `code` (directly or through a chain), sorted.
         The page of `code` names them, and search finds `code` by any of them."""
-        return tuple(
-            sorted(
-                p.code
-                for p in self.procedures
-                if p.front.replaced_by and (r := self.replacement_of(p)) and r.code == code
-            )
-        )
+        return self._replaced_codes.get(code, ())
+
+    @cached_property
+    def _replacements(self) -> dict[str, Procedure]:
+        """Old code → the end of its replaced_by chain, every chain walked once
+        (a chain of n codes costs n, not n² as walking it from each page did)."""
+        ends: dict[str, Procedure] = {}
+        for procedure in self.procedures:
+            if procedure.code in ends or not procedure.is_retired:
+                continue
+            chain, current, seen = [procedure], procedure, {procedure.code}
+            while current.is_retired and (new := self._next(current)) is not None:
+                if new.code in seen:  # validate reports cycles; never loop here
+                    break
+                if new.code in ends:
+                    current = ends[new.code]
+                    break
+                chain.append(new)
+                seen.add(new.code)
+                current = new
+            for old in chain:
+                if old is not current and old.is_retired:
+                    ends[old.code] = current
+        return ends
+
+    def _next(self, procedure: Procedure) -> Procedure | None:
+        return self.procedures_by_code.get(procedure.front.replaced_by)
+
+    @cached_property
+    def _replaced_codes(self) -> dict[str, tuple[str, ...]]:
+        by_new: dict[str, list[str]] = {}
+        for old, new in self._replacements.items():
+            if self.procedures_by_code[old].front.replaced_by:
+                by_new.setdefault(new.code, []).append(old)
+        return {code: tuple(sorted(olds)) for code, olds in by_new.items()}
 
     def checked_on(self, procedure: Procedure) -> date | None:
         """When the facts were last checked: `updated`, else the file's last commit."""

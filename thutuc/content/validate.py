@@ -12,11 +12,20 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from thutuc.content import markdown
-from thutuc.content.addresses import canonical_url
-from thutuc.content.load import FieldSources, SiteSources, SourceDocument, is_inside
+from thutuc.content.addresses import AddressError, checked_url, phone_numbers
+from thutuc.content.load import (
+    HIDDEN_HINT,
+    FieldSources,
+    SiteSources,
+    SourceDocument,
+    hidden_in,
+    hidden_name,
+    is_inside,
+    report_hidden,
+    visible_text,
+)
 from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,
@@ -36,6 +45,7 @@ from thutuc.content.model import (
 from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
 from thutuc.content.text import slugify
 from thutuc.problems import Problems
+from thutuc.processing import processing
 
 
 class Invalid(ValueError):
@@ -47,18 +57,20 @@ class Invalid(ValueError):
 
 
 def _text(value: Any, doc: SourceDocument) -> str:
+    """Text as written, without the spaces and invisible characters around it;
+    "" when nothing in it can be seen."""
     if isinstance(value, (dict, list)):
         raise Invalid(
             "cần một đoạn văn bản, không phải danh sách.", "Viết trên một dòng sau dấu hai chấm."
         )
-    return str(value).strip()
+    return visible_text(str(value))
 
 
 def _int(value: Any, doc: SourceDocument) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise Invalid(f"'{value}' không phải số nguyên.", "Ví dụ: order: 2") from None
+    text = _text(value, doc)
+    if len(text) > 20 or not text.lstrip("+-").isascii() or not text.lstrip("+-").isdigit():
+        raise Invalid(f"'{text[:40]}' không phải số nguyên.", "Ví dụ: order: 2")
+    return int(text)
 
 
 def _date(value: Any, doc: SourceDocument) -> date:
@@ -73,13 +85,32 @@ def _date(value: Any, doc: SourceDocument) -> date:
 
 
 def _url(value: Any, doc: SourceDocument) -> str:
+    """Any address an editor links to: checked by the one rule set of addresses.py."""
+    return _address(value, doc, site_address=False)
+
+
+def _site_url(value: Any, doc: SourceDocument) -> str:
+    """The site's own address, which every printed code starts with."""
+    return _address(value, doc, site_address=True)
+
+
+def _address(value: Any, doc: SourceDocument, site_address: bool) -> str:
+    if isinstance(value, (dict, list)):
+        raise Invalid("cần một địa chỉ web, không phải danh sách.", "Viết trên một dòng.")
+    text = str(value).strip(" ")
+    try:
+        return checked_url(text, site_address=site_address)
+    except AddressError as exc:
+        raise Invalid(exc.message, exc.hint) from None
+
+
+def _phone(value: Any, doc: SourceDocument) -> str:
+    """One or more phone numbers, each its own `tel:` link; letters are refused."""
     text = _text(value, doc)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Invalid(
-            f"'{text}' không phải địa chỉ web http:// hoặc https://.",
-            "Viết đầy đủ, ví dụ https://dichvucong.gov.vn/...",
-        )
+    try:
+        phone_numbers(text)
+    except AddressError as exc:
+        raise Invalid(exc.message, exc.hint) from None
     return text
 
 
@@ -100,7 +131,7 @@ def _text_list(value: Any, doc: SourceDocument) -> tuple[str, ...]:
         raise Invalid(
             "mỗi mục phải là một dòng văn bản.", "Viết mỗi mục trên một dòng bắt đầu bằng '- '."
         )
-    return tuple(str(item).strip() for item in items if str(item).strip())
+    return tuple(text for item in items if (text := visible_text(str(item))))
 
 
 def _slug_list(value: Any, doc: SourceDocument) -> tuple[str, ...]:
@@ -127,8 +158,8 @@ def _methods(value: Any, doc: SourceDocument) -> tuple[SubmissionMethod, ...]:
         methods.append(
             SubmissionMethod(
                 key,
-                str(entry.get("processing_time", "")).strip(),
-                str(entry.get("fee", "")).strip(),
+                _text(entry.get("processing_time", ""), doc),
+                _text(entry.get("fee", ""), doc),
             )
         )
     return tuple(methods)
@@ -141,17 +172,18 @@ def _contacts(value: Any, doc: SourceDocument) -> tuple[Contact, ...]:
         )
     contacts = []
     for item in value:
-        if not str(item.get("name", "")).strip():
+        name = _text(item.get("name", ""), doc)
+        if not name:
             raise Invalid(
-                "một người trong danh bạ thiếu name.", "Thêm name: Họ tên hoặc tên bộ phận."
+                "một người trong danh bạ thiếu name (hoặc chỉ có dấu cách, ký tự ẩn).",
+                "Thêm name: Họ tên hoặc tên bộ phận.",
             )
-        contacts.append(
-            Contact(
-                str(item.get("name", "")).strip(),
-                str(item.get("role", "")).strip(),
-                str(item.get("phone", "")).strip(),
-            )
-        )
+        phone = _text(item.get("phone", ""), doc)
+        try:
+            phone_numbers(phone)
+        except AddressError as exc:
+            raise Invalid(f"danh bạ, {name}: {exc.message}", exc.hint) from None
+        contacts.append(Contact(name, _text(item.get("role", ""), doc), phone))
     return tuple(contacts)
 
 
@@ -164,7 +196,7 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
     root = _site_root(doc)
     forms = []
     for item in value:
-        title, file = str(item.get("title", "")).strip(), str(item.get("file", "")).strip()
+        title, file = _text(item.get("title", ""), doc), _text(item.get("file", ""), doc)
         if not title or not file:
             raise Invalid(
                 "mỗi mẫu đơn cần cả title và file.",
@@ -207,6 +239,8 @@ CONVERTERS: dict[str, Callable[[Any, SourceDocument], Any]] = {
     "int": _int,
     "date": _date,
     "url": _url,
+    "site-url": _site_url,
+    "phone": _phone,
     "code": _code,
     "text-list": _text_list,
     "slug-list": _slug_list,
@@ -233,22 +267,42 @@ def convert_keys(
     complete = True
     for key in keys:
         raw = doc.meta.get(key.name)
-        if raw is None or raw == "" or raw == []:
+        try:
+            value = _convert(key, raw, doc)
+        except Invalid as exc:
+            complete = complete and not key.required
+            problems.error(doc.rel, f"'{key.name}': {exc}", exc.hint, doc.line_of(key.name))
+            continue
+        if value is None or value in ("", ()):
             if key.required:
                 complete = False
                 problems.error(
                     doc.rel,
-                    f"Thiếu khóa bắt buộc '{key.name}' ({key.help_vi}).",
+                    f"Thiếu khóa bắt buộc '{key.name}' ({key.help_vi})"
+                    + (": chỉ có dấu cách hoặc ký tự ẩn." if raw not in (None, "", []) else "."),
                     f"Thêm dòng: {key.name}: {key.example}",
                     doc.line_of(key.name) or 1,
                 )
             continue
-        try:
-            values[key.name] = CONVERTERS[key.kind](raw, doc)
-        except Invalid as exc:
-            complete = complete and not key.required
-            problems.error(doc.rel, f"'{key.name}': {exc}", exc.hint, doc.line_of(key.name))
+        values[key.name] = value
     return values if complete else None
+
+
+def _convert(key: Key, raw: Any, doc: SourceDocument) -> Any:
+    """One key's value, typed; None when it is not written."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    if (char := hidden_in(raw)) is not None:
+        raise Invalid(f"có ký tự điều khiển ẩn {hidden_name(char)}.", HIDDEN_HINT)
+    value = CONVERTERS[key.kind](raw, doc)
+    low = key.minimum if key.minimum is not None else value
+    high = key.maximum if key.maximum is not None else value
+    if key.kind == "int" and not low <= value <= high:
+        raise Invalid(
+            f"{value} nằm ngoài khoảng cho phép ({key.minimum} đến {key.maximum}).",
+            f"Ghi một số từ {key.minimum} đến {key.maximum}.",
+        )
+    return value
 
 
 def validate_config(
@@ -261,8 +315,8 @@ def validate_config(
     values = convert_keys(doc, SITE_KEYS, problems)
     if values is None:
         return None
-    # Every printed code is built from this: lower-case scheme and host, as a browser writes it.
-    values["base_url"] = canonical_url(values["base_url"]).rstrip("/") + "/"
+    # Every printed code is built from this: checked and canonical (addresses.py).
+    values["base_url"] = values["base_url"].rstrip("/") + "/"
     return SiteConfig(**values)
 
 
@@ -270,11 +324,10 @@ def validate_config(
 RESIDENT_FACTS = {"documents": "giấy tờ cần mang", "processing_time": "thời gian", "fee": "lệ phí"}
 
 
-def warn_missing_facts(
-    doc: SourceDocument, front: ProcedureFrontMatter, problems: Problems
-) -> None:
-    if front.retired or front.replaced_by:
+def warn_missing_facts(doc: SourceDocument, procedure: Procedure, problems: Problems) -> None:
+    if procedure.is_retired or procedure.retires_on:
         return
+    front = procedure.front
     missing = [
         f"{label} ({key})" for key, label in RESIDENT_FACTS.items() if not getattr(front, key)
     ]
@@ -290,6 +343,8 @@ def warn_missing_facts(
 def check_body(doc: SourceDocument, problems: Problems) -> bool:
     """Parse the body once (the page and the leaflet reuse the parse); False when
     it cannot be published."""
+    if report_hidden(doc.body, doc.rel, problems, doc.body_line):
+        return False  # read_text refuses these in a file; an importer's text comes here
     document = markdown.parse(doc.body)
     if document.too_deep:
         problems.error(
@@ -304,16 +359,119 @@ def check_body(doc: SourceDocument, problems: Problems) -> bool:
 
 
 def validate_procedure(
-    doc: SourceDocument, field_slug: str, problems: Problems
+    doc: SourceDocument, field_slug: str, problems: Problems, today: date | None = None
 ) -> Procedure | None:
-    values = convert_keys(doc, PROCEDURE_KEYS, problems)
-    if values is None or not check_body(doc, problems):
+    """`today` decides whether a `retired:` date has come (default: the clock)."""
+    with processing(doc.rel):
+        values = convert_keys(doc, PROCEDURE_KEYS, problems)
+        if values is None or not check_body(doc, problems):
+            return None
+        if "forms" in values and (forms := form_addresses(doc, values["forms"], problems)):
+            values["forms"] = forms
+        front = ProcedureFrontMatter(**values)
+        retires_on = announce_retirement(doc, front, today or date.today(), problems)
+        procedure = Procedure(
+            front,
+            doc.body,
+            doc.rel,
+            field_slug,
+            doc.body_line,
+            doc.line_of("code") or 1,
+            doc.path,
+            retires_on,
+        )
+        warn_missing_facts(doc, procedure, problems)
+        return procedure
+
+
+def announce_retirement(
+    doc: SourceDocument, front: ProcedureFrontMatter, today: date, problems: Problems
+) -> date | None:
+    """A `retired:` date still to come: a notice now, the retirement on that day.
+    Returns the date when it is in the future."""
+    if front.retired is None or front.retired <= today:
         return None
-    front = ProcedureFrontMatter(**values)
-    warn_missing_facts(doc, front, problems)
-    return Procedure(
-        front, doc.body, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1, doc.path
+    what = (
+        f"thủ tục mới {front.replaced_by} thay thế thủ tục này"
+        if front.replaced_by
+        else "thủ tục này bị bãi bỏ"
     )
+    day = front.retired.strftime("%d/%m/%Y")
+    problems.notice(
+        doc.rel,
+        f"retired: {front.retired.isoformat()} là ngày chưa tới: trang vẫn hiện thủ tục như "
+        f"bình thường; từ ngày {day}, {what}.",
+        f"Trang chỉ đổi khi được dựng lại vào ngày {day} hoặc sau đó: nhớ chạy "
+        "python build.py build (hoặc cho CI dựng lại) vào ngày ấy.",
+        doc.line_of("retired"),
+    )
+    return front.retired
+
+
+def form_addresses(
+    doc: SourceDocument, forms: tuple[FormFile, ...], problems: Problems
+) -> tuple[FormFile, ...] | None:
+    """Each form of one procedure at its own address: its file name, or when two
+    different files share a name, as many of their folders as tell them apart.
+    None (and an error) when two files cannot be told apart in an address:
+    names that differ only in capitals, which a Windows or macOS checkout of
+    the output, and many hosts, hold as one file."""
+    root = _site_root(doc)
+    by_name: dict[str, set[Path]] = {}
+    for form in forms:
+        by_name.setdefault(form.source_path.name.casefold(), set()).add(form.source_path)
+    named = []
+    for form in forms:
+        name = form.source_path.name
+        if len(by_name[name.casefold()]) > 1:
+            name = _distinct_name(form.source_path, by_name[name.casefold()], root)
+        named.append(replace(form, name=name))
+    addresses: dict[str, FormFile] = {}
+    for form in named:
+        other = _clash(form, addresses)
+        if other is not None:
+            problems.error(
+                doc.rel,
+                f"Tệp mẫu '{form.file}' và '{other.file}' không thể cùng có địa chỉ tải về: "
+                f"'{form.name}' và '{other.name}' là một với máy chủ và với Windows.",
+                "Đổi tên một trong hai tệp (tên chỉ khác nhau chữ hoa, chữ thường vẫn là trùng).",
+                doc.line_of("forms"),
+            )
+            return None
+        addresses[form.name.casefold()] = form
+    return tuple(named)
+
+
+def _clash(form: FormFile, addresses: dict[str, FormFile]) -> FormFile | None:
+    """Another form whose address is this one's (ignoring case), or a folder of
+    it, or has it as a folder ("a.pdf" and "a.pdf/b.pdf"): one path cannot be
+    two files, or a file and a folder."""
+    key = form.name.casefold()
+    same = addresses.get(key)
+    if same is not None:
+        return None if same.source_path == form.source_path else same
+    parts = key.split("/")
+    for length in range(1, len(parts)):
+        if (parent := addresses.get("/".join(parts[:length]))) is not None:
+            return parent
+    return next((f for k, f in addresses.items() if k.startswith(key + "/")), None)
+
+
+def _distinct_name(path: Path, same_name: set[Path], root: Path) -> str:
+    """The shortest tail of `path` (relative to the site) no other file of
+    `same_name` ends with, ignoring case."""
+    parts = _parts_under(path, root)
+    others = [_parts_under(other, root) for other in same_name if other != path]
+    for length in range(1, len(parts) + 1):
+        tail = [p.casefold() for p in parts[-length:]]
+        if all([p.casefold() for p in other[-length:]] != tail for other in others):
+            return "/".join(parts[-length:])
+    return "/".join(parts)
+
+
+def _parts_under(path: Path, root: Path) -> tuple[str, ...]:
+    resolved = root.resolve()
+    return path.relative_to(resolved).parts if path.is_relative_to(resolved) else path.parts
 
 
 def validate_field(sources: FieldSources, problems: Problems) -> Field | None:

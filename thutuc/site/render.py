@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from thutuc.content.addresses import AddressError, phone_numbers
 from thutuc.content.markdown import plain_text, render_inline, render_markdown
 from thutuc.content.model import (
     AZ_PATH,
@@ -76,9 +77,16 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-def tel_href(phone: str) -> str:
-    """`tel:` link from a phone number as people write it ("0209 3 123 456")."""
-    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+def tel_links(phone: str) -> Markup:
+    """One `tel:` link per number of a phone field, as people write it
+    ("0209 3 123 456, 0912 345 678"), each shown as written. validate has
+    refused letters; a number that is still unusable is shown as plain text."""
+    try:
+        numbers = phone_numbers(phone)
+    except AddressError:
+        return Markup.escape(phone)
+    links = (Markup('<a class="tel" href="{}">{}</a>').format(n.href, n.written) for n in numbers)
+    return Markup(", ").join(links)
 
 
 # One environment per templates folder and process: a province renders 100
@@ -104,7 +112,7 @@ def make_environment(site_root: Path) -> Environment:
         inline=render_inline,
         vi_date=vi_date,
         file_size=file_size,
-        tel=tel_href,
+        tel=tel_links,
         plain=plain_text,
     )
     return env
