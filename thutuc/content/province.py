@@ -61,12 +61,13 @@ from thutuc.engine.pipeline import (
     BuildOptions,
     BuildResult,
     StepReporter,
+    _check_outputs,
     _quiet,
     _timed,
     check_permanence,
     produce,
 )
-from thutuc.engine.write import MARKER, UnsafeOutput, check_output_folder, staged
+from thutuc.engine.write import MARKER, staged
 from thutuc.print.qr import qr_targets
 from thutuc.problems import BuildFailed, Problem, Problems, Severity
 from thutuc.resources import PACKAGE_DIR, STATIC_DIR
@@ -682,16 +683,6 @@ def _count(result: ProvinceResult, built: CommuneBuilt) -> None:
     result.pages += built.pages
     result.qr_files += built.qr_files
     result.poster_files += built.poster_files
-
-
-def _check_outputs(options: BuildOptions, problems: Problems) -> None:
-    for folder, option in ((options.out_dir, "--out"), (options.qr_dir, "--qr")):
-        try:
-            check_output_folder(folder, options.project, option)
-            if folder.resolve().is_relative_to((options.project / COMMUNES_DIR).resolve()):
-                raise UnsafeOutput(f"{option} {folder} nằm trong communes/. Chọn thư mục khác.")
-        except UnsafeOutput as exc:
-            problems.error(option, str(exc))
 
 
 def claim_folder(folder: Path) -> None:

@@ -27,7 +27,8 @@ from thutuc.content.permanence import (
     record_published,
 )
 from thutuc.content.validate import validate_site
-from thutuc.engine.write import UnsafeOutput, check_output_folder, copy_file, staged, write_file
+from thutuc.engine.folders import check_output_folders
+from thutuc.engine.write import copy_file, staged, write_file
 from thutuc.problems import BuildFailed, Problems
 from thutuc.site.render import Page, render_site
 
@@ -153,11 +154,11 @@ def produce(
 
 
 def _check_outputs(options: BuildOptions, problems: Problems) -> None:
-    for folder, option in ((options.out_dir, "--out"), (options.qr_dir, "--qr")):
-        try:
-            check_output_folder(folder, options.project, option)
-        except UnsafeOutput as exc:
-            problems.error(option, str(exc))
+    """Hook (engine/folders.py): refuse unsafe --out/--qr before anything is written."""
+    for option, message in check_output_folders(
+        options.project, options.out_dir, options.qr_dir, options.record_published
+    ):
+        problems.error(option, message)
 
 
 def write_pages(site: Site, pages: list[Page], out: Path) -> None:
