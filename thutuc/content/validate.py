@@ -312,7 +312,8 @@ def validate_config(
         doc = SourceDocument(
             doc.rel, doc.path, {**doc.meta, "base_url": base_url}, key_lines=doc.key_lines
         )
-    values = convert_keys(doc, SITE_KEYS, problems)
+    with processing(doc.rel):
+        values = convert_keys(doc, SITE_KEYS, problems)
     if values is None:
         return None
     # Every printed code is built from this: checked and canonical (addresses.py).
@@ -483,9 +484,10 @@ def validate_field(sources: FieldSources, problems: Problems) -> Field | None:
     )
     if sources.index is None:
         return None
-    values = convert_keys(sources.index, FIELD_KEYS, problems)
-    if values is None or not check_body(sources.index, problems):
-        return None
+    with processing(sources.index.rel):
+        values = convert_keys(sources.index, FIELD_KEYS, problems)
+        if values is None or not check_body(sources.index, problems):
+            return None
     if not slug:
         problems.error(
             sources.index.rel,

@@ -32,6 +32,7 @@ from thutuc.content.model import (
     Site,
 )
 from thutuc.content.text import fold
+from thutuc.processing import processing
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
 from thutuc.site.redirects import (
@@ -155,9 +156,14 @@ class SiteRenderer:
         return self.page("home.html", HOME_PATH)
 
     def field(self, field: Field) -> Page:
-        return self.page("field.html", field.url_path, field=field)
+        with processing(field.source):  # hook: names the file in a crash message
+            return self.page("field.html", field.url_path, field=field)
 
     def procedure(self, procedure: Procedure) -> Page:
+        with processing(procedure.source):  # hook: names the file in a crash message
+            return self._procedure(procedure)
+
+    def _procedure(self, procedure: Procedure) -> Page:
         field = self.site.fields_by_slug[procedure.field_slug]
         replaces = [
             self.site.procedures_by_code[c] for c in self.site.replaced_codes_of(procedure.code)
