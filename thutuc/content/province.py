@@ -47,7 +47,7 @@ from thutuc.content.load import (
     read_text,
 )
 from thutuc.content.model import Site, SiteConfig
-from thutuc.content.permanence import page_paths, record_published
+from thutuc.content.permanence import page_paths, published_titles, record_published
 from thutuc.content.schema import Key
 from thutuc.content.text import fold, slugify
 from thutuc.content.validate import (
@@ -434,7 +434,7 @@ def build_province(
         for built in done:
             _count(result, built)
     if options.record_published:
-        for slug in record_addresses(options.project, done):
+        for slug in record_addresses(options.project, done, province):
             # the file is an input too: keep the key of the files as they now are
             folder = options.project / COMMUNES_DIR / slug
             inputs[slug] = commune_key(inputs[SHARED_KEY], folder, dates)
@@ -671,11 +671,16 @@ def build_commune(task: CommuneTask, options: BuildOptions) -> CommuneBuilt:
     return CommuneBuilt(task.slug, *counts, paths)
 
 
-def record_addresses(root: Path, done: list[CommuneBuilt]) -> list[str]:
-    """Add each rebuilt commune's pages to its published-urls.txt, after the
-    swap; the communes whose file changed."""
+def record_addresses(root: Path, done: list[CommuneBuilt], province: Province) -> list[str]:
+    """Add each rebuilt commune's pages (and its procedures' titles) to its
+    published-urls.txt, after the swap; the communes whose file changed."""
     folder = root / COMMUNES_DIR
-    return [b.slug for b in done if b.paths and record_published(folder / b.slug, b.paths)]
+    sites = {c.slug: c.site for c in province.communes}
+    return [
+        b.slug
+        for b in done
+        if b.paths and record_published(folder / b.slug, b.paths, published_titles(sites[b.slug]))
+    ]
 
 
 def _count(result: ProvinceResult, built: CommuneBuilt) -> None:

@@ -42,6 +42,7 @@ from thutuc.content.model import (
     SiteConfig,
     SubmissionMethod,
 )
+from thutuc.content.permanence import Claim, published_claim
 from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
 from thutuc.content.text import slugify
 from thutuc.problems import Problems
@@ -500,17 +501,38 @@ def validate_field(sources: FieldSources, problems: Problems) -> Field | None:
     )
 
 
-def check_unique_codes(fields: list[Field], problems: Problems) -> None:
-    seen: dict[str, Procedure] = {}
+def check_unique_codes(
+    fields: list[Field], problems: Problems, root: Path | None = None, home: str = ""
+) -> None:
+    """A code written in two files: the error goes to the file that does not own
+    it (permanence.published_claim: published-urls.txt, then git), because the
+    printed codes lead to the other; the fix is never to delete the owner."""
+    by_code: dict[str, list[Procedure]] = {}
     for procedure in (p for f in fields for p in f.procedures):
-        first = seen.setdefault(procedure.code, procedure)
-        if first is not procedure:
-            problems.error(
-                procedure.source,
-                f"Mã thủ tục {procedure.code} trùng với tệp {first.source}.",
-                "Mỗi thủ tục chỉ có một tệp. Xóa tệp thừa hoặc sửa lại mã.",
-                procedure.code_line,
-            )
+        by_code.setdefault(procedure.code, []).append(procedure)
+    for code, claimants in by_code.items():
+        if len(claimants) < 2:
+            continue
+        if root is None:
+            claim = Claim(claimants[0], "là tệp đầu tiên theo thứ tự tên")
+        else:
+            claim = published_claim(code, claimants, root, home)
+        for procedure in claimants:
+            if procedure is not claim.keeper:
+                report_duplicate(procedure, claim, problems)
+
+
+def report_duplicate(procedure: Procedure, claim: Claim, problems: Problems) -> None:
+    keeper = claim.keeper.source
+    problems.error(
+        procedure.source,
+        f"Mã thủ tục {procedure.code} trùng với tệp {keeper}, tệp giữ mã này ({claim.reason}).",
+        f"Mỗi thủ tục chỉ có một tệp, một mã. Đừng xóa hay đổi mã của {keeper}: mã QR đã in "
+        "dẫn tới đó. Cho tệp này mã riêng của thủ tục mới (chép đúng từ Cổng dịch vụ công "
+        f"quốc gia); nếu hai tệp là cùng một thủ tục, chép nội dung sang {keeper} rồi xóa "
+        "tệp này.",
+        procedure.code_line,
+    )
 
 
 RESERVED_SLUGS = {path.strip("/") for path in (AZ_PATH, CONTACTS_PATH, OFFLINE_PATH)}
@@ -542,7 +564,7 @@ def validate_site(
     if sources.config is not None:
         config = validate_config(sources.config, problems, base_url)
     fields = [f for fs in sources.fields if (f := validate_field(fs, problems)) is not None]
-    check_unique_codes(fields, problems)
+    check_unique_codes(fields, problems, sources.root, sources.home)
     check_unique_slugs(fields, problems)
     if config is None or problems.errors:
         return None

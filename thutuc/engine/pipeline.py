@@ -21,9 +21,11 @@ from thutuc.content.model import Site
 from thutuc.content.permanence import (
     check_aliases,
     check_published,
+    check_published_titles,
     check_replacements,
     content_paths,
     page_paths,
+    published_titles,
     record_published,
 )
 from thutuc.content.validate import validate_site
@@ -103,6 +105,7 @@ def check_permanence(
     check_replacements(site, problems)
     check_aliases(site, problems)
     check_published(site, content_paths(site), problems)
+    check_published_titles(site, problems)  # hook: a published code now on another procedure
     check_freshness(site, problems, date.today())
     return site
 
@@ -122,7 +125,9 @@ def build(options: BuildOptions, on_step: StepReporter = _quiet) -> BuildResult:
         if problems.errors:
             raise BuildFailed(problems)
     if options.record_published:
-        record_published(site.root / site.home, page_paths(p.file for p in result.pages))
+        record_published(  # hook: titles let check tell which file a printed code is for
+            site.root / site.home, page_paths(p.file for p in result.pages), published_titles(site)
+        )
     result.seconds = time.perf_counter() - start
     return result
 
