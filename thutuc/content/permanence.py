@@ -363,8 +363,8 @@ def published_claim(code: str, claimants: list[Procedure], root: Path, home: str
         if len(matching) == 1:
             return Claim(
                 matching[0],
-                f"đã được công bố với tên «{published.title}» "
-                f"(dòng {published.line} của {PUBLISHED_FILE})",
+                f"đã được công bố với tên «{published.title}», "
+                f"dòng {published.line} của {PUBLISHED_FILE}",
             )
     added = first_added(root, [p.source for p in claimants])
     known = [p for p in claimants if p.source in added]

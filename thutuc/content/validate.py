@@ -69,8 +69,11 @@ def _text(value: Any, doc: SourceDocument) -> str:
 
 def _int(value: Any, doc: SourceDocument) -> int:
     text = _text(value, doc)
-    if len(text) > 20 or not text.lstrip("+-").isascii() or not text.lstrip("+-").isdigit():
-        raise Invalid(f"'{text[:40]}' không phải số nguyên.", "Ví dụ: order: 2")
+    digits = text.removeprefix("-").removeprefix("+")
+    if not digits.isascii() or not digits.isdigit():
+        raise Invalid(f"'{text[:40]}' không phải số nguyên.", "Ghi một số, ví dụ 12.")
+    if len(digits) > 18:  # far outside every range below, and int() of 10**5 digits is slow
+        raise Invalid(f"số '{text[:24]}…' quá lớn.", "Ghi một số nhỏ hơn, ví dụ 12.")
     return int(text)
 
 
