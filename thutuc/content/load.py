@@ -204,14 +204,19 @@ def hidden_name(char: str) -> str:
 def report_hidden(text: str, rel: str, problems: Problems, first_line: int = 1) -> bool:
     """One error naming the first hidden character of `text` and the lines of the
     others; True when there was one."""
-    found = HIDDEN.search(text)
+    matches = HIDDEN.finditer(text)
+    found = next(matches, None)
     if found is None:
         return False
     line = first_line + text.count("\n", 0, found.start())
     column = found.start() - text.rfind("\n", 0, found.start())
-    others = sorted(
-        {first_line + text.count("\n", 0, m.start()) for m in HIDDEN.finditer(text)} - {line}
-    )
+    others: list[int] = []  # lines of the others, counted on from the last one (linear)
+    at, counted = found.start(), line
+    for match in matches:
+        counted += text.count("\n", at, match.start())
+        at = match.start()
+        if counted != line and (not others or others[-1] != counted):
+            others.append(counted)
     more = ""
     if others:
         shown = ", ".join(str(n) for n in others[:10]) + (", …" if len(others) > 10 else "")

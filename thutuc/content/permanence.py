@@ -272,6 +272,7 @@ def check_published_titles(site: Site, problems: Problems) -> None:
 
 def check_replacements(site: Site, problems: Problems) -> None:
     """`replaced_by` must name another procedure of the site, without cycles."""
+    cycles = replacement_cycles(site)
     for procedure in site.procedures:
         new = procedure.front.replaced_by
         if not new:
@@ -293,26 +294,47 @@ def check_replacements(site: Site, problems: Problems) -> None:
                 "hoặc chép lại đúng mã.",
                 line,
             )
-        elif cycle := _cycle_from(site, procedure):
+        elif procedure.code in cycles:
             problems.error(
                 procedure.source,
-                f"replaced_by tạo thành vòng: {' → '.join(cycle)}.",
+                f"replaced_by tạo thành vòng: {_cycle_text(cycles[procedure.code], procedure.code)}.",
                 "Thủ tục mới không thể bị thay bằng thủ tục cũ. Bỏ replaced_by ở thủ tục mới.",
                 line,
             )
 
 
-def _cycle_from(site: Site, procedure: Procedure) -> list[str]:
-    """The codes of a replaced_by chain that comes back to `procedure`, else []."""
-    chain, current = [procedure.code], procedure
-    while (new := site.procedures_by_code.get(current.front.replaced_by)) is not None:
-        if new.code == procedure.code:
-            return [*chain, new.code]
-        if new.code in chain:  # a cycle further on; reported at its own members
-            return []
-        chain.append(new.code)
-        current = new
-    return []
+def replacement_cycles(site: Site) -> dict[str, list[str]]:
+    """Code → the replaced_by cycle it is on (in order, from any member), for
+    every code on one. Each code has one successor, so one walk from each
+    unvisited code finds them all: linear, where walking every chain from every
+    code was quadratic in a long chain."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    cycles: dict[str, list[str]] = {}
+    for start in site.procedures:
+        path: list[str] = []
+        code: str | None = start.code
+        while code is not None and code not in state:
+            state[code] = 1
+            path.append(code)
+            following = site.procedures_by_code.get(code)
+            next_code = following.front.replaced_by if following else ""
+            code = next_code if next_code in site.procedures_by_code else None
+        if code is not None and state[code] == 1:  # came back into this walk: a cycle
+            cycle = path[path.index(code) :]
+            for member in cycle:
+                cycles[member] = cycle
+        for member in path:
+            state[member] = 2
+    return cycles
+
+
+def _cycle_text(cycle: list[str], start: str, shown: int = 8) -> str:
+    """ "A → B → A" from `start`; a long cycle shows its first codes and its length."""
+    at = cycle.index(start)
+    ordered = cycle[at:] + cycle[:at]
+    if len(ordered) > shown:
+        return " → ".join(ordered[:shown]) + f" → … ({len(ordered)} mã) → {start}"
+    return " → ".join([*ordered, start])
 
 
 def check_aliases(site: Site, problems: Problems) -> None:

@@ -432,8 +432,9 @@ def form_addresses(
             name = _distinct_name(form.source_path, by_name[name.casefold()], root)
         named.append(replace(form, name=name))
     addresses: dict[str, FormFile] = {}
+    folders: dict[str, FormFile] = {}  # every folder of an address, by the form that has it
     for form in named:
-        other = _clash(form, addresses)
+        other = _clash(form, addresses, folders)
         if other is not None:
             problems.error(
                 doc.rel,
@@ -443,11 +444,17 @@ def form_addresses(
                 doc.line_of("forms"),
             )
             return None
-        addresses[form.name.casefold()] = form
+        key = form.name.casefold()
+        addresses[key] = form
+        parts = key.split("/")
+        for length in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:length]), form)
     return tuple(named)
 
 
-def _clash(form: FormFile, addresses: dict[str, FormFile]) -> FormFile | None:
+def _clash(
+    form: FormFile, addresses: dict[str, FormFile], folders: dict[str, FormFile]
+) -> FormFile | None:
     """Another form whose address is this one's (ignoring case), or a folder of
     it, or has it as a folder ("a.pdf" and "a.pdf/b.pdf"): one path cannot be
     two files, or a file and a folder."""
@@ -459,7 +466,7 @@ def _clash(form: FormFile, addresses: dict[str, FormFile]) -> FormFile | None:
     for length in range(1, len(parts)):
         if (parent := addresses.get("/".join(parts[:length]))) is not None:
             return parent
-    return next((f for k, f in addresses.items() if k.startswith(key + "/")), None)
+    return folders.get(key)
 
 
 def _distinct_name(path: Path, same_name: set[Path], root: Path) -> str:
