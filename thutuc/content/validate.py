@@ -260,8 +260,15 @@ def convert_keys(
     """Convert every declared key; report unknown, missing and invalid ones.
     Returns None when a required key is missing or invalid."""
     known = {key.name: key for key in keys}
-    for name in doc.meta:
-        if name not in known:
+    for name, raw in doc.meta.items():
+        if name not in known and (char := hidden_in([name, raw])) is not None:
+            problems.error(
+                doc.rel,
+                f"Có ký tự điều khiển ẩn {hidden_name(char)} trong khóa '{name}'.",
+                HIDDEN_HINT,
+                doc.line_of(str(name)),
+            )
+        elif name not in known:
             guess = difflib.get_close_matches(str(name), known, n=1)
             hint = f"Có phải ý bạn là '{guess[0]}'?" if guess else "Xem danh sách khóa trong docs/."
             problems.warning(

@@ -51,7 +51,7 @@ def _one_folder(folder: Path, project: Path, option: str) -> list[str]:
             f"bằng một thư mục thật. Ghi thẳng đường dẫn thư mục đích. {CHOOSE}"
         ]
     if folder.exists() and not folder.is_dir():
-        return [f"{option} {folder} đã có và không phải thư mục (là một tệp). {CHOOSE}"]
+        return [f"{option} {folder} đã có và không phải thư mục. {CHOOSE}"]
     target, root = _real(folder), _real(project)
     if target == root or root.is_relative_to(target):
         return [
