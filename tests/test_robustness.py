@@ -10,26 +10,29 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import http.server
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import threading
-import urllib.parse
+import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, files_of, require_executable, write_files
+from conftest import MINIMAL_SITE, REPO, files_of, require_executable, write_files
 
 from thutuc.cli import main
 from thutuc.content.load import MAX_MARKDOWN_BYTES
 from thutuc.content.permanence import PUBLISHED_FILE, same_procedure
 from thutuc.engine.pipeline import BuildOptions, build, check
+from thutuc.problems import BuildFailed
 
 PROC = '---\ncode: "{code}"\ntitle: {title}\n{extra}---\n{body}'
 
@@ -446,3 +449,138 @@ def test_ctrl_c_is_a_sentence_not_a_traceback(make_site) -> None:
     )  # fmt: skip
     assert done.returncode == 130 and "Traceback" not in done.stderr
     assert "Đã dừng (Ctrl+C)" in done.stderr
+
+
+# Bounded work: every hostile shape found costs time linear in its size.
+
+
+def code(i: int) -> str:
+    return f"1.{i:06d}"
+
+
+# shape → (the files it adds to the minimal site for a size n, the n at which its
+# own cost is about 0.1-0.2 s of CPU here). Limits stop some shapes early (YAML
+# nodes, HTML nesting, file size): n keeps 4n within them, or measures the refusal.
+SHAPES: dict[str, tuple[Callable[[int], dict], int]] = {
+    "many procedure files": (
+        lambda n: {
+            f"procedures/ho-tich/p{i}.md": proc(code(i), f"Thủ tục số {i}") for i in range(n)
+        },
+        64,
+    ),
+    "a replaced_by chain": (
+        lambda n: {
+            f"procedures/ho-tich/p{i}.md": proc(
+                code(i), f"Thủ tục {i}", f'replaced_by: "{code(i + 1)}"\n' if i < n - 1 else ""
+            )
+            for i in range(n)
+        },
+        64,
+    ),
+    "forms of one name in many folders": (
+        lambda n: {
+            **{f"procedures/ho-tich/m/f{i}/to-khai.pdf": b"%PDF" for i in range(n)},
+            "procedures/ho-tich/k.md": proc(
+                extra="forms:\n"
+                + "".join(f"  - title: M{i}\n    file: m/f{i}/to-khai.pdf\n" for i in range(n))
+            ),
+        },
+        128,
+    ),
+    "one code in many files": (
+        lambda n: {
+            f"procedures/ho-tich/p{i}.md": proc("1.001193", f"Thủ tục {i}") for i in range(n)
+        },
+        512,
+    ),
+    "many aliases": (
+        lambda n: {
+            "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\naliases: ["
+            + ", ".join(f"cu-{i}" for i in range(n))
+            + "]\n---\n"
+        },
+        256,
+    ),
+    "a hotline of many numbers": (
+        lambda n: {
+            "site.yml": MINIMAL_SITE["site.yml"].replace(
+                "0209 3 123 456", ", ".join(["0209 3 123 456"] * n)
+            )
+        },
+        1024,
+    ),
+    "a long published-urls.txt": (lambda n: {PUBLISHED_FILE: "/1.001193/\tĐăng ký\n" * n}, 8192),
+    "hidden characters on every line": (
+        lambda n: {"procedures/ho-tich/k.md": proc(body="a\x1b\n" * n)},
+        1 << 19,
+    ),
+    "runs of [": (lambda n: {"procedures/ho-tich/k.md": proc(body="[" * n + "\n")}, 1 << 20),
+    "a wide table": (
+        lambda n: {
+            "procedures/ho-tich/k.md": proc(
+                body="|" + "a|" * n + "\n|" + "-|" * n + "\n" + ("|" + "x|" * n + "\n") * 5
+            )
+        },
+        8192,
+    ),
+    "raw HTML nested": (
+        lambda n: {"procedures/ho-tich/k.md": proc(body="<div>" * n + "x" + "</div>" * n + "\n")},
+        1 << 17,
+    ),
+    "many equal headings": (
+        lambda n: {"procedures/ho-tich/k.md": proc(body="## Mục\n\n" * n)},
+        16384,
+    ),
+    "one long line": (lambda n: {"procedures/ho-tich/k.md": proc(body="chữ *a* " * n)}, 65536),
+    "a long front matter list": (
+        lambda n: {
+            "procedures/ho-tich/k.md": proc(extra="documents:\n" + "  - Giấy *số* một\n" * n)
+        },
+        4096,
+    ),
+    "many contacts": (
+        lambda n: {
+            "site.yml": MINIMAL_SITE["site.yml"]
+            + "contacts:\n"
+            + "".join(f"  - name: Người {i}\n    phone: 0209 3 123 456\n" for i in range(n))
+        },
+        800,
+    ),
+}
+
+
+def build_seconds(files: dict, folder: Path, runs: int = 2) -> float:
+    """Best of `runs`: CPU seconds to check and build (pages and SVG codes) the
+    minimal site plus `files`. Always in the same folder, so the templates are
+    compiled once; the garbage collector off while timing, as its pauses vary."""
+    best = float("inf")
+    for _ in range(runs):
+        shutil.rmtree(folder, ignore_errors=True)
+        root = write_files(folder / "site", {**MINIMAL_SITE, **files})
+        options = BuildOptions(
+            root, folder / "o", folder / "q", posters=False, record_published=False
+        )
+        gc.collect()
+        gc.disable()
+        start = time.process_time()  # CPU time: other processes on the machine do not count
+        try:
+            with contextlib.suppress(BuildFailed):
+                build(options)
+            best = min(best, time.process_time() - start)
+        finally:
+            gc.enable()
+    shutil.rmtree(folder, ignore_errors=True)
+    return best
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_work_grows_linearly_with_each_hostile_shape(shape: str, tmp_path: Path) -> None:
+    """4 times the size must cost at most 10 times the CPU time (above the minimal
+    site's, best of 2): linear work gives 4, n log n about 5, quadratic 16."""
+    make, n = SHAPES[shape]
+    build_seconds(make(n // 4), tmp_path, runs=1)  # imports and caches, untimed
+    baseline = build_seconds({}, tmp_path)
+    small = build_seconds(make(n), tmp_path) - baseline
+    large = build_seconds(make(4 * n), tmp_path) - baseline
+    assert large / max(small, 0.02) < 10, f"{shape}: n={n} {small:.3f} s, 4n {large:.3f} s"
