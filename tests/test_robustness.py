@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -25,8 +26,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import MINIMAL_SITE, REPO, files_of, require_executable, write_files
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from thutuc.cli import main
 from thutuc.content.load import MAX_MARKDOWN_BYTES
@@ -398,6 +402,7 @@ def test_import_never_says_to_delete_the_file_that_has_the_code(make_site, tmp_p
 
 CRASH = """
 import sys
+import tempfile
 import thutuc.site.render as render
 from thutuc.processing import processing
 
@@ -584,3 +589,106 @@ def test_work_grows_linearly_with_each_hostile_shape(shape: str, tmp_path: Path)
     small = build_seconds(make(n), tmp_path) - baseline
     large = build_seconds(make(4 * n), tmp_path) - baseline
     assert large / max(small, 0.02) < 10, f"{shape}: n={n} {small:.3f} s, 4n {large:.3f} s"
+
+
+# Random input: a clear message or success, never a traceback, never a hang.
+
+YAML_ALPHABET = "abcđếễ019 .:-?[]{},&*!|>'\"#%@`\\\n\t\x1b\u202e\u200b"
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+KEYS = ["code", "title", "forms", "methods", "retired", "replaced_by", "online_url", "documents"]
+
+
+def check_and_build(root: Path) -> None:
+    """Both commands, in this process: exit 0 or 1 (never 2: an unexpected error),
+    a message, no traceback, under the time limit."""
+    with tempfile.TemporaryDirectory() as out, time_limit(20):
+        for args in (
+            ["check", "--project", str(root)],
+            build_args(root, Path(out) / "o", Path(out) / "q"),
+        ):
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code in (0, 1), result.output
+            assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+                result.exception
+            )
+            assert "Traceback" not in result.output
+            assert (
+                ("Tốt" in result.output or "Xong" in result.output)
+                if result.exit_code == 0
+                else ("lỗi" in result.output)
+            ), result.output
+
+
+def random_site(files: dict) -> Path:
+    root = Path(tempfile.mkdtemp(prefix="ngau-nhien-"))
+    return write_files(root / "site", {**MINIMAL_SITE, **files})
+
+
+# 25 examples each, the same every run (CI must not fail by chance); for a
+# longer hunt: THUTUC_EXAMPLES=2000 pytest tests/test_robustness.py -k random
+EXAMPLES = os.environ.get("THUTUC_EXAMPLES")
+PROPERTY = settings(
+    max_examples=int(EXAMPLES or 25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=EXAMPLES is None,
+    database=None,
+)
+
+
+@PROPERTY
+@given(st.binary(max_size=400))
+def test_random_bytes_as_a_procedure_file(data: bytes) -> None:
+    root = random_site({"procedures/ho-tich/ngau-nhien.md": data})
+    try:
+        check_and_build(root)
+    finally:
+        shutil.rmtree(root.parent)
+
+
+@PROPERTY
+@given(st.text(alphabet=YAML_ALPHABET, max_size=200), st.text(max_size=100))
+def test_random_yaml_text_as_front_matter(front: str, body: str) -> None:
+    root = random_site({"procedures/ho-tich/ngau-nhien.md": f"---\n{front}\n---\n{body}"})
+    try:
+        check_and_build(root)
+    finally:
+        shutil.rmtree(root.parent)
+
+
+@PROPERTY
+@given(st.dictionaries(st.sampled_from(KEYS), yaml_values, max_size=6))
+def test_random_yaml_values_for_the_known_keys(meta: dict) -> None:
+    front = yaml.safe_dump(meta, allow_unicode=True)
+    root = random_site({"procedures/ho-tich/ngau-nhien.md": f"---\n{front}---\nNội dung.\n"})
+    try:
+        check_and_build(root)
+    finally:
+        shutil.rmtree(root.parent)
+
+
+@PROPERTY
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["name", "base_url", "hotline", "contacts", "zalo_url", "stale_after_months", "exclude"]
+        ),
+        yaml_values | st.sampled_from(["https://thu.example.vn/", "0209 3 123 456", "12"]),
+        max_size=6,
+    )
+)
+def test_random_site_yml(meta: dict) -> None:
+    site_yml = yaml.safe_dump(
+        {"name": "Xã", "base_url": "https://thu.example.vn/", **meta}, allow_unicode=True
+    )
+    root = random_site({"site.yml": site_yml})
+    try:
+        check_and_build(root)
+    finally:
+        shutil.rmtree(root.parent)
