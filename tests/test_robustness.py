@@ -226,6 +226,7 @@ def test_a_body_just_under_the_limit_builds(make_site, tmp_path: Path) -> None:
         ({"procedures/ho-tich/_index.md": "---\ntitle: ' '\n---\n"}, "procedures/ho-tich/_index.md:2: lỗi: Thiếu khóa bắt buộc 'title'"),
         ({"procedures/ho-tich/k.md": proc(extra="forms:\n  - title: '\u200b'\n    file: a.pdf\n")}, "mỗi mẫu đơn cần cả title và file"),
         ({"procedures/ho-tich/k.md": proc(extra="summary: \"a\\u202eb\"\n")}, "k.md:4: lỗi: 'summary': có ký tự điều khiển ẩn U+202E"),
+        ({"procedures/ho-tich/k.md": proc(body="Mở đầu.\n\n" + "<div>" * 101 + "x\n")}, "k.md:7: lỗi: Thẻ HTML lồng nhau quá sâu (101 thẻ mở chưa đóng, tối đa 100)"),
         ({"procedures/ho-tich/k.md": proc(extra="documents:\n  - \"giấy\\x85tờ\"\n")}, "k.md:4: lỗi: 'documents': có ký tự điều khiển ẩn U+0085"),
         ({"procedures/ho-tich/k.md": proc(extra="\"t\\u2066\": x\n")}, "k.md:4: lỗi: Có ký tự điều khiển ẩn U+2066 (LEFT-TO-RIGHT ISOLATE) trong khóa"),
     ],
