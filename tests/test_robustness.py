@@ -693,3 +693,20 @@ def test_random_site_yml(meta: dict) -> None:
         check_and_build(root)
     finally:
         shutil.rmtree(root.parent)
+
+
+def test_each_number_of_a_phone_field_is_its_own_link(make_site, tmp_path: Path) -> None:
+    site_yml = MINIMAL_SITE["site.yml"].replace("0209 3 123 456", "0209 3 123 456, 0912 345 678")
+    site_yml += "contacts:\n  - name: Công an xã\n    phone: 113; +84 209 3 111 222\n"
+    root = make_site({"site.yml": site_yml})
+    assert cli(*build_args(root, tmp_path / "o", tmp_path / "q")).exit_code == 0
+    page = (tmp_path / "o/lien-he/index.html").read_text(encoding="utf-8")
+    assert (
+        '<a class="tel" href="tel:02093123456">0209 3 123 456</a> hoặc '
+        '<a class="tel" href="tel:0912345678">0912 345 678</a>'
+    ) in page
+    assert (
+        '<a class="tel" href="tel:113">113</a> hoặc <a class="tel" href="tel:+842093111222">'
+        in page
+    )
+    assert not re.search(r'href="tel:\d{16,}"', page)

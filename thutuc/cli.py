@@ -111,8 +111,7 @@ def step_printer(verbose: bool) -> Callable[[str, float | None], None]:
 
 REPORT_HINT = (
     "Đây là lỗi của công cụ, không phải lỗi trong tệp của bạn. Báo cho người quản trị "
-    "trang (hoặc mở issue ở kho mã của dự án), gửi kèm tên tệp ở trên và toàn bộ kết quả "
-    "của lệnh:"
+    "trang (hoặc mở issue ở kho mã của dự án), gửi kèm {what}toàn bộ kết quả của lệnh:"
 )
 
 
@@ -171,7 +170,8 @@ class ThutucGroup(click.Group):
             f"    {type(exc).__name__}: {text}" if text else f"    {type(exc).__name__}", err=True
         )
         click.echo(_UNTOUCHED, err=True)
-        click.echo(f"→ {REPORT_HINT}\n    {rerun}", err=True)
+        hint = REPORT_HINT.format(what="tên tệp ở trên và " if file else "")
+        click.echo(f"→ {hint}\n    {rerun}", err=True)
         sys.exit(2)
 
 

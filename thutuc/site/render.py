@@ -80,14 +80,16 @@ def file_size(size: int) -> str:
 
 def tel_links(phone: str) -> Markup:
     """One `tel:` link per number of a phone field, as people write it
-    ("0209 3 123 456, 0912 345 678"), each shown as written. validate has
-    refused letters; a number that is still unusable is shown as plain text."""
+    ("0209 3 123 456, 0912 345 678"), each shown as written, joined by "hoặc"
+    ("or": a comma would stand alone on a line where links are blocks, as in
+    the contact list). validate has refused letters; a number that is still
+    unusable is shown as plain text."""
     try:
         numbers = phone_numbers(phone)
     except AddressError:
         return Markup.escape(phone)
     links = (Markup('<a class="tel" href="{}">{}</a>').format(n.href, n.written) for n in numbers)
-    return Markup(", ").join(links)
+    return Markup(" hoặc ").join(links)
 
 
 # One environment per templates folder and process: a province renders 100
