@@ -55,6 +55,8 @@ SITE_ONLY = {
     "https://thu.example.vn/#trang": "'#…'",
     "https://thu.example.vn/#": "'#…'",
     "https://thu.example.vn/a/../b/": "'..'",
+    "https://thu.example.vn/a/%2E%2e/b/": "'..'",
+    "https://thu.example.vn/" + "a" * 100 + "/": "quá 120",
 }
 
 
@@ -72,7 +74,7 @@ def test_the_site_address_takes_no_query_fragment_or_dots(text: str) -> None:
     with pytest.raises(AddressError) as refused:
         checked_url(text, site_address=True)
     assert SITE_ONLY[text] in refused.value.message
-    assert "Xóa" in refused.value.hint or "Viết" in refused.value.hint
+    assert refused.value.hint.startswith(("Xóa", "Viết", "Dùng"))
     checked_url(text)  # a link to a portal page may have them
 
 
@@ -124,6 +126,7 @@ def test_no_text_makes_the_checker_raise_anything_but_address_error(text: str) -
         ("+84 209 3 123 456", [("+84 209 3 123 456", "+842093123456")]),
         ("(0209) 3.123.456", [("(0209) 3.123.456", "02093123456")]),
         ("113", [("113", "113")]),
+        ("(+84) 209 3 123 456", [("(+84) 209 3 123 456", "+842093123456")]),
         (
             "0209 3 123 456, 0912 345 678",
             [("0209 3 123 456", "02093123456"), ("0912 345 678", "0912345678")],

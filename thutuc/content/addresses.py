@@ -27,7 +27,7 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters a path may hold as they are (RFC 3986 pchar and "/"), plus "%" so
@@ -37,6 +37,12 @@ QUERY_SAFE = PATH_SAFE + "?"
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 URL_EXAMPLE = "Ví dụ: https://tamthanh.example.vn/"
+# Every printed code is this address plus a page path (a province code's is 23
+# characters). At 120 the longest code is a version-8 symbol (49 modules) at
+# level M, against version 3 for https://tamthanh.example.vn/1.001193/:
+#   python -c "from thutuc.print.qr import encode_url as e;
+#     print(e('https://' + 'a' * 111 + '/2.000884.000.00.00.H55/').version)"
+MAX_SITE_ADDRESS = 120
 
 
 class AddressError(ValueError):
@@ -179,6 +185,12 @@ def _ascii_host(host: str) -> str:
 
 
 def _check_site_address(text: str, parts: SplitResult) -> None:
+    if len(text) > MAX_SITE_ADDRESS:
+        raise AddressError(
+            f"địa chỉ trang dài {len(text)} ký tự, quá {MAX_SITE_ADDRESS}: mã QR in ra sẽ "
+            "quá dày để quét từ xa.",
+            "Dùng một tên miền hoặc đường dẫn ngắn hơn, ví dụ https://tamthanh.example.vn/.",
+        )
     if "?" in text or "#" in text:
         mark = "?" if "?" in text else "#"
         raise AddressError(
@@ -186,7 +198,7 @@ def _check_site_address(text: str, parts: SplitResult) -> None:
             "đường dẫn của từng trang, nên phần đó sẽ làm mọi mã mở cùng một trang.",
             f"Xóa từ dấu '{mark}' trở đi. {URL_EXAMPLE}",
         )
-    if any(segment in (".", "..") for segment in parts.path.split("/")):
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
         raise AddressError(
             f"đường dẫn trong '{text}' có '.' hoặc '..'.",
             "Viết thẳng đường dẫn thật, ví dụ https://example.vn/thu-tuc/.",
@@ -233,7 +245,8 @@ def _one_number(piece: str) -> PhoneNumber:
             f"opening_hours:. {SEPARATE_HINT}",
         )
     odd = sorted({ch for ch in piece if ch not in _DIGITS and ch != "+"} - _PHONE_PUNCTUATION)
-    if "+" in piece[1:]:
+    lead = piece.lstrip("( ")  # "(+84) 209 3 123 456" is written too
+    if "+" in lead[1:]:
         odd.insert(0, "+")
     if odd:
         shown = " ".join(f"'{ch}'" if ch.isprintable() else f"U+{ord(ch):04X}" for ch in odd)
@@ -250,4 +263,4 @@ def _one_number(piece: str) -> PhoneNumber:
         )
     if len(digits) < MIN_DIGITS:
         raise AddressError(f"'{piece}' quá ngắn để là số điện thoại.", SEPARATE_HINT)
-    return PhoneNumber(piece, ("+" if piece.startswith("+") else "") + digits)
+    return PhoneNumber(piece, ("+" if lead.startswith("+") else "") + digits)

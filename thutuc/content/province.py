@@ -296,7 +296,7 @@ def validate_catalogue(
     its own files)."""
     own = Problems()
     fields = [f for fs in sources.catalogue if (f := validate_field(fs, own)) is not None]
-    check_unique_codes(fields, own)
+    check_unique_codes(fields, own, sources.root)  # git says which file is older
     check_unique_slugs(fields, own)
     active = [p for f in fields for p in f.procedures if not p.is_retired]
     checked = checked_procedures(active, commit_dates)
