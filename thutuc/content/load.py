@@ -36,14 +36,15 @@ PROCEDURES_DIR = "procedures"
 FIELD_INDEX = "_index.md"
 
 # Size limits, per file. The largest record of the national database is 77 KB
-# as JSON (tests/fixtures: `ls -S /work/shared/data/national-procedures`), its
-# body well under that; 8 MiB is a hundred times more, leaves room for the
-# leaflet's 2 MB-body test, and cmark-gfm + nh3 render it in about a second.
+# as JSON (`ls -S ../shared/data/national-procedures`), its body well under
+# that; 8 MiB is a hundred times more, leaves room for the leaflet's 2 MB-body
+# test, and a site with such a body checks and builds in 1.4 s of CPU
+# (`python bench/bench_limits.py`).
 MAX_MARKDOWN_BYTES = 8 * 1024 * 1024
 MAX_YAML_BYTES = 1024 * 1024  # site.yml, province.yml: names, contacts, a few addresses
 # YAML: nodes after expanding every alias (`*name`), and nesting levels. A
 # national record's front matter has a few hundred nodes and 4 levels; a
-# ten-line alias bomb expands to 10**9 nodes.
+# ten-line alias bomb expands to 9**9 (387 million) nodes.
 MAX_YAML_NODES = 20_000
 MAX_YAML_DEPTH = 20
 
@@ -364,7 +365,7 @@ def _measure_yaml(text: str) -> tuple[str, int] | None:
 
     PyYAML composes an alias as the same node again (a graph, cheap), but
     every walk over the result (NFC, validation, rendering) expands it: ten
-    lines of aliases make 10**9 nodes. Counted here from the parser's events,
+    lines of aliases make 9**9 nodes. Counted here from the parser's events,
     in one pass without recursion, stopping at the limit."""
     loader = _Loader(text)
     sizes: dict[str, int] = {}  # anchor → its node's expanded size
