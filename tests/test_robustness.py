@@ -192,6 +192,16 @@ def test_a_fifo_named_like_a_page_is_reported_never_opened(make_site) -> None:
     assert "Xóa nó" in done.stderr
 
 
+def test_a_site_whose_pages_were_all_skipped_is_not_called_good(make_site) -> None:
+    root = make_site(
+        {"procedures/ho-tich/khai-sinh.md": None, "procedures/ho-tich/khai-sinh.md.txt": proc()}
+    )
+    result = cli("check", "--project", str(root))
+    assert "procedures: cảnh báo: Trang chưa có thủ tục nào" in result.output
+    assert "khai-sinh.md.txt: tên có thêm đuôi .txt" in result.output
+    assert cli("check", "--project", str(root), "--strict").exit_code == 1
+
+
 def test_a_folder_named_like_a_page_is_a_folder(make_site) -> None:
     root = make_site({"procedures/ho-tich/thu-muc.md/ket-hon.md": proc()})
     site, problems = check(BuildOptions(root))

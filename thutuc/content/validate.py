@@ -648,6 +648,13 @@ def validate_site(
         return None
     fields = drop_excluded(fields, config.exclude, sources.config, problems)
     fields.sort(key=lambda f: (f.front.order if f.front.order is not None else 10**6, f.slug))
+    if not any(field.procedures for field in fields):
+        problems.warning(
+            f"{sources.home}/procedures" if sources.home else "procedures",
+            "Trang chưa có thủ tục nào: không có tệp .md nào được đọc trong procedures/.",
+            "Mỗi thủ tục là một tệp .md trong một thư mục lĩnh vực, ví dụ "
+            "procedures/ho-tich/dang-ky-khai-sinh.md (tạo bằng: python build.py new).",
+        )
     return Site(sources.root, config, tuple(fields), home=sources.home)
 
 
