@@ -20,22 +20,31 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from thutuc.content.files import (
+    READ_LIMIT,
     SourceFiles,
     Stamp,
     content_digest,
     is_province,
     province_communes,
+    read_bounded,
 )
 from thutuc.content.load import (
     FIELD_INDEX,
+    FILE_KINDS,
+    OPEN_HINT,
     PROCEDURES_DIR,
     SITE_FILE,
+    SkippedContent,
     SourceDocument,
+    _holds_markdown,
     is_inside,
+    looks_like_markdown,
+    os_reason,
     read_markdown,
     read_site_config,
 )
@@ -84,8 +93,8 @@ def _layer_documents(
 ) -> list[SourceDocument | None]:
     docs = []
     for rel, digest in recipe.layers:
-        data = files.data(rel) if files else (recipe.root / rel).read_bytes()
-        if files is None and content_digest(data) != digest:
+        data = files.data(rel) if files else read_bounded(recipe.root / rel)
+        if files is None and len(data) <= READ_LIMIT and content_digest(data) != digest:
             raise SourceChanged(rel)
         docs.append(read_markdown(recipe.root, recipe.root / rel, problems, data))
     return docs
@@ -152,7 +161,7 @@ def procedure_of(
     procedure, doc = _validate(recipe, own, files)
     depends = tuple((rel, files.digest_or_none(rel)) for rel in _form_files(recipe.root, doc))
     summary = procedure.summary if procedure is not None else None
-    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends)
+    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends, date.today())
     problems.extend(own)
     return procedure
 
@@ -192,15 +201,18 @@ def validate_recipe(
 def read_code(item: tuple[Path, str, str]) -> str:
     """The code written in one procedure file ("" when it cannot be read)."""
     root, rel, digest = item
-    data = (root / rel).read_bytes()
-    if content_digest(data) != digest:
+    data = read_bounded(root / rel)
+    if len(data) <= READ_LIMIT and content_digest(data) != digest:
         raise SourceChanged(rel)
     doc = read_markdown(root, root / rel, Problems(), data)
     return str(doc.meta.get("code", "")).strip() if doc is not None else ""
 
 
 def _fresh(record: ProcedureRecord | None, files: SourceFiles) -> bool:
-    return record is not None and all(files.digest_or_none(r) == d for r, d in record.depends)
+    """The record still says what validating its files would say today."""
+    if record is None or record.expired(date.today()):
+        return False
+    return all(files.digest_or_none(r) == d for r, d in record.depends)
 
 
 def prefetch_records(
@@ -211,7 +223,7 @@ def prefetch_records(
     todo = list(missing.values())
     for recipe, (summary, found, forms) in zip(todo, runner(validate_recipe, todo), strict=True):
         depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
-        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends)
+        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends, date.today())
 
 
 def prefetch_codes(
@@ -244,26 +256,78 @@ class FolderFiles:
 
 
 def field_folders(files: SourceFiles, base: str, problems: Problems) -> list[FolderFiles]:
-    """The field folders under `base` ("procedures", "communes/x/procedures"), by name."""
+    """The field folders under `base` ("procedures", "communes/x/procedures"), by
+    name. Files that look like content but are not read are listed in one warning."""
     folders: dict[str, FolderFiles] = {}
+    skipped = SkippedContent()
     for rel in files.under(base + "/"):
         parts = rel[len(base) + 1 :].split("/")
         if len(parts) == 1:
-            if parts[0].endswith(".md") and _visible(parts[0]):
-                problems.error(
-                    rel,
-                    "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
-                    "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
-                )
+            _top_level_file(rel, parts[0], skipped, problems)
+        elif not _visible(parts[0]):
+            continue  # a draft folder: reported below if it holds pages
+        elif any(not _visible(p) for p in parts[1:-1]):
             continue
-        if not _visible(parts[0]):
-            continue
-        entry = folders.setdefault(parts[0], FolderFiles(parts[0], None, []))
-        if parts[1:] == [FIELD_INDEX]:
-            entry.index = rel
-        elif rel.endswith(".md") and all(_visible(p) for p in parts[1:]):
-            entry.procedures.append(rel)
+        elif parts[1:] == [FIELD_INDEX]:
+            folders.setdefault(parts[0], FolderFiles(parts[0], None, [])).index = rel
+        else:
+            folder = folders.setdefault(parts[0], FolderFiles(parts[0], None, []))
+            _field_file(rel, parts, folder, skipped)
+    for rel in files.hidden_files:
+        if rel.startswith(base + "/") and rel.endswith(".md"):
+            skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+    drafts = files.hidden_folders + sorted(
+        {rel.rsplit("/", 1)[0] for rel in files.under(base + "/") if "/_" in "/" + rel}
+    )
+    for rel in sorted(set(drafts)):
+        inner = rel[len(base) + 1 :].split("/") if rel.startswith(base + "/") else []
+        if inner and not _visible(inner[-1]) and _holds_markdown(files.root / rel):
+            skipped.add(rel + "/", "thư mục nháp (tên bắt đầu bằng '.' hoặc '_')")
+    _report_specials(files, base, problems)
+    skipped.report(base, problems)
     return [folders[name] for name in sorted(folders, key=nfc)]
+
+
+def _top_level_file(rel: str, name: str, skipped: SkippedContent, problems: Problems) -> None:
+    if not _visible(name):
+        if name.endswith(".md"):
+            skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+    elif name.endswith(".md"):
+        problems.error(
+            rel,
+            "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
+            "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
+        )
+    elif why := looks_like_markdown(name):
+        skipped.add(rel, why + ", và đặt tệp vào một thư mục lĩnh vực")
+
+
+def _field_file(rel: str, parts: list[str], folder: FolderFiles, skipped: SkippedContent) -> None:
+    name = parts[-1]
+    if name.endswith(".md") and _visible(name):
+        folder.procedures.append(rel)
+    elif name == FIELD_INDEX:
+        skipped.add(rel, "chỉ _index.md ngay trong thư mục lĩnh vực được đọc")
+    elif name.endswith(".md"):
+        skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+    elif why := looks_like_markdown(name):
+        skipped.add(rel, why)
+
+
+def _report_specials(files: SourceFiles, base: str, problems: Problems) -> None:
+    """A FIFO, device or socket with a content name is reported, never opened;
+    a folder the build cannot list, too."""
+    for rel, mode in files.special:
+        if rel.startswith(base + "/") and rel.endswith((".md", ".yml")):
+            kind = FILE_KINDS.get(mode, "không phải tệp thường")
+            problems.error(
+                rel,
+                f"Đây là {kind}, không phải tệp văn bản; công cụ không mở nó.",
+                "Xóa nó, hoặc đổi tên để tên không kết thúc bằng .md hay .yml.",
+            )
+    for rel, exc in files.unreadable:
+        if rel == base or rel.startswith(base + "/"):
+            problems.error(rel, f"Không đọc được thư mục: {os_reason(exc)}.", OPEN_HINT)
 
 
 # Field index documents read in this process, by path and digest: a province's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from thutuc.content.model import ProcedureSummary
 from thutuc.problems import Problem
@@ -17,6 +18,21 @@ class ProcedureRecord:
     summary: ProcedureSummary | None
     problems: tuple[Problem, ...]
     depends: tuple[tuple[str, str | None], ...] = ()
+    checked: date | None = None  # the day it was validated: a date it names may have come since
+
+    def expired(self, today: date) -> bool:
+        """A date the validation compared with today (a `retired:` or `updated:` still
+        to come) has come since: validating again gives another result."""
+        return self.checked is not None and any(
+            self.checked < day <= today for day in expiry_dates(self.summary)
+        )
+
+
+def expiry_dates(summary: ProcedureSummary | None) -> tuple[date, ...]:
+    """The dates a procedure's validation depends on, beyond its files."""
+    if summary is None:
+        return ()
+    return tuple(d for d in (summary.retires_on, summary.retired, summary.updated) if d)
 
 
 @dataclass

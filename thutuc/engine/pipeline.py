@@ -40,7 +40,6 @@ from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 from thutuc.content.files import (
-    COMMUNES_DIR,
     PUBLISHED_FILE,
     SourceFiles,
     Stamp,
@@ -48,7 +47,7 @@ from thutuc.content.files import (
     is_province,
 )
 from thutuc.content.model import Recipe, Site, site_slug
-from thutuc.content.permanence import page_paths, record_published
+from thutuc.content.permanence import page_paths, published_titles, record_published
 from thutuc.engine import sites, staging
 from thutuc.engine.outputs import TREES, Outputs, prefix_of, spare_folders, workers
 from thutuc.engine.pool import Pool, WorkerFailed
@@ -69,7 +68,6 @@ from thutuc.engine.state import (
     write_artifacts,
     write_state,
 )
-from thutuc.engine.write import UnsafeOutput, check_output_folder
 from thutuc.problems import BuildFailed, Problem, Problems, Severity
 
 if TYPE_CHECKING:
@@ -197,14 +195,15 @@ def forget_build(options: BuildOptions) -> None:
 
 
 def _folder_problems(options: BuildOptions) -> Problems:
+    """Every reason not to write into --out and --qr, before anything is written."""
+    from thutuc.engine.folders import check_output_folders
+
     problems = Problems()
-    for folder, option in ((options.out_dir, "--out"), (options.qr_dir, "--qr")):
-        try:
-            check_output_folder(folder, options.project, option)
-            if folder.resolve().is_relative_to((options.project / COMMUNES_DIR).resolve()):
-                raise UnsafeOutput(f"{option} {folder} nằm trong communes/. Chọn thư mục khác.")
-        except UnsafeOutput as exc:
-            problems.error(option, str(exc))
+    found = check_output_folders(
+        options.project, options.out_dir, options.qr_dir, options.record_published
+    )
+    for option, message in found:
+        problems.error(option, message)
     return problems
 
 
@@ -224,6 +223,7 @@ class Build:
         self.files: SourceFiles | None = None
         self.dates: dict[str, date] = {}
         self.keys: dict[str, str] = {}  # input key of each site
+        self.expired: set[str] = set()  # sites a date still to come last time now changes
         self.key = ""
         self.live: dict[str, Manifest] = {}  # as found: files changed by hand dropped
         self.extra = False  # the live folders hold files the last build did not make
@@ -320,14 +320,19 @@ class Build:
         stamps = self.files.all_stamps()
         self.dates = sites.commit_dates(root, self.head)
         self.keys = sites.input_keys(self.options, stamps, self.dates)
+        today = date.today()
+        self.expired = {s for s, h in self.head.sites.items() if h.expires and h.expires <= today}
         self.key = self.project_key()
         for tree, folder in zip(TREES, self._folders(), strict=True):
             self.live[tree], extra = staging.inspect(folder, self.head.live.get(tree, {}))
             self.extra = self.extra or extra
 
     def project_key(self) -> str:
+        """The whole build's inputs; a site whose day has come (a retirement) changes it."""
         chosen = (self.options.communes, self.options.shard)
-        return content_digest(repr([chosen, sorted(self.keys.items())]).encode())
+        return content_digest(
+            repr([chosen, sorted(self.keys.items()), sorted(self.expired)]).encode()
+        )
 
     def nothing_changed(self) -> bool:
         intact = all(len(self.live[t]) == len(self.head.live.get(t, {})) for t in TREES)
@@ -378,6 +383,7 @@ class Build:
         for slug, key in self.keys.items():
             before = self.head.sites.get(slug)
             same = before is not None and before.key == key and self._intact(slug)
+            same = same and slug not in self.expired
             if same or (chosen and slug not in chosen and before is not None):
                 kept.append(slug)
         return kept
@@ -471,7 +477,8 @@ class Build:
             for site in self.project.sites:
                 prefix = prefix_of(site_slug(site))
                 files = [p[len(prefix) :] for p in self.head.live["out"] if p.startswith(prefix)]
-                if record_published(self.options.project / site.home, page_paths(files)):
+                titles = published_titles(site)
+                if record_published(self.options.project / site.home, page_paths(files), titles):
                     self._restamp(site.own_file(PUBLISHED_FILE))
         self.save(success=True)
 
@@ -494,6 +501,9 @@ class Build:
         head.recorded_ns = time.time_ns()
         head.git_head = sites.head_commit(self.options.project)
         head.git_dates = self.dates
+        if success:
+            self.expired = set()  # loaded again today: what came due is applied
+            self.key = self.project_key()
         head.project_key = self.key if success else ""
         if success:
             self._save_sites(head)
@@ -515,7 +525,9 @@ class Build:
             own = tuple(p for p in head.problems if p.group == slug or not slug)
             procedures, fields = len(site.procedures), len(site.fields)
             notes = [sites.site_notes(site)]
-            new_sites[slug] = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
+            head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
+            head_of.expires = sites.expires(site)
+            new_sites[slug] = head_of
         if self.project.province is not None:
             notes = [sites.catalogue_notes(self.project, self.dates)]
             new_sites[sites.CATALOGUE] = SiteHead("", (), notes, 0, 0)

@@ -30,6 +30,7 @@ from thutuc.content.model import Site, SiteConfig, site_slug
 from thutuc.content.permanence import (
     check_aliases,
     check_published,
+    check_published_titles,
     check_replacements,
     content_paths,
 )
@@ -127,6 +128,7 @@ def check_permanence(site: Site, problems: Problems, dates: Mapping[str, date]) 
     check_replacements(site, problems)
     check_aliases(site, problems)
     check_published(site, content_paths(site), problems)
+    check_published_titles(site, problems)
     check_freshness(site, problems, date.today())
     return site
 
@@ -150,3 +152,13 @@ def replay_notes(notes: list[SiteNotes], problems: Problems) -> None:
     """Stale-facts notices computed for today from the dates a build kept."""
     for note in notes:
         report_stale(note.checked, note.months, date.today(), problems, note.file, note.group)
+
+
+def expires(site: Site) -> date | None:
+    """The next day something of the site changes by the calendar alone (a
+    retirement dated in the future, an `updated:` still to come)."""
+    from thutuc.content.records import expiry_dates
+
+    today = date.today()
+    days = [d for p in site.procedures for d in expiry_dates(p.summary) if d > today]
+    return min(days, default=None)

@@ -83,6 +83,7 @@ class SiteHead:
     notes: list[SiteNotes]
     procedures: int
     fields: int
+    expires: date | None = None  # a date still to come that changes it (a retirement)
 
 
 @dataclass

@@ -24,25 +24,6 @@ class UnsafeOutput(Exception):
     """An output folder we must not write to; the message says why."""
 
 
-def check_output_folder(folder: Path, site_root: Path, option: str) -> None:
-    """Refuse the site folder itself, a folder holding it, or someone else's files."""
-    target, root = folder.resolve(), site_root.resolve()
-    if target == root or root.is_relative_to(target):
-        raise UnsafeOutput(
-            f"{option} {folder} là thư mục trang hoặc chứa thư mục trang; "
-            "dựng vào đó sẽ xóa mất nội dung. Chọn một thư mục khác, ví dụ output/."
-        )
-    if target.is_relative_to(root / "procedures") or target.is_relative_to(root / "templates"):
-        raise UnsafeOutput(f"{option} {folder} nằm trong thư mục nội dung. Chọn thư mục khác.")
-    if target.is_file():
-        raise UnsafeOutput(f"{option} {folder} là một tệp, không phải thư mục.")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
-        raise UnsafeOutput(
-            f"{option} {folder} đã có tệp khác mà công cụ này không tạo ra. "
-            "Chọn một thư mục trống hoặc thư mục mới để không ghi đè tệp của bạn."
-        )
-
-
 def write_file(folder: Path, rel: str, content: bytes) -> Path:
     """Write `content` at `folder/rel`, refusing any path that leaves `folder`."""
     path = folder / rel

@@ -283,7 +283,9 @@ def _plan(
     if elsewhere and elsewhere != rel:
         outcome.status, outcome.path = SKIPPED, elsewhere
         outcome.message = (
-            f"mã {code} đã có trong tệp {elsewhere}. Sửa tệp đó, hoặc xóa nó rồi nhập lại."
+            f"mã {code} đã có trong tệp {elsewhere}. Đừng xóa tệp đó: mã QR đã in có thể dẫn "
+            "tới nó. Cập nhật thông tin ngay trong tệp đó; nếu bản ghi này là một thủ tục khác, "
+            "thủ tục đó cần mã riêng của nó."
         )
     elif target.exists() and not force:
         outcome.status = SKIPPED

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from thutuc.content.addresses import AddressError, phone_numbers
 from thutuc.content.markdown import plain_text, render_inline, render_markdown
 from thutuc.content.model import (
     AZ_PATH,
@@ -30,6 +31,7 @@ from thutuc.content.model import (
     SiteConfig,
 )
 from thutuc.content.text import fold, vi_date
+from thutuc.processing import processing
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
 from thutuc.site.redirects import (
@@ -70,9 +72,18 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-def tel_href(phone: str) -> str:
-    """`tel:` link from a phone number as people write it ("0209 3 123 456")."""
-    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+def tel_links(phone: str) -> Markup:
+    """One `tel:` link per number of a phone field, as people write it
+    ("0209 3 123 456, 0912 345 678"), each shown as written, joined by "hoặc"
+    ("or": a comma would stand alone on a line where links are blocks, as in
+    the contact list). validate has refused letters; a number that is still
+    unusable is shown as plain text."""
+    try:
+        numbers = phone_numbers(phone)
+    except AddressError:
+        return Markup.escape(phone)
+    links = (Markup('<a class="tel" href="{}">{}</a>').format(n.href, n.written) for n in numbers)
+    return Markup(" hoặc ").join(links)
 
 
 # One environment per templates folder and process: a province renders 100
@@ -102,7 +113,7 @@ def make_environment(site_root: Path, overrides: str = "") -> Environment:
         inline=render_inline,
         vi_date=vi_date,
         file_size=file_size,
-        tel=tel_href,
+        tel=tel_links,
         plain=plain_text,
     )
     return env
@@ -143,7 +154,11 @@ def render_page(
         "css": Markup(site_css()),  # our own file: must not be HTML-escaped
         **dict(spec.extra),
     }
-    html = env.get_template(spec.template).render(context)
+    source = getattr(
+        dict(spec.extra).get("procedure") or dict(spec.extra).get("field"), "source", ""
+    )
+    with processing(source or spec.template):  # names the file in a crash message
+        html = env.get_template(spec.template).render(context)
     return Page(spec.path, html.encode("utf-8"))
 
 
