@@ -20,10 +20,10 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thutuc import clock
 from thutuc.content.files import (
     READ_LIMIT,
     SourceFiles,
@@ -161,7 +161,7 @@ def procedure_of(
     procedure, doc = _validate(recipe, own, files)
     depends = tuple((rel, files.digest_or_none(rel)) for rel in _form_files(recipe.root, doc))
     summary = procedure.summary if procedure is not None else None
-    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends, date.today())
+    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends, clock.today())
     problems.extend(own)
     return procedure
 
@@ -210,7 +210,7 @@ def read_code(item: tuple[Path, str, str]) -> str:
 
 def _fresh(record: ProcedureRecord | None, files: SourceFiles) -> bool:
     """The record still says what validating its files would say today."""
-    if record is None or record.expired(date.today()):
+    if record is None or record.expired(clock.today()):
         return False
     return all(files.digest_or_none(r) == d for r, d in record.depends)
 
@@ -223,7 +223,7 @@ def prefetch_records(
     todo = list(missing.values())
     for recipe, (summary, found, forms) in zip(todo, runner(validate_recipe, todo), strict=True):
         depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
-        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends, date.today())
+        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends, clock.today())
 
 
 def prefetch_codes(

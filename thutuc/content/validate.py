@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thutuc import clock
 from thutuc.content import lint, markdown
 from thutuc.content.addresses import AddressError, checked_url, phone_numbers
 from thutuc.content.load import (
@@ -438,7 +439,7 @@ def validate_procedure(
         if "forms" in values and (forms := form_addresses(doc, values["forms"], problems)):
             values["forms"] = forms
         front = ProcedureFrontMatter(**values)
-        retires_on = announce_retirement(doc, front, today or date.today(), problems)
+        retires_on = announce_retirement(doc, front, today or clock.today(), problems)
         code_line = doc.line_of("code") or 1
         summary = summarise(front, doc.rel, field_slug, doc.body_line, code_line, retires_on)
         procedure = Procedure(front, doc.body, summary, doc.path)

@@ -39,6 +39,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
+from thutuc import clock
 from thutuc.content.files import (
     PUBLISHED_FILE,
     SourceFiles,
@@ -320,7 +321,7 @@ class Build:
         stamps = self.files.all_stamps()
         self.dates = sites.commit_dates(root, self.head)
         self.keys = sites.input_keys(self.options, stamps, self.dates)
-        today = date.today()
+        today = clock.today()
         self.expired = {s for s, h in self.head.sites.items() if h.expires and h.expires <= today}
         self.key = self.project_key()
         for tree, folder in zip(TREES, self._folders(), strict=True):

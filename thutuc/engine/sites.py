@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from thutuc import clock
 from thutuc.content.files import (
     COMMUNES_DIR,
     PROCEDURES_DIR,
@@ -116,7 +117,7 @@ def load_sites(
         problems.extend(own, group=site_slug(site))
     if project.province is not None:
         note = catalogue_notes(project, dates)
-        report_stale(note.checked, note.months, date.today(), problems, note.file, note.group)
+        report_stale(note.checked, note.months, clock.today(), problems, note.file, note.group)
     return replace(project, sites=tuple(sites))
 
 
@@ -129,7 +130,7 @@ def check_permanence(site: Site, problems: Problems, dates: Mapping[str, date]) 
     check_aliases(site, problems)
     check_published(site, content_paths(site), problems)
     check_published_titles(site, problems)
-    check_freshness(site, problems, date.today())
+    check_freshness(site, problems, clock.today())
     return site
 
 
@@ -151,7 +152,7 @@ def catalogue_notes(project: Project, dates: Mapping[str, date]) -> SiteNotes:
 def replay_notes(notes: list[SiteNotes], problems: Problems) -> None:
     """Stale-facts notices computed for today from the dates a build kept."""
     for note in notes:
-        report_stale(note.checked, note.months, date.today(), problems, note.file, note.group)
+        report_stale(note.checked, note.months, clock.today(), problems, note.file, note.group)
 
 
 def expires(site: Site) -> date | None:
@@ -159,6 +160,6 @@ def expires(site: Site) -> date | None:
     retirement dated in the future, an `updated:` still to come)."""
     from thutuc.content.records import expiry_dates
 
-    today = date.today()
+    today = clock.today()
     days = [d for p in site.procedures for d in expiry_dates(p.summary) if d > today]
     return min(days, default=None)
