@@ -331,7 +331,7 @@ def parse_yaml(
     """Parse YAML into (data, line of each top-level key), or report the error and
     return None. `first_line` is the file line where `text` starts."""
     try:
-        if (too_big := _measure_yaml(text)) is not None:
+        if not _plainly_bounded(text) and (too_big := _measure_yaml(text)) is not None:
             message, line = too_big
             problems.error(rel, message, YAML_SIZE_HINT, first_line + line)
             return None
@@ -375,6 +375,26 @@ YAML_SIZE_HINT = (
 
 def _line(event: yaml.Event) -> int:
     return event.start_mark.line if event.start_mark is not None else 0
+
+
+def _plainly_bounded(text: str) -> bool:
+    """True when `text` cannot hold an alias, a flow collection, more than
+    MAX_YAML_NODES values or more than MAX_YAML_DEPTH levels, so the counting
+    pass below is not needed (it costs a parse of its own; most front matter
+    is plain 'key: value' lines and '- ' lists). In block style each level of
+    nesting takes a column of indentation or an indicator on its line."""
+    if any(mark in text for mark in "&*[]{}"):
+        return False
+    lines = text.split("\n")
+    indicators = text.count("- ") + text.count(": ") + text.count("? ")
+    if 2 * (len(lines) + indicators) > MAX_YAML_NODES:
+        return False
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        on_line = line.count("- ") + line.count(": ") + line.count("? ")
+        if indent + on_line >= MAX_YAML_DEPTH:
+            return False
+    return True
 
 
 def _measure_yaml(text: str) -> tuple[str, int] | None:

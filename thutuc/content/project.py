@@ -20,6 +20,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -180,20 +181,24 @@ def code_of(rel: str, files: SourceFiles, cache: RecordCache) -> str:
 
 # Maps a function over items, perhaps in worker processes (the engine's pool):
 # a cold build reads and validates thousands of procedures.
-Runner = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+# `function` over `items` in workers, or `here` (the same work, using what this
+# process has read already) over them in this process.
+Runner = Callable[[Callable[[Any], Any], list[Any], Callable[[Any], Any]], list[Any]]
 
 
-def run_here(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-    return [function(item) for item in items]
+def run_here(
+    function: Callable[[Any], Any], items: list[Any], here: Callable[[Any], Any]
+) -> list[Any]:
+    return [here(item) for item in items]
 
 
 def validate_recipe(
-    recipe: Recipe,
+    recipe: Recipe, files: SourceFiles | None = None
 ) -> tuple[ProcedureSummary | None, tuple[Problem, ...], tuple[str, ...]]:
     """Read and validate one recipe from its files (in a worker, which keeps the
     full record for the pages it will render): summary, problems, form files."""
     own = Problems()
-    procedure, doc = _validate(recipe, own)
+    procedure, doc = _validate(recipe, own, files)
     summary = procedure.summary if procedure is not None else None
     return summary, tuple(own), tuple(_form_files(recipe.root, doc))
 
@@ -221,7 +226,10 @@ def prefetch_records(
     """Validate, all at once, the recipes the cache cannot answer for."""
     missing = {r.key: r for r in recipes if not _fresh(cache.procedures.get(r.key), files)}
     todo = list(missing.values())
-    for recipe, (summary, found, forms) in zip(todo, runner(validate_recipe, todo), strict=True):
+    here = partial(validate_recipe, files=files)
+    for recipe, (summary, found, forms) in zip(
+        todo, runner(validate_recipe, todo, here), strict=True
+    ):
         depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
         cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends, clock.today())
 
@@ -234,7 +242,7 @@ def prefetch_codes(
         for rel in dict.fromkeys(rels)
         if f"{rel}\1{files.digest(rel)}" not in cache.codes
     ]
-    for (_, rel, digest), answer in zip(todo, runner(read_code, todo), strict=True):
+    for (_, rel, digest), answer in zip(todo, runner(read_code, todo, read_code), strict=True):
         cache.codes[f"{rel}\1{digest}"] = answer
 
 

@@ -297,12 +297,15 @@ class Build:
             self._pool = Pool(workers(self.options.jobs))
         return self._pool
 
-    def run_many(self, function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        """`function` over `items`: in the pool when there are many (a cold build)."""
+    def run_many(
+        self, function: Callable[[Any], Any], items: list[Any], here: Callable[[Any], Any]
+    ) -> list[Any]:
+        """`function` over `items` in the pool when there are many (a cold build),
+        else `here` over them in this process."""
         from thutuc.engine.outputs import POOL_THRESHOLD
 
         if len(items) < POOL_THRESHOLD or workers(self.options.jobs) <= 1:
-            return [function(item) for item in items]
+            return [here(item) for item in items]
         try:
             return self.pool().map(function, items, _item_affinity)
         except WorkerFailed as failed:
