@@ -22,14 +22,13 @@ takes no address that is already used).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from thutuc import atomic
 from thutuc.content.git_dates import _git, _shallow_commits
 from thutuc.content.load import read_regular_file
 from thutuc.content.model import (
@@ -170,11 +169,7 @@ def record_published(
     text = "".join(
         f"/{path}\t{title}\n" if title else f"/{path}\n" for path, title in sorted(merged.items())
     )
-    handle, temporary = tempfile.mkstemp(prefix=f".{PUBLISHED_FILE}.", dir=folder)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-        file.write(text)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
+    atomic.write_text(target, text)
     return True
 
 

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from thutuc.content.load import PROCEDURES_DIR, os_reason
-from thutuc.engine.write import MARKER
+from thutuc.engine.staging import MARKER
 
 # Folders of the project that hold content: an output inside one would be
 # read back as content, or deleted with it. communes/ is a province's.

@@ -22,15 +22,14 @@ build, never a wrong one: every reader falls back to an empty state.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thutuc import atomic
 from thutuc.content.files import Stamp
 from thutuc.content.freshness import Checked
 from thutuc.content.records import RecordCache
@@ -187,11 +186,4 @@ def forget_state(folder: Path, name: str) -> None:
 
 
 def _write(path: Path, value: object) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
