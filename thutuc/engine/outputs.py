@@ -10,7 +10,8 @@ service worker and contact sheet).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from thutuc.engine import staging
 from thutuc.engine.pool import Pool, WorkerFailed
 from thutuc.engine.state import ArtifactRecord, Artifacts, Manifest
 from thutuc.problems import BuildFailed, Problems
+from thutuc.processing import NOTE
 
 if TYPE_CHECKING:
     from thutuc.engine.artifacts import Artifact
@@ -74,18 +76,11 @@ class Outputs:
             builders.Job(a.id, a.kind, a.inputs, prefix_of(a.site), roots, a.affinity)
             for a in artifacts
         ]
-        try:
+        with worker_errors(self.problems, "dựng"):
             if len(jobs) >= POOL_THRESHOLD and workers > 1:
                 results = pool().map(builders.run_job, jobs, builders.job_affinity)
             else:
                 results = [builders.run_job(job) for job in jobs]
-        except WorkerFailed as failed:
-            self.problems.error(
-                "(bản dựng)",
-                f"Lỗi bất ngờ khi dựng: {failed.message}.",
-                "Chạy lại với --debug và gửi cho người quản trị kèm dòng lệnh đã chạy.",
-            )
-            raise BuildFailed(self.problems) from failed
         keys = {a.id: a.key for a in artifacts}
         for result in results:
             self._record(result, keys[result.artifact_id])
@@ -151,6 +146,26 @@ class Outputs:
 
     def manifests(self) -> dict[str, Manifest]:
         return {name: dict(tree.written) for name, tree in self.trees.items()}
+
+
+@contextmanager
+def worker_errors(problems: Problems, doing: str) -> Iterator[None]:
+    """A task that raised in a worker: one problem naming the file it was on (the
+    worker's `processing` note travels in its traceback), and the build stops."""
+    try:
+        yield
+    except WorkerFailed as failed:
+        file = next(
+            (line.strip().removeprefix(NOTE) for line in failed.trace.splitlines() if NOTE in line),
+            "(bản dựng)",
+        )
+        problems.error(
+            file,
+            f"Lỗi bất ngờ khi {doing}: {failed.kind}: {failed.message}.",
+            "Đây là lỗi của công cụ. Chạy lại với --debug và gửi cho người quản trị "
+            "kèm dòng lệnh đã chạy.",
+        )
+        raise BuildFailed(problems) from failed
 
 
 def workers(jobs: int | None) -> int:

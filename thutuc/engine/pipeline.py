@@ -50,8 +50,15 @@ from thutuc.content.files import (
 from thutuc.content.model import Recipe, Site, site_slug
 from thutuc.content.permanence import page_paths, published_titles, record_published
 from thutuc.engine import sites, staging
-from thutuc.engine.outputs import TREES, Outputs, prefix_of, spare_folders, workers
-from thutuc.engine.pool import Pool, WorkerFailed
+from thutuc.engine.outputs import (
+    TREES,
+    Outputs,
+    prefix_of,
+    spare_folders,
+    worker_errors,
+    workers,
+)
+from thutuc.engine.pool import Pool
 from thutuc.engine.state import (
     ArtifactRecord,
     Artifacts,
@@ -306,15 +313,8 @@ class Build:
 
         if len(items) < POOL_THRESHOLD or workers(self.options.jobs) <= 1:
             return [here(item) for item in items]
-        try:
+        with worker_errors(self.problems, "đọc tệp"):
             return self.pool().map(function, items, _item_affinity)
-        except WorkerFailed as failed:
-            self.problems.error(
-                "(bản dựng)",
-                f"Lỗi bất ngờ khi đọc tệp: {failed.message}.",
-                "Chạy lại với --debug và gửi cho người quản trị kèm dòng lệnh đã chạy.",
-            )
-            raise BuildFailed(self.problems) from failed
 
     # read
 
