@@ -182,20 +182,11 @@ def write_posters(site: Site, qr: Path, options: BuildOptions) -> list[Path]:
     return render_posters(site, qr, previous_qr_dir=previous, jobs=options.jobs, ecc=options.ecc)
 
 
-def _metres(value: float) -> str:
-    return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
-
-
 def warn_about_shrunk_codes(site: Site, options: BuildOptions, problems: Problems) -> None:
-    """A field folder or code so long that its QR code cannot print at the size
-    its poster is designed for: the poster still builds, smaller, with a warning."""
-    from thutuc.print.posters import nominal_reach_m, reach_warnings
+    """What the posters stage reports as data (print/posters.py poster_problems):
+    codes drawn for a shorter distance than designed, characters no font draws."""
+    from thutuc.print.posters import poster_problems
 
-    for spec, designed in reach_warnings(site, options.ecc):
-        problems.warning(
-            f"qr/ap-phich/{spec.name}.pdf",
-            f"Mã QR quá dày để in đủ lớn trên khổ {spec.paper}: chỉ quét được từ khoảng "
-            f"{_metres(nominal_reach_m(spec))} thay vì {_metres(designed)}.",
-            "Địa chỉ trang càng ngắn, mã càng thưa. Đặt tên thư mục lĩnh vực ngắn hơn "
-            "(giữ tên cũ trong aliases: của _index.md), hoặc in khổ lớn hơn.",
-        )
+    for p in poster_problems(site, options.ecc):
+        report = problems.warning if p.severity == "warning" else problems.notice
+        report(p.file, p.message, p.hint, p.line)
