@@ -161,3 +161,33 @@ def test_a_1000_character_title_still_fits(tmp_path):
     text = offline_text(site, procedure)
     assert len(text.encode("utf-8")) <= MAX_TEXT_BYTES
     assert text.split("\n")[0].endswith("…") and "Đường dây nóng: 0209 3000 000" in text
+
+
+@pytest.mark.browser
+@pytest.mark.decoder
+def test_the_contacts_page_shows_the_contact_code_as_chromium_draws_it(tmp_path):
+    """The page's <img> of lien-he/danh-ba.svg, screenshotted in Debian's chromium at
+    the width the page gives it, decodes to exactly the vCard."""
+    from conftest import chromium_path
+
+    from thutuc.site.render import render_site
+
+    sync_api = require_module("playwright.sync_api")
+    site = load(write_site(tmp_path / "site", SMALL_SITE))
+    for page in render_site(site):
+        target = tmp_path / "out" / page.file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.content)
+    html = (tmp_path / "out" / "lien-he" / "index.html").read_text(encoding="utf-8")
+    assert '<img src="danh-ba.svg"' in html
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path())
+        try:
+            tab = browser.new_page(viewport={"width": 360, "height": 800})
+            tab.goto((tmp_path / "out" / "lien-he" / "index.html").as_uri())
+            shot = tmp_path / "contacts.png"
+            tab.locator('img[src="danh-ba.svg"]').screenshot(path=str(shot))
+        finally:
+            browser.close()
+    image = Image.open(shot).convert("L")
+    assert zxing_texts(image) == [contact_vcard(site)]

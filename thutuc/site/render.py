@@ -31,6 +31,7 @@ from thutuc.content.model import (
     Site,
 )
 from thutuc.content.text import fold
+from thutuc.print.qr import CONTACT_CARD_PATH, contact_card_svg, contact_vcard
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
 from thutuc.site.redirects import (
@@ -173,7 +174,15 @@ class SiteRenderer:
         return self.page("az.html", AZ_PATH, groups=groups, retired=retired)
 
     def contacts(self) -> Page:
-        return self.page("contacts.html", CONTACTS_PATH)
+        # the code's file sits beside the page: lien-he/danh-ba.svg
+        card = CONTACT_CARD_PATH.removeprefix(CONTACTS_PATH) if contact_vcard(self.site) else ""
+        return self.page("contacts.html", CONTACTS_PATH, contact_card=card)
+
+    def contact_card(self) -> Iterator[Page]:
+        """The hotline as a code that saves it as a contact (print/qr.py), shown on
+        the contacts page."""
+        if svg := contact_card_svg(self.site):
+            yield Page(CONTACT_CARD_PATH, svg.encode("utf-8"))
 
     def not_found(self) -> Page:
         # Served at any depth by the host, so its links start from the base path.
@@ -231,6 +240,7 @@ class SiteRenderer:
         yield from (self.procedure(p) for p in self.site.procedures)
         yield self.az()
         yield self.contacts()
+        yield from self.contact_card()
         yield self.not_found()
 
 
