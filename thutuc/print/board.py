@@ -124,20 +124,29 @@ def _tile_height(tile: Tile, width: float, distance_m: float) -> float:
 
 
 def _header(spec: PosterSpec, distance_m: float) -> list[Paragraph]:
+    """The commune's name (at most two lines: smaller type, then "…") and how to scan."""
     size = sizes(distance_m)
-    return [
-        centered(block.text, size[block.style], block.style in ("commune", "headline"))
-        for block in spec.heading
-    ]
+    width = spec.page_size[0] - 2 * MARGIN
+    out = []
+    for block in spec.heading:
+        if block.style == "commune":
+            text, fitted = fit_lines(block.text, size["commune"], True, width, 2, size["headline"])
+            out.append(para(text, style("commune", fitted, True, True), is_markup=True))
+        else:
+            out.append(centered(block.text, size[block.style], block.style == "headline"))
+    return out
 
 
 def _contact_module(spec: PosterSpec, distance_m: float) -> float:
-    """The contact code is read from close by (to save the number), a quarter of the
-    board's distance, but never from under its designed 0.3 m."""
+    """The contact code is read from close by (to save the number): a quarter of the
+    board's distance, never under its designed 0.3 m, and never wider than a
+    quarter of the sheet (the hotline's number is printed beside it anyway)."""
     contact = spec.contact
     if contact is None:
         return 0.0
-    return module_pt(min(distance_m, max(contact.distance_m, distance_m / 4)))
+    module = module_pt(min(distance_m, max(contact.distance_m, distance_m / 4)))
+    widest = (spec.page_size[0] - 2 * MARGIN) / 4
+    return min(module, widest / (contact.symbol(spec.ecc).size + 2 * QUIET_ZONE))
 
 
 def _footer(spec: PosterSpec, distance_m: float, width: float) -> tuple[list[Paragraph], float]:

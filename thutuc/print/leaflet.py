@@ -65,6 +65,7 @@ from thutuc.print.layout import (
     para,
     paragraphs_height,
     style,
+    text_height,
 )
 from thutuc.print.qr import QUIET_ZONE
 
@@ -578,11 +579,22 @@ def _more(spec: PosterSpec, width: float) -> Paragraph:
     return p
 
 
+def _title_size(text: str, width: float) -> float:
+    """20 pt, or smaller for a long title (never under 14 pt, never cut: a leaflet
+    carries the procedure's whole name)."""
+    content = markup(text)
+    for size in (TITLE_PT, 17.0):
+        if text_height(content, size, True, False, width) <= 4 * size * 1.22 + 0.1:
+            return size
+    return 14.0
+
+
 def _heading(spec: PosterSpec, width: float) -> list[Flowable]:
     out: list[Flowable] = []
     for block in spec.heading:
         if block.style == "title":
-            out.append(para(block.text, style("title", TITLE_PT, bold=True, spaceAfter=6)))
+            size = _title_size(block.text, width - _column(spec).width - 4 * MM)
+            out.append(para(block.text, style("title", size, bold=True, spaceAfter=6)))
         else:
             out.append(para(block.text, style(block.style, BODY_PT)))
     return out

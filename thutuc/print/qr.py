@@ -302,6 +302,14 @@ def _vcard_text(value: str) -> str:
     return value
 
 
+def _short(name: str, limit: int = 48) -> str:
+    """A contact's name as a phone's list shows it: a very long commune name cut
+    between words (the code grows with every byte)."""
+    if len(name) <= limit:
+        return name
+    return name[:limit].rsplit(" ", 1)[0].rstrip(",;") + "…"
+
+
 def contact_vcard(site: Site) -> str:
     """The commune's hotline as a vCard 3.0 a phone saves as a contact; "" without a
     number. Kept to the fields every phone reads (N, FN, TEL): every byte makes the
@@ -309,7 +317,7 @@ def contact_vcard(site: Site) -> str:
     number = phone_number(site.config.hotline)
     if not number:
         return ""
-    name = _vcard_text(site.config.name)
+    name = _vcard_text(_short(site.config.name))
     lines = [
         "BEGIN:VCARD",
         "VERSION:3.0",
