@@ -10,8 +10,10 @@ import re
 import subprocess
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import require_module
 from poster_helpers import (
     LONG_TITLE,
     PHONE_VIEWS,
@@ -699,3 +701,20 @@ def test_a_board_says_the_date_of_its_facts(tmp_path):
     site = load(write_site(tmp_path / "site", files))
     board = next(s for s in poster_specs(site) if s.kind == "board")
     assert any("cập nhật đến ngày 15/01/2026" in b.text for b in board.footer)
+
+
+@pytest.mark.pdf
+@pytest.mark.decoder
+def test_the_no_signal_code_reads_the_same_in_zbar_as_printed(built):
+    """On the printed card and leaflet, zbar too reads the facts code to exactly its
+    Vietnamese text (the UTF-8 ECI; without it some scanners show Latin-1)."""
+    require_tool("pdftoppm")
+    pyzbar: Any = require_module("pyzbar.pyzbar")
+    _, qr_dir, specs = built
+    for spec in specs:
+        if spec.kind not in ("card", "leaflet"):
+            continue
+        facts = next(c for c in spec.codes if c.kind == "text")
+        page = render_pages(pdf_of(qr_dir, spec), dpi_for(smallest_module_mm(spec)))[0]
+        texts = [r.data.decode("utf-8") for r in pyzbar.decode(page)]
+        assert facts.payload in texts, spec.name
