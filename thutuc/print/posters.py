@@ -523,7 +523,7 @@ def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
         border = Paper.of(spec).border  # the preview shows the finished sheet, no marks
         scale = PREVIEW_WIDTH_PX / (page.get_width() - 2 * border)
         image = page.render(scale=scale, crop=(border,) * 4).to_pil()
-        image.convert("RGB").save(preview_path, format="PNG")
+        image.convert("L").save(preview_path, format="PNG")  # black ink only: grey is enough
         return len(document)
     finally:
         document.close()
