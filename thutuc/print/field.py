@@ -13,6 +13,7 @@ from thutuc.content.text import nfc
 from thutuc.print.card import scaled
 from thutuc.print.glyphs import FONT, markup, paragraph_style
 from thutuc.print.layout import (
+    CAPTION_GAP,
     MARGIN,
     MM,
     NO_PADDING,
@@ -54,7 +55,8 @@ def _heading(spec: PosterSpec, width: float) -> list[Paragraph]:
 def _caption(spec: PosterSpec, width: float) -> Paragraph:
     size = _sizes(spec)["caption"]
     text = address_markup(spec.codes[0].payload, size, width, bold=True)
-    return para(text, style("caption", size, True, True), is_markup=True)
+    caption = style("caption", size, True, True, spaceBefore=size * CAPTION_GAP, spaceAfter=5 * MM)
+    return para(text, caption, is_markup=True)
 
 
 def _footer(spec: PosterSpec, page: int, width: float) -> Paragraph:

@@ -399,7 +399,9 @@ def centered(text: str, size: float, bold: bool = False) -> Paragraph:
 
 
 def paragraphs_height(paragraphs: list[Paragraph], width: float) -> float:
-    return sum(p.wrap(width, 10**6)[1] + p.style.spaceAfter for p in paragraphs)
+    return sum(
+        p.wrap(width, 10**6)[1] + p.style.spaceBefore + p.style.spaceAfter for p in paragraphs
+    )
 
 
 def draw_stack(
@@ -409,6 +411,7 @@ def draw_stack(
     y = top
     for p in paragraphs:
         _, height = p.wrap(width, 10**6)
+        y -= p.style.spaceBefore
         p.drawOn(canvas, x, y - height)
         y -= height + p.style.spaceAfter
     return y
