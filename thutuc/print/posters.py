@@ -334,12 +334,15 @@ class Reach:
         return self.nominal_m < self.designed_m - 1e-9
 
 
-def reach_warnings(site: Site, ecc: str = "M") -> list[Reach]:
+def reach_warnings(
+    site: Site, ecc: str = "M", specs: list[PosterSpec] | None = None
+) -> list[Reach]:
     """Every poster drawn smaller than designed: a board that needs a shorter distance
-    to fit one sheet, or a code too dense (a very long address) for its paper."""
+    to fit one sheet, or a code too dense (a very long address) for its paper.
+    `specs`: the site's poster_specs, when the caller has them already."""
     return [
         Reach(s.name, s.kind, s.paper, s.designed_distance_m, s.distance_m)
-        for s in poster_specs(site, ecc)
+        for s in (poster_specs(site, ecc) if specs is None else specs)
         if s.distance_m < s.designed_distance_m - 1e-9
     ]
 
@@ -359,11 +362,11 @@ def _metres(value: float) -> str:
     return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
 
 
-def _reach_problem(reach: Reach, site: Site, ecc: str) -> PosterProblem:
+def _reach_problem(reach: Reach, site: Site, specs: list[PosterSpec]) -> PosterProblem:
     where = f"qr/{POSTER_DIR}/{reach.poster}.pdf"
     severity = "warning" if reach.below_floor else "notice"
     if reach.kind == "board":
-        shop = next((s for s in poster_specs(site, ecc) if s.name == SHOP_BOARD), None)
+        shop = next((s for s in specs if s.name == SHOP_BOARD), None)
         message = (
             f"{len(site.fields)} lĩnh vực không vừa một tờ {reach.paper} ở khoảng cách "
             f"{_metres(reach.designed_m)}: bảng in mã nhỏ hơn, quét được từ khoảng "
@@ -429,7 +432,9 @@ def glyph_warnings(site: Site) -> list[PosterProblem]:
 def poster_problems(site: Site, ecc: str = "M") -> list[PosterProblem]:
     """What the build should tell the editor about the posters: codes drawn for a
     shorter distance than designed, characters no font can draw."""
-    return [_reach_problem(r, site, ecc) for r in reach_warnings(site, ecc)] + glyph_warnings(site)
+    specs = poster_specs(site, ecc)
+    reach = [_reach_problem(r, site, specs) for r in reach_warnings(site, ecc, specs)]
+    return reach + glyph_warnings(site)
 
 
 # Hashes and the manifest ----------------------------------------------------
