@@ -667,6 +667,38 @@ def test_minority_scripts_print_in_their_fonts_and_khmer_is_shaped(tmp_path):
     assert not [p for p in poster_problems(site) if "phông chữ" in p.message]
 
 
+def _ink(text: str, tmp_path: Path, bold: bool) -> int:
+    """Dark pixels of `text` set in one line by the posters' own paragraphs, rendered
+    by pdftoppm at 150 dpi."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from thutuc.print.glyphs import FONT
+    from thutuc.print.layout import para, style
+
+    register_fonts()
+    pdf = tmp_path / f"ink-{abs(hash((text, bold)))}.pdf"
+    canvas = Canvas(str(pdf), pagesize=(600, 60), initialFontName=FONT)
+    paragraph = para(text, style("ink", 20, bold=bold))
+    paragraph.wrapOn(canvas, 580, 60)
+    paragraph.drawOn(canvas, 10, 15)
+    canvas.save()
+    image = render_pages(pdf, 150)[0]
+    return sum(image.histogram()[:128])
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("bold", [False, True])
+def test_a_minority_script_word_inside_brackets_is_shaped_not_boxed(tmp_path, bold):
+    """reportlab shapes a word (text between spaces) with the font of its first
+    piece: "(ភាសាខ្មែរ," would print as empty boxes. The Khmer and Tai Viet words
+    must carry the same ink inside brackets as alone."""
+    require_tool("pdftoppm")
+    for word in (KHMER, TAI_VIET.split()[1]):
+        alone = _ink(word, tmp_path, bold) + _ink("(", tmp_path, bold) + _ink(",", tmp_path, bold)
+        inside = _ink(f"({word},", tmp_path, bold)
+        assert inside == pytest.approx(alone, rel=0.08), word
+
+
 def test_a_character_no_font_draws_is_reported_with_its_file(tmp_path):
     files = dict(SMALL_SITE)
     files["procedures/ho-tich/khai-sinh.md"] = procedure_md("1.001193", "Đăng ký khai sinh 🍼")

@@ -16,11 +16,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from thutuc.content.text import nfc
 from thutuc.resources import FONTS_DIR
@@ -45,10 +48,45 @@ FALLBACKS = (
 SHAPED = frozenset(f.name for f in FALLBACKS if f.shaping)
 
 
+def _shape_each_font(
+    word: list[Any], features: dict[str, bool] | None = None, force: bool = False
+) -> list[Any]:
+    """reportlab's shapeFragWord shapes a whole word (text between spaces) with the
+    font of its first fragment, so "(ភាសាខ្មែរ," — a Khmer word inside Noto Sans
+    brackets — comes out as empty boxes. This shapes each run of one font by
+    itself and joins the runs; a word in one font goes to reportlab as before."""
+    parts = word[1:]
+    fonts = {f.fontName for f, _ in parts if not hasattr(f, "cbDefn")}
+    if len(fonts) <= 1 or isinstance(word, ttfonts.ShapedFragWord):
+        return _shape_word(word, features, force) if features else _shape_word(word, force=force)
+    runs: list[list[Any]] = []
+    for frag, text in parts:
+        if runs and (hasattr(frag, "cbDefn") or runs[-1][0][0].fontName == frag.fontName):
+            runs[-1].append((frag, text))
+        else:
+            runs.append([(frag, text)])
+    total, pieces = 0.0, []
+    for run in runs:
+        width = sum(
+            stringWidth(text, frag.fontName, frag.fontSize)
+            for frag, text in run
+            if not hasattr(frag, "cbDefn")
+        )
+        shaped = _shape_word([width, *run], force=True)
+        total += shaped[0]
+        pieces.extend(shaped[1:])
+    return ttfonts.makeShapedFragWord(word)([total, *pieces])
+
+
+_shape_word = ttfonts.shapeFragWord
+
+
 @cache
 def register_fonts() -> None:
     """Register Noto Sans and the fallbacks; TTFont embeds only the glyphs a PDF uses,
-    and a font no text uses is not written at all."""
+    and a font no text uses is not written at all. Paragraphs shape one font at a
+    time (`_shape_each_font`)."""
+    reportlab_paragraph.shapeFragWord = _shape_each_font
     pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "NotoSans-Regular.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "NotoSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
@@ -103,17 +141,25 @@ def runs(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def markup(text: str) -> str:
-    """Plain text as reportlab paragraph markup: escaped, fallback scripts in their font.
-    Inside <b>, the font families give each fallback its bold weight where it has one."""
-    return "".join(
-        escape(piece) if font == FONT else f'<font name="{font}">{escape(piece)}</font>'
-        for font, piece in runs(text)
-    )
+_BOLD = {f.name: f"{f.name}-Bold" for f in FALLBACKS if f.bold}
+
+
+def markup(text: str, bold: bool = False) -> str:
+    """Plain text as reportlab paragraph markup: escaped, fallback scripts in their font
+    (its bold weight, where it has one, for text in a bold style; inside <b>, the
+    font families do that)."""
+    out = []
+    for font, piece in runs(text):
+        if font == FONT:
+            out.append(escape(piece))
+        else:
+            name = _BOLD.get(font, font) if bold else font
+            out.append(f'<font name="{name}">{escape(piece)}</font>')
+    return "".join(out)
 
 
 def needs_shaping(markup_text: str) -> bool:
-    return any(f'name="{name}"' in markup_text for name in SHAPED)
+    return any(f'name="{name}' in markup_text for name in SHAPED)
 
 
 def paragraph_style(style: ParagraphStyle, markup_text: str) -> ParagraphStyle:

@@ -170,7 +170,7 @@ def style(
 def para(text: str, st: ParagraphStyle, is_markup: bool = False) -> Paragraph:
     """A paragraph of plain `text` (or of reportlab markup already made safe),
     each script in a font that draws it, shaped where the script needs it."""
-    content = text if is_markup else markup(text)
+    content = text if is_markup else markup(text, bold=st.fontName == FONT_BOLD)
     return Paragraph(content, paragraph_style(st, content))
 
 
