@@ -230,7 +230,7 @@ def fit_lines(
 ) -> tuple[str, float]:
     """(markup, size) of `text` in at most `lines` lines of `width`: smaller type
     down to `floor` first, then the words that fit, ending "…"."""
-    content = markup(text)
+    content = markup(text, bold)
     current = size
     while current >= floor - 1e-6:
         if text_height(content, current, bold, True, width) <= lines * current * 1.22 + 0.1:
@@ -240,13 +240,13 @@ def fit_lines(
     low, high = 0, len(words)  # the most words that fit
     while low < high:
         middle = (low + high + 1) // 2
-        candidate = markup(" ".join(words[:middle]) + "…")
+        candidate = markup(" ".join(words[:middle]) + "…", bold)
         if text_height(candidate, floor, bold, True, width) <= lines * floor * 1.22 + 0.1:
             low = middle
         else:
             high = middle - 1
     shown = " ".join(words[:low]) if low else text[: max(1, int(width / floor))]
-    return markup(shown.rstrip(",;:") + "…"), floor
+    return markup(shown.rstrip(",;:") + "…", bold), floor
 
 
 # Codes -----------------------------------------------------------------------

@@ -582,7 +582,7 @@ def _more(spec: PosterSpec, width: float) -> Paragraph:
 def _title_size(text: str, width: float) -> float:
     """20 pt, or smaller for a long title (never under 14 pt, never cut: a leaflet
     carries the procedure's whole name)."""
-    content = markup(text)
+    content = markup(text, bold=True)
     for size in (TITLE_PT, 17.0):
         if text_height(content, size, True, False, width) <= 4 * size * 1.22 + 0.1:
             return size
