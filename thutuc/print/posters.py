@@ -254,13 +254,12 @@ def leaflet_spec(
 # Fitting each poster to its paper ---------------------------------------------
 
 
-@lru_cache(maxsize=4096)
 def fitted(spec: PosterSpec) -> PosterSpec:
     """`spec` with its codes as large as its paper allows, up to its designed distance:
     a board on one sheet, a card's two codes side by side, a long address's dense
     code on its page. `reach_warnings` says when that is shorter than designed."""
     if spec.kind == "board":
-        return _fit_shop_board(spec) if spec.name == SHOP_BOARD else fit_board(spec)
+        return _fitted_board(spec)
     if spec.kind == "card":
         return fit_card(spec)
     if spec.kind == "leaflet":
@@ -268,6 +267,11 @@ def fitted(spec: PosterSpec) -> PosterSpec:
     if spec.kind == "field":
         return fit_field(spec)
     return _fit_stickers(spec)
+
+
+@lru_cache(maxsize=1024)  # a board's search is the costly one; poster_problems asks again
+def _fitted_board(spec: PosterSpec) -> PosterSpec:
+    return _fit_shop_board(spec) if spec.name == SHOP_BOARD else fit_board(spec)
 
 
 def _fit_shop_board(spec: PosterSpec) -> PosterSpec:
