@@ -750,3 +750,25 @@ def test_the_no_signal_code_reads_the_same_in_zbar_as_printed(built):
         page = render_pages(pdf_of(qr_dir, spec), dpi_for(smallest_module_mm(spec)))[0]
         texts = [r.data.decode("utf-8") for r in pyzbar.decode(page)]
         assert facts.payload in texts, spec.name
+
+
+def test_one_poster_reports_its_own_problems_from_its_spec(tmp_path):
+    """For an engine that draws posters one at a time: the shrunk board and a
+    character no font draws, each from the spec alone, naming the procedure's file."""
+    from thutuc.print.posters import draw_poster, poster_row, spec_problems
+
+    files = dict(SMALL_SITE)
+    files["procedures/ho-tich/khai-sinh.md"] = procedure_md("1.001193", "Đăng ký khai sinh 🍼")
+    site = load(write_site(tmp_path / "site", files))
+    specs = {s.name: s for s in poster_specs(site)}
+    card = spec_problems(specs["the-1.001193"])
+    assert [(p.file, p.severity) for p in card] == [("procedures/ho-tich/khai-sinh.md", "warning")]
+    assert "U+1F37C" in card[0].message
+    a3 = spec_problems(specs["bang-linh-vuc-A3"])
+    if specs["bang-linh-vuc-A3"].distance_m < 1.5:
+        assert a3 and "không vừa một tờ A3" in a3[0].message
+    assert spec_problems(specs["to-roi-1.000894"]) == []
+    pdf, preview, pages = draw_poster(specs["the-1.000894"])
+    assert pdf.startswith(b"%PDF") and preview.startswith(b"\x89PNG") and pages == 1
+    row = poster_row(specs["the-1.000894"], pages)
+    assert row["pdf"] == "ap-phich/the-1.000894.pdf" and row["distance"] == "0,4"

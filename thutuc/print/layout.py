@@ -111,6 +111,7 @@ class PosterSpec:
     print_shop: bool = False  # bleed, BleedBox and crop marks for a print shop
     designed_m: float = 0.0  # the distance the poster is meant for; 0: distance_m
     contact: Code | None = None  # the hotline as a contact card (board)
+    source: str = ""  # the file the poster is about (a procedure's, a field's), for messages
 
     @property
     def page_size(self) -> tuple[float, float]:

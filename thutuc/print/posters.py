@@ -13,6 +13,8 @@ previews, `index.html` to choose what to print, `manifest.json`.
 from __future__ import annotations
 
 import hashlib
+import html
+import io
 import json
 import logging
 import os
@@ -24,6 +26,7 @@ from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+import nh3
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -172,7 +175,7 @@ def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) 
     return PosterSpec(
         f"ap-phich-{field.slug}", "field", "A4", distance, field.title, site.config.name,
         heading, (_field_code(site, field),), body, footer_blocks(site), ecc,
-        print_shop=print_shop, designed_m=distance,
+        print_shop=print_shop, designed_m=distance, source=field.source,
     )  # fmt: skip
 
 
@@ -215,7 +218,7 @@ def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = Fal
     return PosterSpec(
         f"the-{front.code}", "card", "A5", distance, front.title, site.config.name, heading,
         procedure_codes(site, procedure, distance), tuple(body), footer_blocks(site), ecc,
-        print_shop=print_shop, designed_m=distance,
+        print_shop=print_shop, designed_m=distance, source=procedure.source,
     )  # fmt: skip
 
 
@@ -247,7 +250,7 @@ def leaflet_spec(
         f"to-roi-{front.code}", "leaflet", "A4", distance, front.title, site.config.name,
         heading, procedure_codes(site, procedure, distance),
         (Block("html", leaflet_html(site, procedure)),), footer_blocks(site), ecc,
-        print_shop=print_shop, designed_m=distance,
+        print_shop=print_shop, designed_m=distance, source=procedure.source,
     )  # fmt: skip
 
 
@@ -366,19 +369,19 @@ def _metres(value: float) -> str:
     return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
 
 
-def _reach_problem(reach: Reach, site: Site, specs: list[PosterSpec]) -> PosterProblem:
+def _reach_problem(reach: Reach, fields: int, shop_paper: str = "") -> PosterProblem:
     where = f"qr/{POSTER_DIR}/{reach.poster}.pdf"
     severity = "warning" if reach.below_floor else "notice"
     if reach.kind == "board":
-        shop = next((s for s in specs if s.name == SHOP_BOARD), None)
         message = (
-            f"{len(site.fields)} lĩnh vực không vừa một tờ {reach.paper} ở khoảng cách "
+            f"{fields} lĩnh vực không vừa một tờ {reach.paper} ở khoảng cách "
             f"{_metres(reach.designed_m)}: bảng in mã nhỏ hơn, quét được từ khoảng "
             f"{_metres(reach.distance_m)} (điện thoại tốt: {_metres(reach.nominal_m)})."
         )
         hint = "Treo bảng này ở nơi người dân đứng gần"
-        if shop is not None and reach.poster != SHOP_BOARD:
-            hint += f", hoặc in {SHOP_BOARD}.pdf (khổ {shop.paper}) ở hàng in"
+        if reach.poster != SHOP_BOARD:
+            paper = f" (khổ {shop_paper})" if shop_paper else ""
+            hint += f", hoặc in {SHOP_BOARD}.pdf{paper} ở hàng in"
         return PosterProblem(where, message, hint + ".", severity)
     message = (
         f"Mã QR quá dày để in đủ lớn trên khổ {reach.paper}: chỉ quét được từ khoảng "
@@ -389,6 +392,42 @@ def _reach_problem(reach: Reach, site: Site, specs: list[PosterSpec]) -> PosterP
         "(giữ tên cũ trong aliases: của _index.md), hoặc in khổ lớn hơn."
     )
     return PosterProblem(where, message, hint, severity)
+
+
+def _glyph_problem(file: str, chars: str) -> PosterProblem:
+    shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:8])
+    return PosterProblem(
+        file,
+        f"Áp phích không có phông chữ cho ký tự {shown}: sẽ in thành ô trống.",
+        "Thay bằng chữ hoặc dấu thường dùng; nếu là chữ của một dân tộc, báo "
+        "người quản trị để thêm phông Noto của chữ đó vào thutuc/print/fonts.",
+        "warning",
+    )
+
+
+def _spec_texts(spec: PosterSpec) -> list[str]:
+    """Every text `spec` draws, markup and HTML reduced to their words."""
+    blocks = [*spec.heading, *spec.body, *spec.footer]
+    texts = [html.unescape(nh3.clean(b.text, tags=set())) for b in blocks]
+    for code in (*spec.codes, *([spec.contact] if spec.contact else [])):
+        texts += [code.label, code.note, code.caption]
+        texts += [code.payload] if code.kind != "url" else []
+    return texts
+
+
+def spec_problems(spec: PosterSpec) -> list[PosterProblem]:
+    """What one poster tells the editor, from its spec alone, for an engine that
+    builds posters one at a time: its codes drawn for a shorter distance than
+    designed; characters no font draws, naming the file the poster is about (the
+    poster itself for a board). `poster_problems` says the same for a whole site,
+    naming for every character the file it was written in."""
+    problems = []
+    if spec.distance_m < spec.designed_distance_m - 1e-9:
+        reach = Reach(spec.name, spec.kind, spec.paper, spec.designed_distance_m, spec.distance_m)
+        problems.append(_reach_problem(reach, len(spec.codes)))
+    if chars := missing(" ".join(_spec_texts(spec))):
+        problems.append(_glyph_problem(spec.source or f"qr/{POSTER_DIR}/{spec.name}.pdf", chars))
+    return problems
 
 
 def _texts_by_file(site: Site) -> dict[str, list[str]]:
@@ -416,28 +455,19 @@ def _texts_by_file(site: Site) -> dict[str, list[str]]:
 
 def glyph_warnings(site: Site) -> list[PosterProblem]:
     """A character no poster font can draw, by file: it would print as an empty box."""
-    problems = []
-    for file, texts in _texts_by_file(site).items():
-        chars = missing("".join(texts))
-        if chars:
-            shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:8])
-            problems.append(
-                PosterProblem(
-                    file,
-                    f"Áp phích không có phông chữ cho ký tự {shown}: sẽ in thành ô trống.",
-                    "Thay bằng chữ hoặc dấu thường dùng; nếu là chữ của một dân tộc, báo "
-                    "người quản trị để thêm phông Noto của chữ đó vào thutuc/print/fonts.",
-                    "warning",
-                )
-            )
-    return problems
+    return [
+        _glyph_problem(file, chars)
+        for file, texts in _texts_by_file(site).items()
+        if (chars := missing("".join(texts)))
+    ]
 
 
 def poster_problems(site: Site, ecc: str = "M") -> list[PosterProblem]:
     """What the build should tell the editor about the posters: codes drawn for a
     shorter distance than designed, characters no font can draw."""
     specs = poster_specs(site, ecc)
-    reach = [_reach_problem(r, site, specs) for r in reach_warnings(site, ecc, specs)]
+    shop = next((s.paper for s in specs if s.name == SHOP_BOARD), "")
+    reach = [_reach_problem(r, len(site.fields), shop) for r in reach_warnings(site, ecc, specs)]
     return reach + glyph_warnings(site)
 
 
@@ -522,20 +552,29 @@ def reuse(previous_dir: Path, old: PosterRecord, qr_dir: Path) -> bool:
 # Rendering ------------------------------------------------------------------
 
 
-def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
-    """Draw one poster and its preview; return its number of pages. Runs in a worker."""
+def draw_poster(spec: PosterSpec) -> tuple[bytes, bytes, int]:
+    """One poster's PDF, the PNG preview of its first page (the finished sheet, without
+    a print shop's border), and its number of pages. Runs in a worker."""
     data = render_pdf(spec)
-    pdf_path.write_bytes(data)
     document = pdfium.PdfDocument(data)
     try:
         page = document[0]
-        border = Paper.of(spec).border  # the preview shows the finished sheet, no marks
+        border = Paper.of(spec).border
         scale = PREVIEW_WIDTH_PX / (page.get_width() - 2 * border)
         image = page.render(scale=scale, crop=(border,) * 4).to_pil()
-        image.convert("L").save(preview_path, format="PNG")  # black ink only: grey is enough
-        return len(document)
+        preview = io.BytesIO()
+        image.convert("L").save(preview, format="PNG")  # black ink only: grey is enough
+        return data, preview.getvalue(), len(document)
     finally:
         document.close()
+
+
+def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
+    """Draw one poster and its preview into files; return its number of pages."""
+    data, preview, pages = draw_poster(spec)
+    pdf_path.write_bytes(data)
+    preview_path.write_bytes(preview)
+    return pages
 
 
 def _render_job(job: tuple[PosterSpec, Path, Path]) -> int:
@@ -604,57 +643,76 @@ def _decimal(value: float) -> str:
     return f"{value:g}".replace(".", ",")  # Vietnamese decimal comma
 
 
+def poster_row(spec: PosterSpec, pages: int) -> dict[str, object]:
+    """What the contact sheet says of one poster (its file size comes from the file)."""
+    module = spec.distance_m * MM_PER_METRE
+    urls = [c for c in spec.codes if c.kind == "url"] or list(spec.codes)
+    side = max(symbol_size_mm(c.payload, spec.ecc, module) for c in urls)
+    shrunk = spec.distance_m < spec.designed_distance_m - 1e-9
+    return {
+        "name": spec.name,
+        "paper": spec.paper + (" ngang" if spec.landscape else ""),
+        "pages": pages,
+        "pdf": f"{POSTER_DIR}/{spec.name}.pdf",
+        "preview": f"{PREVIEW_DIR}/{spec.name}.png",
+        "kind": KIND_NAMES[spec.kind],
+        "title": spec.title,
+        "purpose": PURPOSE[spec.kind],
+        "distance": _decimal(round(spec.distance_m, 2)),
+        "designed": _decimal(round(spec.designed_distance_m, 2)) if shrunk else "",
+        "module": _decimal(round(module, 2)),
+        "side": f"{side:.0f}",
+        "codes": len(spec.codes) + (1 if spec.contact else 0),
+        "print_shop": spec.print_shop,
+    }
+
+
 def poster_rows(
     qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
 ) -> list[dict[str, object]]:
-    rows = []
-    for record in records:
-        spec = specs[record.name]
-        module = spec.distance_m * MM_PER_METRE
-        urls = [c for c in spec.codes if c.kind == "url"] or list(spec.codes)
-        side = max(symbol_size_mm(c.payload, spec.ecc, module) for c in urls)
-        shrunk = spec.distance_m < spec.designed_distance_m - 1e-9
-        rows.append(
-            {
-                "record": record,
-                "kind": KIND_NAMES[spec.kind],
-                "title": spec.title,
-                "purpose": PURPOSE[spec.kind],
-                "paper": spec.paper + (" ngang" if spec.landscape else ""),
-                "distance": _decimal(round(spec.distance_m, 2)),
-                "designed": _decimal(round(spec.designed_distance_m, 2)) if shrunk else "",
-                "module": _decimal(round(module, 2)),
-                "side": f"{side:.0f}",
-                "codes": len(spec.codes) + (1 if spec.contact else 0),
-                "size": _size(qr_dir / record.pdf),
-                "print_shop": spec.print_shop,
-            }
-        )
-    return rows
+    return [poster_row(specs[r.name], r.pages) for r in records]
 
 
-def write_index(
-    site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
-) -> Path:
-    """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
+def contact_sheet(
+    site: Site, qr_dir: Path, rows: list[dict[str, object]], png: bool = True
+) -> bytes:
+    """qr/index.html from the poster rows and the codes found in `qr_dir`."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined
     )
     codes = [
         {
             "target": t,
-            "png_size": _size(qr_dir / f"{t.name}.png"),
+            "png_size": _size(qr_dir / f"{t.name}.png") if png else "",
             "svg_size": _size(qr_dir / f"{t.name}.svg"),
         }
         for t in qr_targets(site)
     ]
+    sized = [{**row, "size": _size(qr_dir / str(row["pdf"]))} for row in rows]
     html = env.get_template("qr_index.html").render(
-        site=site.config, posters=poster_rows(qr_dir, records, specs), codes=codes,
+        site=site.config, posters=sized, codes=codes,
         quiet_zone=QUIET_ZONE, mm_per_metre=_decimal(MM_PER_METRE),
     )  # fmt: skip
+    return html.encode("utf-8")
+
+
+def write_index(
+    site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
+) -> Path:
+    """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
     path = qr_dir / "index.html"
-    path.write_text(html, encoding="utf-8")
+    path.write_bytes(contact_sheet(site, qr_dir, poster_rows(qr_dir, records, specs)))
     return path
 
 
-__all__ = ["poster_problems", "poster_specs", "reach_warnings", "spec_hash", "write_posters"]
+__all__ = [
+    "contact_sheet",
+    "draw_poster",
+    "poster_problems",
+    "poster_row",
+    "poster_specs",
+    "reach_warnings",
+    "spec_hash",
+    "spec_problems",
+    "write_posters",
+]
