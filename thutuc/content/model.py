@@ -59,6 +59,8 @@ class SiteConfig:
     contacts: tuple[Contact, ...] = ()
     stale_after_months: int = 12
     exclude: tuple[str, ...] = ()  # codes dropped from this site (province catalogue)
+    board_distance_m: float = 1.5  # reading distance of the field board (print/posters.py)
+    print_shop: bool = False  # posters with bleed and crop marks for a print shop
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Key:
     name: str
-    # text, int, date, url, site-url, phone, code, text-list, slug-list, methods, forms, contacts
+    # text, int, distance, bool, date, url, site-url, phone, code, text-list, slug-list,
+    # methods, forms, contacts
     kind: str
     help_vi: str
     help_en: str
@@ -57,6 +58,20 @@ SITE_KEYS: tuple[Key, ...] = (
         "text-list",
         "Mã thủ tục của danh mục chung mà xã không giải quyết (chế độ tỉnh)",
         "Codes of catalogue procedures this commune does not handle (province mode)",
+    ),
+    Key(
+        "board_distance_m",
+        "distance",
+        "Bảng mã QR các lĩnh vực được đọc từ xa bao nhiêu mét (mặc định 1.5)",
+        "Reading distance of the field board in metres (default 1.5); sizes its codes and type",
+        example="1.5",
+    ),
+    Key(
+        "print_shop",
+        "bool",
+        "In ở hàng in: thêm lề xén (bleed) và dấu cắt vào mọi áp phích (true/false)",
+        "Add bleed, a BleedBox and crop marks to every poster PDF for a print shop",
+        example="true",
     ),
 )
 

@@ -81,6 +81,27 @@ def _int(value: Any, doc: SourceDocument) -> int:
     return int(text)
 
 
+def _distance(value: Any, doc: SourceDocument) -> float:
+    """A reading distance in metres, written 1.5 (or 1,5), between 0.3 and 10."""
+    try:
+        metres = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        metres = float("nan")
+    if not 0.3 <= metres <= 10:
+        raise Invalid(
+            f"'{value}' không phải khoảng cách hợp lệ (tính bằng mét, từ 0.3 đến 10).",
+            "Ví dụ: board_distance_m: 1.5 (người dân đứng cách bảng một mét rưỡi).",
+        )
+    return metres
+
+
+def _bool(value: Any, doc: SourceDocument) -> bool:
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise Invalid(f"'{value}' phải là true hoặc false.", "Ví dụ: print_shop: true")
+
+
 def _date(value: Any, doc: SourceDocument) -> date:
     text = str(value).strip()
     try:
@@ -245,6 +266,8 @@ def _site_root(doc: SourceDocument) -> Path:
 CONVERTERS: dict[str, Callable[[Any, SourceDocument], Any]] = {
     "text": _text,
     "int": _int,
+    "distance": _distance,
+    "bool": _bool,
     "date": _date,
     "url": _url,
     "site-url": _site_url,

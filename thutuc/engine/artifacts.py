@@ -97,7 +97,9 @@ def _form_digest(files: SourceFiles, source: Path) -> str:
     return found if found is not None else content_digest(source.read_bytes())
 
 
-def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool) -> list[Artifact]:
+def declare(
+    site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool, print_shop: bool = False
+) -> list[Artifact]:
     """Every artifact of `site`, in a stable order."""
     from thutuc.print.qr import qr_targets
 
@@ -123,6 +125,7 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
     listed = site.listed()
     add("search", "search.json", (listed,))
     add("script", "site.js", (content_digest((STATIC_DIR / "site.js").read_bytes()),))
+    add("contact-card", "danh-ba.svg", (Site(site.root, site.config, (), home=site.home),))
     for procedure in site.procedures:
         for address, source in procedure.summary.forms:
             add("form", address, (address, source, _form_digest(files, source)))
@@ -133,12 +136,12 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
     if posters:
         from thutuc.print.posters import poster_jobs  # reportlab: only when drawing
 
-        for job in poster_jobs(site, ecc):
+        for job in poster_jobs(site, ecc, True if print_shop else None):
             subject = job.subject
             affinity = (
                 subject.recipe.key if isinstance(subject, Procedure) and subject.recipe else ""
             )
-            made_of = (job.name, job.kind, job.make, job.site, job.subject, job.ecc)
+            made_of = (job.name, job.kind, job.make, job.site, job.subject, job.ecc, job.print_shop)
             add("poster", job.name, made_of, affinity)
     return artifacts
 

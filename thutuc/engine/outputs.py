@@ -21,7 +21,7 @@ from thutuc.content.model import Site, site_slug
 from thutuc.engine import staging
 from thutuc.engine.pool import Pool, WorkerFailed
 from thutuc.engine.state import ArtifactRecord, Artifacts, Manifest
-from thutuc.problems import BuildFailed, Problems
+from thutuc.problems import BuildFailed, Problem, Problems
 from thutuc.processing import NOTE
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class Outputs:
         self.records: Artifacts = {}  # every artifact of this build, kept or made
         self.made = 0
         self.rebuilt: set[str] = set()  # sites that had an artifact rebuilt
+        self._told: set[Problem] = set()  # a card and a leaflet may say the same thing
 
     def prepare(self) -> None:
         for tree in self.trees.values():
@@ -54,9 +55,14 @@ class Outputs:
             if live is None or not self.trees[tree].keep(path, live.digest):
                 return False
         self.records[artifact_id] = record
-        for problem in record.problems:
-            self.problems.add(problem)
+        self._tell(record.problems)
         return True
+
+    def _tell(self, problems: tuple[Problem, ...]) -> None:
+        for problem in problems:
+            if problem not in self._told:
+                self._told.add(problem)
+                self.problems.add(problem)
 
     def keep_sites(self, slugs: set[str]) -> None:
         """Everything the communes not built this time have in the output, as it is."""
@@ -92,8 +98,7 @@ class Outputs:
         for tree, path, entry in result.files:
             self.trees[tree].written[path] = entry
         problems = tuple(replace(p, group=slug) if slug else p for p in result.problems)
-        for problem in problems:
-            self.problems.add(problem)
+        self._tell(problems)
         files = tuple((tree, path) for tree, path, _ in result.files)
         self.records[result.artifact_id] = ArtifactRecord(key, files, problems, result.meta)
 
@@ -118,7 +123,7 @@ class Outputs:
     def _contact_sheet(self, site: Site, slug: str, ecc: str) -> None:
         from thutuc.print.posters import contact_sheet, poster_jobs
 
-        order = [f"{slug}|poster|{job.name}" for job in poster_jobs(site, ecc)]
+        order = [f"{slug}|poster|{job.name}" for job in poster_jobs(site, ecc)]  # names only
         rows = [self.records[i].meta for i in order if i in self.records and self.records[i].meta]
         sheet = contact_sheet(site, self.trees["qr"].spare / prefix_of(slug), rows)
         self._write_if_new("qr", prefix_of(slug) + "index.html", sheet, f"{slug}|contact-sheet|")

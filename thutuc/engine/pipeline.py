@@ -413,7 +413,7 @@ class Build:
         if self.project.province is not None:
             planned[""].append(province_index(self.project, keys))
         for site in self.project.sites:
-            declared = declare(site, self.files, keys, ecc, posters)
+            declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop)
             planned.setdefault(site_slug(site), []).extend(declared)
         for slug, declared in planned.items():
             previous = read_artifacts(self.cache, self.name, slug)

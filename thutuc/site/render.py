@@ -31,6 +31,7 @@ from thutuc.content.model import (
     SiteConfig,
 )
 from thutuc.content.text import fold, vi_date
+from thutuc.print.qr import CONTACT_CARD_PATH, contact_vcard
 from thutuc.processing import processing
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
@@ -209,7 +210,9 @@ def page_specs(site: Site) -> list[PageSpec]:
     specs += [procedure_page(site, p) for p in site.procedures]
     retired = ("retired", listed.retired_procedures)
     specs.append(PageSpec("az.html", AZ_PATH, (("groups", az_groups(listed)), retired)))
-    specs.append(PageSpec("contacts.html", CONTACTS_PATH))
+    # the hotline as a code that saves it as a contact, beside the page (print/qr.py)
+    card = CONTACT_CARD_PATH.removeprefix(CONTACTS_PATH) if contact_vcard(site) else ""
+    specs.append(PageSpec("contacts.html", CONTACTS_PATH, (("contact_card", card),)))
     specs.append(PageSpec("404.html", NOT_FOUND_PATH, from_base=True))
     return specs
 
@@ -253,6 +256,10 @@ def render_site(site: Site) -> list[Page]:
     pages += [Page(NETLIFY_FILE, netlify_redirects(site)), Page(NGINX_FILE, nginx_map(site))]
     pages += [render_page(site.root, site.config, offline_page(site))]
     pages += [Page(INDEX_PATH, search_index_json(site)), script()]
+    from thutuc.print.qr import contact_card_svg
+
+    if svg := contact_card_svg(site):
+        pages.append(Page(CONTACT_CARD_PATH, svg.encode("utf-8")))
     pages.append(service_worker(site, [(p.path, p.content) for p in pages]))
     return pages
 

@@ -3,7 +3,7 @@
    resident online never reads an old page; offline, they come from the cache,
    and a page never opened shows the offline page with the hotline. */
 "use strict";
-var CACHE = "thutuc-1fb049903af9";
+var CACHE = "thutuc-d8d942cb999f";
 var PRECACHE = ["./", "ho-tich/", "chung-thuc/", "nuoi-con-nuoi/", "bao-tro-xa-hoi/", "giam-ngheo/", "dat-dai/", "nong-nghiep/", "van-hoa/", "ton-giao/", "lien-he/", "offline/", "site.js"];
 var OFFLINE = new URL("offline/", self.registration.scope).href;
 
