@@ -71,6 +71,16 @@ TOLD = {
 }  # fmt: skip
 
 
+def copy_fixture(name: str, into: Path) -> Path:
+    """A build may keep its state in the project: build a copy, never the committed
+    fixture. The files just outside the fixtures come too, for the links that point there."""
+    copy = into / "broken"
+    shutil.copytree(BROKEN / name, copy / name, symlinks=True)
+    for outside in BROKEN.glob("outside.*"):
+        shutil.copy2(outside, copy)
+    return copy / name
+
+
 def test_every_fixture_has_an_expectation() -> None:
     fixtures = {p.name for p in BROKEN.iterdir() if p.is_dir()}
     assert fixtures == set(EXPECTED) | set(TOLD)
@@ -104,12 +114,16 @@ def test_check_reports_problem(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_build_fails_without_writing(name: str, tmp_path: Path) -> None:
+    project = copy_fixture(name, tmp_path)
+    before = files_of(project)
     out, qr = tmp_path / "out", tmp_path / "qr"
-    args = ["build", "--project", str(BROKEN / name), "--out", str(out), "--qr", str(qr)]
+    args = ["build", "--project", str(project), "--out", str(out), "--qr", str(qr)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
     assert not out.exists() and not qr.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["broken"]
+    # nor in the project: a first build that fails leaves no build state behind
+    assert files_of(project) == before
 
 
 def test_all_problems_are_shown_together(make_site) -> None:
@@ -145,12 +159,13 @@ def test_a_failing_build_leaves_the_earlier_output_byte_for_byte(
     for folder in ("out", "qr"):
         shutil.copytree(earlier_output / folder, tmp_path / folder, symlinks=True)
     before = {folder: files_of(tmp_path / folder) for folder in ("out", "qr")}
-    args = ["build", "--project", str(BROKEN / name), "--out", str(tmp_path / "out")]
+    project = copy_fixture(name, tmp_path)
+    args = ["build", "--project", str(project), "--out", str(tmp_path / "out")]
     result = CliRunner().invoke(main, [*args, "--qr", str(tmp_path / "qr")])
     assert result.exit_code == 1, result.output
     assert "Trang cũ trong thư mục đầu ra vẫn giữ nguyên" in result.output
     assert {folder: files_of(tmp_path / folder) for folder in ("out", "qr")} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "qr"]  # no staging left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "out", "qr"]  # no staging left
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED | TOLD))

@@ -244,6 +244,7 @@ class Build:
         self._per_site: dict[str, dict[str, int]] | None = None
         self._per_site_before: dict[str, dict[str, int]] = {}
         self._lock: IO[str] | None = None
+        self._new_cache = False  # this build made the cache folder: a failure takes it away
         self._pool: Pool | None = None
         self._old_term: Any = None
 
@@ -253,6 +254,7 @@ class Build:
         folders = _folder_problems(self.options)
         if folders.errors:
             raise BuildFailed(folders)
+        self._new_cache = not self.cache.exists()
         self.cache.mkdir(parents=True, exist_ok=True)
         self._lock = self._take_lock()
         if staging.recover(self.cache, self.name):  # a killed build's half swap, finished
@@ -292,6 +294,9 @@ class Build:
             signal.signal(signal.SIGTERM, self._old_term)
         if self._lock is not None:
             self._lock.close()
+        if kind is not None and self._new_cache:
+            # A first build that fails leaves the project as the editor had it.
+            shutil.rmtree(self.cache, ignore_errors=True)
 
     def step(self, name: str, action: Callable[[], None]) -> None:
         with _timed(name, self.on_step):
