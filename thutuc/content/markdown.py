@@ -141,13 +141,18 @@ MAX_NESTING = 10
 def _number_headings(markup: str) -> str:
     """Headings get ids from their words, "Điều kiện" → "dieu-kien" (đ kept as
     d), "-2", "-3" for a repeated one."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
+    last_number: dict[str, int] = {}  # per slug, so n equal headings cost n steps, not n²
 
     def heading(match: re.Match[str]) -> str:
         words = html.unescape(_TAG.sub("", match[2]))
-        slug = heading_slug(words) or "muc"
-        seen[slug] = seen.get(slug, 0) + 1
-        anchor = slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"
+        slug = anchor = heading_slug(words) or "muc"
+        number = last_number.get(slug, 1)
+        while anchor in taken:  # "Mục", "Mục", "Mục 2": muc, muc-2, muc-2-2
+            number += 1
+            anchor = f"{slug}-{number}"
+        last_number[slug] = number
+        taken.add(anchor)
         return f'<h{match[1]} id="{anchor}">{match[2]}</h{match[1]}>'
 
     return _HEADING.sub(heading, markup)
