@@ -38,6 +38,10 @@ READ_LIMIT = 16 * 1024 * 1024
 KEEP_IN_MEMORY = 1024 * 1024  # larger files are hashed in chunks and not kept
 
 
+def _within(real: str, root: str) -> bool:
+    return real == root or real.startswith(root + os.sep)
+
+
 def read_bounded(path: Path, limit: int = READ_LIMIT) -> bytes:
     with path.open("rb") as handle:
         return handle.read(limit + 1)
@@ -105,53 +109,71 @@ class SourceFiles:
     def _scan(self, start: Path, start_rel: str) -> None:
         """Walk one top-level input (without recursion: a folder nested thousands
         deep is no RecursionError), not following a symlinked folder seen before."""
-        pending: list[tuple[Path, str]] = [(start, start_rel)]
-        seen: set[str] = set()
+        root = str(self.root.resolve())
+        try:
+            top = os.stat(start)
+        except OSError:
+            return
+        if not stat.S_ISDIR(top.st_mode):
+            self._file(start_rel, top, os.path.islink(start), str(start), root)
+            return
+        pending: list[tuple[str, str]] = [(str(start), start_rel)]
+        seen: set[str] = {os.path.realpath(start)}
         while pending:
-            path, rel = pending.pop()
-            kind = self._entry(path, rel, seen)
-            if kind != "folder":
-                continue
+            folder, rel = pending.pop()
             try:
-                names = sorted(os.listdir(path))
+                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
             except OSError as exc:
                 self.unreadable.append((nfc(rel), exc))
                 continue
-            for name in reversed(names):
+            for entry in entries:
+                name = entry.name
                 if name in CLUTTER_NAMES or name.startswith(CLUTTER_PREFIXES) or name.endswith("~"):
                     continue
-                child_rel = f"{rel}/{name}"
+                child = f"{rel}/{name}"
                 if name.startswith("."):  # hidden: never content, listed for the warning
-                    (self.hidden_folders if (path / name).is_dir() else self.hidden_files).append(
-                        nfc(child_rel)
-                    )
+                    hidden = self.hidden_folders if entry.is_dir() else self.hidden_files
+                    hidden.append(nfc(child))
                     continue
-                pending.append((path / name, child_rel))
+                self._child(entry, child, root, seen, pending)
 
-    def _entry(self, path: Path, rel: str, seen: set[str]) -> str:
-        """Record one entry; "folder" when the walk must go into it."""
+    def _child(
+        self,
+        entry: os.DirEntry[str],
+        rel: str,
+        root: str,
+        seen: set[str],
+        pending: list[tuple[str, str]],
+    ) -> None:
+        link = entry.is_symlink()
         try:
-            info = path.stat()
-            real = os.path.realpath(path)
+            info = entry.stat()
         except OSError as exc:
-            if path.is_symlink():
+            if link:
                 self.outside.append(nfc(rel))  # a broken or looping symlink
-            elif path.exists():
+            else:
                 self.unreadable.append((nfc(rel), exc))
-            return ""
-        if path.is_symlink() and not Path(real).is_relative_to(self.root.resolve()):
-            self.outside.append(nfc(rel))
-            return ""
+            return
         if stat.S_ISDIR(info.st_mode):
-            if real in seen:
-                return ""
-            seen.add(real)
-            return "folder"
-        if stat.S_ISREG(info.st_mode):
+            if link:  # only a symlinked folder can lead out, or back into a loop
+                real = os.path.realpath(entry.path)
+                if not _within(real, root):
+                    self.outside.append(nfc(rel))
+                    return
+                if real in seen:
+                    return
+                seen.add(real)
+            pending.append((entry.path, rel))
+        else:
+            self._file(rel, info, link, entry.path, root)
+
+    def _file(self, rel: str, info: os.stat_result, link: bool, path: str, root: str) -> None:
+        if link and not _within(os.path.realpath(path), root):
+            self.outside.append(nfc(rel))
+        elif stat.S_ISREG(info.st_mode):
             self.stats[nfc(rel)] = info
         else:
             self.special.append((nfc(rel), stat.S_IFMT(info.st_mode)))
-        return ""
 
     def __contains__(self, rel: str) -> bool:
         return rel in self.stats
