@@ -29,7 +29,6 @@ from thutuc.content.files import content_digest
 from thutuc.engine.state import Manifest, OutputFile
 
 MARKER = ".thutuc-output"  # in every folder we made: we never empty someone else's folder
-TEMPORARY = ".thutuc-tmp-"
 # Names older versions left beside output/ when killed.
 LEFTOVERS = (".output.building-", ".qr.building-", ".output.old-", ".qr.old-")
 
@@ -48,20 +47,29 @@ def _safe_rel(rel: str) -> str:
 
 
 def write_output(root: Path, rel: str, data: bytes) -> OutputFile:
-    """Write `data` at `root/rel` through a temporary name; what the manifest records."""
+    """Write `data` at `root/rel` in a spare folder; what the manifest records.
+
+    The old file is unlinked first, never written in place: it may be a hard link
+    to the live folder's file. Written directly, not through a temporary name and a
+    rename: the spare is not served, a killed build's spare is checked file by file,
+    and renaming over an existing file makes ext4 flush it to disk (auto_da_alloc),
+    which cost 5 ms a file, 21 s for a site's pages."""
     path = os.path.join(root, _safe_rel(rel))
-    folder, name = os.path.split(path)
-    temporary = os.path.join(folder, f"{TEMPORARY}{os.getpid()}-{name}")
+    _clear(path)
     try:
-        handle = open(temporary, "wb")  # noqa: SIM115
+        handle = open(path, "wb")  # noqa: SIM115
     except FileNotFoundError:  # the folder is new: one mkdir per folder, not per file
-        os.makedirs(folder, exist_ok=True)
-        handle = open(temporary, "wb")  # noqa: SIM115
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle = open(path, "wb")  # noqa: SIM115
     with handle:
         handle.write(data)
-    os.replace(temporary, path)
     info = os.stat(path)
     return OutputFile(info.st_size, info.st_mtime_ns, content_digest(data))
+
+
+def _clear(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def _files(root: Path) -> dict[str, os.stat_result]:
@@ -152,16 +160,15 @@ class Tree:
         if live is None or live.digest != digest:
             return False
         target = os.path.join(self.spare, _safe_rel(rel))
-        folder, name = os.path.split(target)
+        folder = os.path.dirname(target)
         if folder not in self._made_folders:
             os.makedirs(folder, exist_ok=True)
             self._made_folders.add(folder)
-        temporary = os.path.join(folder, f"{TEMPORARY}{os.getpid()}-{name}")
+        _clear(target)  # unlinked, then linked: no rename over a file (see write_output)
         try:
-            os.link(os.path.join(self.live, rel), temporary)
+            os.link(os.path.join(self.live, rel), target)
         except OSError:  # another file system, or no hard links: copy
-            shutil.copy2(os.path.join(self.live, rel), temporary)
-        os.replace(temporary, target)
+            shutil.copy2(os.path.join(self.live, rel), target)
         info = os.stat(target)
         self.written[rel] = OutputFile(info.st_size, info.st_mtime_ns, digest)
         return True
