@@ -27,7 +27,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from corpus import Record, edit, make_hugo_site, national_records, run, thutuc, write
+from corpus import Record, Rows, edit, make_hugo_site, national_records, thutuc, write
 
 COLD = "cold build --no-posters (pages, search, SVG codes)"
 HUGO = "hugo, cold"
@@ -118,12 +118,8 @@ def measure(base: Path, args: argparse.Namespace) -> list[tuple[str, float, int]
     hugo = base / "hugo"
     shutil.rmtree(hugo, ignore_errors=True)
     pages = make_hugo(hugo, root)
-    rows: list[tuple[str, float, int]] = []
-
-    def timed(label: str, cmd: list[str], cwd: Path | None = None) -> None:
-        seconds, rss, last = run(cmd, cwd)
-        rows.append((label, seconds, rss))
-        print(f"{label:<55} {seconds:7.2f} s {rss / 2**20:7.0f} MB   {last}", flush=True)
+    rows = Rows()
+    timed = rows.timed
 
     # Cold builds of both, taken in turns: this machine's speed drifts by a
     # third over minutes, so one run of each says little; the report uses medians.

@@ -18,7 +18,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from corpus import edit, make_hugo_site, run, thutuc, unique_procedures, write, write_fields
+from corpus import Rows, edit, make_hugo_site, thutuc, unique_procedures, write, write_fields
 
 COLD = "cold build --no-posters"
 HUGO = "hugo, cold"
@@ -49,12 +49,8 @@ def measure(base: Path, args: argparse.Namespace) -> list[tuple[str, float, int]
     hugo = base / "hugo"
     shutil.rmtree(hugo, ignore_errors=True)
     make_hugo_site(hugo, {f"{p.parent.name}/{p.name}": p.read_text("utf-8") for p in files})
-    rows: list[tuple[str, float, int]] = []
-
-    def timed(label: str, cmd: list[str], cwd: Path | None = None) -> None:
-        seconds, rss, last = run(cmd, cwd)
-        rows.append((label, seconds, rss))
-        print(f"{label:<48} {seconds:7.2f} s {rss / 2**20:6.0f} MB   {last}", flush=True)
+    rows = Rows()
+    timed = rows.timed
 
     for n in range(1, args.repeat + 1):
         for folder in (root / "output", root / "qr", root / ".thutuc-cache", base / "hugo-out"):

@@ -151,6 +151,15 @@ def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
     return seconds, rss, (lines[-2] if len(lines) > 1 else lines[0]) if lines else ""
 
 
+class Rows(list[tuple[str, float, int]]):
+    """Measurements in the order taken: (label, wall seconds, peak RSS bytes)."""
+
+    def timed(self, label: str, cmd: list[str], cwd: Path | None = None) -> None:
+        seconds, rss, last = run(cmd, cwd)
+        self.append((label, seconds, rss))
+        print(f"{label:<55} {seconds:7.2f} s {rss / 2**20:6.0f} MB   {last}", flush=True)
+
+
 def thutuc(root: Path, *extra: str) -> list[str]:
     return [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q", *extra]
 

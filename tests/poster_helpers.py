@@ -8,11 +8,15 @@ tests must not depend on ../shared.
 
 from __future__ import annotations
 
+import base64
+import functools
 import io
 import math
+import re
 import shutil
 import subprocess
 import textwrap
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -98,13 +102,55 @@ def load(root: Path) -> Site:
 
 
 def render_pages(pdf: Path, dpi: int) -> list[Image.Image]:
-    """Every page of `pdf` rendered by poppler's pdftoppm, grayscale."""
-    out = pdf.parent / f"_render_{pdf.stem}_{dpi}"
+    """Every page of `pdf` rendered by poppler's pdftoppm, grayscale (kept for the
+    next test that asks for the same file at the same resolution)."""
+    return list(_rendered(pdf, dpi, pdf.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=48)
+def _rendered(pdf: Path, dpi: int, mtime_ns: int) -> tuple[Image.Image, ...]:
+    out = pdf.parent.parent / f"_render_{pdf.parent.name}_{pdf.stem}_{dpi}"
     out.mkdir(exist_ok=True)
-    subprocess.run(
-        ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(out / "p")], check=True
-    )
-    return [Image.open(p).convert("L") for p in sorted(out.glob("p*.png"))]
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(pdf), str(out / "p")], check=True)
+    return tuple(Image.open(p).convert("L") for p in sorted(out.glob("p*.pgm")))
+
+
+_DECODED: dict[int, tuple[Image.Image, tuple[tuple[str, tuple[float, ...]], ...]]] = {}
+
+
+def _decoded(image: Image.Image) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """zxing-cpp's results for `image`, decoded once per image object."""
+    entry = _DECODED.get(id(image))
+    if entry is not None and entry[0] is image:
+        return entry[1]
+    if len(_DECODED) > 96:
+        _DECODED.clear()
+    import zxingcpp
+
+    found = []
+    for result in zxingcpp.read_barcodes(image):
+        if not result.valid:
+            continue
+        p = result.position
+        xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
+        ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
+        found.append((result.text, (min(xs), min(ys), max(xs), max(ys))))
+    _DECODED[id(image)] = (image, tuple(found))
+    return tuple(found)
+
+
+def codes_region(image: Image.Image, dpi: int, margin_mm: float = 12) -> Image.Image | None:
+    """The part of a page where its codes are, as a phone aimed at them frames it;
+    None for a page without codes."""
+    found = _decoded(image)
+    if not found:
+        return None
+    margin = margin_mm * dpi / 25.4
+    left = max(0, min(b[0] for _, b in found) - margin)
+    top = max(0, min(b[1] for _, b in found) - margin)
+    right = min(image.width, max(b[2] for _, b in found) + margin)
+    bottom = min(image.height, max(b[3] for _, b in found) + margin)
+    return image.crop((round(left), round(top), round(right), round(bottom)))
 
 
 def decode(image: Image.Image) -> list[str]:
@@ -113,17 +159,115 @@ def decode(image: Image.Image) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image) if r.valid]
 
 
+def dpi_for(module_mm: float) -> int:
+    """A rendering resolution that gives the smallest module about 6 pixels: enough
+    for the decoder and the camera model, without an A0 board of 60 megapixels."""
+    return max(40, min(200, math.ceil(6 * 25.4 / module_mm)))
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of `pdf` as pdftotext reads it, whitespace collapsed."""
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.split())
+
+
+def word_boxes(pdf: Path) -> list[tuple[int, str, tuple[float, ...]]]:
+    """(page, word, box in points: x0, y0 from the top, x1, y1) from pdftotext -bbox."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words, page = [], 0
+    for line in html.splitlines():
+        if "<page " in line:
+            page += 1
+        match = re.search(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line
+        )
+        if match:
+            words.append((page, match[5], tuple(float(v) for v in match.groups()[:4])))
+    return words
+
+
+def text_sizes(pdf: Path) -> list[tuple[str, float]]:
+    """(character, font size in points) of every character pdfium finds in `pdf`;
+    the spaces pdfium makes up between words (size 1) are left out."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(pdf)
+    sizes = []
+    try:
+        for page in document:
+            text = page.get_textpage()
+            for index in range(text.count_chars()):
+                ch = text.get_text_range(index, 1)
+                if ch.strip() and raw.FPDFText_IsGenerated(text.raw, index) != 1:
+                    sizes.append((ch, raw.FPDFText_GetFontSize(text.raw, index)))
+    finally:
+        document.close()
+    return sizes
+
+
+def page_boxes(pdf: Path) -> list[dict[str, tuple[float, ...]]]:
+    """MediaBox, TrimBox and BleedBox of every page, in points, as the PDF declares them."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [
+            {
+                "media": tuple(round(v, 2) for v in page.get_mediabox()),
+                "trim": tuple(round(v, 2) for v in page.get_trimbox(fallback_ok=False) or ()),
+                "bleed": tuple(round(v, 2) for v in page.get_bleedbox(fallback_ok=False) or ()),
+            }
+            for page in document
+        ]
+    finally:
+        document.close()
+
+
+_STREAM = re.compile(
+    rb"/Filter \[ (/ASCII85Decode )?/FlateDecode \][^>]*>>\s*stream\r?\n(.*?)endstream", re.S
+)
+
+
+def content_streams(pdf: Path) -> list[bytes]:
+    """Every stream of `pdf` (reportlab's filters: Flate, or ASCII85 then Flate),
+    inflated: page contents, fonts, maps."""
+    streams = []
+    for match in _STREAM.finditer(pdf.read_bytes()):
+        data = match[2]
+        if match[1]:
+            data = base64.a85decode(data.strip().removesuffix(b"~>"))
+        streams.append(zlib.decompressobj().decompress(data))
+    return streams
+
+
+_COLOUR = re.compile(rb"((?:-?[\d.]+ )+)(rg|RG|k|K|g|G|sc|SC|scn|SCN|cs|CS)(?=\s)")
+
+
+def colour_operators(pdf: Path) -> set[tuple[str, tuple[float, ...]]]:
+    """Every colour an operator of a page sets: (operator, operands)."""
+    found = set()
+    for stream in content_streams(pdf):
+        if b" Tf" not in stream and b" re" not in stream:
+            continue  # a font or a map, not a page
+        for match in _COLOUR.finditer(stream):
+            operands = tuple(float(v) for v in match[1].split())
+            found.add((match[2].decode(), operands))
+    return found
+
+
+def font_resources(pdf: Path) -> list[str]:
+    """The BaseFont of every font object in `pdf`, read from the file itself."""
+    return [m.decode() for m in re.findall(rb"/BaseFont /([^\s/>\]]+)", pdf.read_bytes())]
+
+
 def decode_with_positions(image: Image.Image) -> list[tuple[str, tuple[float, ...]]]:
     """Decoded texts with their bounding boxes (left, top, right, bottom) in pixels."""
-    import zxingcpp
-
-    found = []
-    for result in zxingcpp.read_barcodes(image):
-        p = result.position
-        xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
-        ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
-        found.append((result.text, (min(xs), min(ys), max(xs), max(ys))))
-    return found
+    return list(_decoded(image))
 
 
 # Phone-like degradations -----------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from conftest import files_of
 
 from thutuc.engine.pipeline import BuildOptions, build
-from thutuc.engine.write import MARKER
+from thutuc.engine.staging import MARKER
 from thutuc.problems import BuildFailed
 
 

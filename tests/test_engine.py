@@ -363,3 +363,27 @@ def test_workers_of_a_build_killed_outright_exit_by_themselves(tmp_path: Path) -
     # the next build starts clean and is complete
     build(BuildOptions(root, posters=False))
     assert (root / "output/1.000079/index.html").is_file()
+
+
+def test_a_retirement_dated_ahead_applies_on_its_day_with_nothing_else_changed(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build state must not keep a procedure active after its retired: day:
+    the calendar is an input too (THUTUC_TODAY stands for the clock)."""
+    root = make_site(
+        {
+            "procedures/ho-tich/cu.md": '---\ncode: "1.000656"\ntitle: Đăng ký khai tử\n'
+            "fee: Miễn phí\nretired: 2031-01-01\n---\n"
+        }
+    )
+    monkeypatch.setenv("THUTUC_TODAY", "2030-12-31")
+    first = build(BuildOptions(root, posters=False))
+    assert "ngày chưa tới" in first.problems.report()
+    page = root / "output/1.000656/index.html"
+    assert "đã bị bãi bỏ" not in page.read_text(encoding="utf-8")
+    assert build(BuildOptions(root, posters=False)).unchanged  # the day has not come
+    monkeypatch.setenv("THUTUC_TODAY", "2031-01-01")
+    on_the_day = build(BuildOptions(root, posters=False))
+    assert not on_the_day.unchanged
+    assert "đã bị bãi bỏ" in page.read_text(encoding="utf-8")
+    assert build(BuildOptions(root, posters=False)).unchanged  # and then it rests

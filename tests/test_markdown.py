@@ -175,3 +175,9 @@ def test_check_names_the_line_of_a_body_nested_too_deep(make_site):
     _, problems = check(BuildOptions(make_site({"procedures/ho-tich/sau.md": deep})))
     report = problems.report()
     assert "procedures/ho-tich/sau.md:7: lỗi: Danh sách hoặc trích dẫn lồng nhau quá sâu" in report
+
+
+def test_heading_ids_are_unique_even_when_a_title_looks_like_a_number():
+    html = parse("## Mục\n\n## Mục\n\n## Mục 2\n").html
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert ids == ["muc", "muc-2", "muc-2-2"] and len(set(ids)) == len(ids)

@@ -58,7 +58,9 @@ def fetch(url: str) -> str:
 
 
 def published(root: Path) -> list[str]:
-    return (root / PUBLISHED_FILE).read_text(encoding="utf-8").splitlines()
+    """The page paths of published-urls.txt, without the titles after a tab."""
+    lines = (root / PUBLISHED_FILE).read_text(encoding="utf-8").splitlines()
+    return [line.partition("\t")[0] for line in lines]
 
 
 def load_every_published_path(root: Path, out: Path) -> dict[str, str]:

@@ -1,22 +1,30 @@
 """Command line: a thin click layer over pipeline, serve and scaffold.
 
 Messages are for commune officers: Vietnamese, numbered, each with a fix.
-No command prints a traceback for a problem in the editor's files.
+No command prints a traceback: a problem in the editor's files is a numbered
+list; anything else (a bug, a full disk) is caught by `ThutucGroup`, the
+last-resort handler around every command, and told in plain words with the
+step, the file being processed and how to report it. `--debug` shows the
+traceback instead.
 """
 
 from __future__ import annotations
 
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
+from thutuc.content.load import os_reason
 from thutuc.content.model import Site
 from thutuc.engine.pipeline import BuildInterrupted, BuildOptions, BuildResult, build, check
 from thutuc.problems import BuildFailed, Problems
+from thutuc.processing import file_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,13 +119,32 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@dataclass
+class Progress:
+    """Where a command is, for the last-resort handler's message."""
+
+    step: str = ""
+    debug: bool = False
+    line_open: bool = False  # a step's "…" was printed without its time yet
+
+
+def progress() -> Progress:
+    context = click.get_current_context(silent=True)
+    found = context.find_object(Progress) if context is not None else None
+    return found if found is not None else Progress()
+
+
 def step_printer(verbose: bool) -> Callable[[str, float | None], None]:
     """Show each step as it starts, then how long it took: a long step (posters)
-    is never a silent wait."""
+    is never a silent wait. Every step is also recorded for a failure message."""
+    where = progress()
 
     def on_step(step: str, seconds: float | None) -> None:
+        if seconds is None:
+            where.step = step
         if not verbose:
             return
+        where.line_open = seconds is None
         if seconds is None:
             click.echo(f"  {step}…", nl=False, err=True)
         else:
@@ -126,9 +153,87 @@ def step_printer(verbose: bool) -> Callable[[str, float | None], None]:
     return on_step
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+REPORT_HINT = (
+    "Đây là lỗi của công cụ, không phải lỗi trong tệp của bạn. Báo cho người quản trị "
+    "trang (hoặc mở issue ở kho mã của dự án), gửi kèm {what}toàn bộ kết quả của lệnh:"
+)
+
+
+class ThutucGroup(click.Group):
+    """Every command runs inside the last-resort handler. `--debug` may be
+    written anywhere on the line (`build.py build --debug` too)."""
+
+    def main(self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        if "--debug" in given[1:]:
+            given = ["--debug", *(a for a in given if a != "--debug")]
+        self.given_args = given
+        return super().main(given, *pos, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        where = ctx.ensure_object(Progress)
+        where.debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            if where.debug:
+                raise
+            click.secho("Đã dừng (Ctrl+C). Trang cũ trong thư mục đầu ra vẫn giữ nguyên.", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if where.debug:
+                raise
+            self.report_crash(ctx, exc, where)
+
+    def report_crash(self, ctx: click.Context, exc: Exception, where: Progress) -> NoReturn:
+        if where.line_open:
+            click.echo("", err=True)
+        command = ctx.invoked_subcommand or ""
+        step = where.step or command
+        file = file_of(exc)
+        place = f" ở bước «{step}»" if step else ""
+        place += f", khi đang xử lý tệp {file}" if file else ""
+        args = [a for a in getattr(self, "given_args", []) if a != "--debug"]
+        rerun = "python build.py --debug " + " ".join(_shell_quote(a) for a in args)
+        if isinstance(exc, OSError):  # the machine, not the tool: say what to fix
+            name = exc.filename or file or ""
+            click.secho(
+                f"Không làm tiếp được{place}: {os_reason(exc)}{f' ({name})' if name else ''}.",
+                fg="red",
+                err=True,
+            )
+            click.echo(
+                _UNTOUCHED + " Sửa điều trên rồi chạy lại; nếu vẫn lỗi, chạy: " + rerun, err=True
+            )
+            sys.exit(1)
+        text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        click.secho(f"Lỗi ngoài dự kiến{place}:", fg="red", err=True)
+        click.echo(
+            f"    {type(exc).__name__}: {text}" if text else f"    {type(exc).__name__}", err=True
+        )
+        click.echo(_UNTOUCHED, err=True)
+        hint = REPORT_HINT.format(what="tên tệp ở trên và " if file else "")
+        click.echo(f"→ {hint}\n    {rerun}", err=True)
+        sys.exit(2)
+
+
+_UNTOUCHED = "Trang cũ trong thư mục đầu ra vẫn giữ nguyên."
+
+
+def _shell_quote(arg: str) -> str:
+    return shlex.quote(arg)
+
+
+@click.group(cls=ThutucGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thutuc")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Khi công cụ gặp lỗi ngoài dự kiến: in đầy đủ traceback để báo lỗi.",
+)
+def main(debug: bool) -> None:
     """Dựng trang tra cứu thủ tục hành chính và áp phích mã QR cho xã."""
 
 
@@ -219,13 +324,10 @@ def build_summary(result: BuildResult) -> str:
         what = "không có gì thay đổi từ lần dựng trước"
     else:
         what = f"dựng {result.made} tệp, giữ nguyên {result.reused}"
-    sites = ""
-    if result.project is not None:
-        procedures = sum(len(s.procedures) for s in result.project.sites)
-        if result.project.province is not None:
-            sites = f" ({procedures} thủ tục, {len(result.project.sites)} xã)"
-        else:
-            sites = f" ({procedures} thủ tục, {sum(len(s.fields) for s in result.sites)} lĩnh vực)"
+    if result.site_count > 1 or (result.project and result.project.province):
+        sites = f" ({result.procedures} thủ tục, {result.site_count} xã)"
+    else:
+        sites = f" ({result.procedures} thủ tục, {result.fields} lĩnh vực)"
     return (
         f"{result.pages} trang{sites}, {result.qr_files} tệp mã QR, "
         f"{result.poster_files} tệp áp phích; {what}"
@@ -239,7 +341,8 @@ def build_summary(result: BuildResult) -> str:
 @commune_option
 def check_command(project: Path, strict: bool, verbose: bool, communes: tuple[str, ...]) -> None:
     """Kiểm tra mọi tệp, không ghi gì; liệt kê mọi vấn đề một lượt."""
-    checked, problems = check(BuildOptions(project, strict=strict, communes=communes))
+    options = BuildOptions(project, strict=strict, communes=communes)
+    checked, problems = check(options, step_printer(False))
 
     def counts() -> str:
         assert checked is not None

@@ -28,6 +28,33 @@ SITE_INPUTS = (SITE_FILE, PUBLISHED_FILE, PROCEDURES_DIR, TEMPLATES_DIR)
 PROVINCE_INPUTS = (PROVINCE_FILE, PROCEDURES_DIR, TEMPLATES_DIR, COMMUNES_DIR)
 
 
+# Editor and system clutter, not even listed (a file manager's or an OS's).
+CLUTTER_PREFIXES = ("._", ".#", "~$")
+CLUTTER_NAMES = frozenset({".git", ".DS_Store", "Thumbs.db", "desktop.ini", "__pycache__"})
+
+# Bytes of a file read at most: above the loader's largest size limit (8 MiB
+# Markdown), so an oversized file is reported, never read whole.
+READ_LIMIT = 16 * 1024 * 1024
+KEEP_IN_MEMORY = 1024 * 1024  # larger files are hashed in chunks and not kept
+
+
+def _within(real: str, root: str) -> bool:
+    return real == root or real.startswith(root + os.sep)
+
+
+def read_bounded(path: Path, limit: int = READ_LIMIT) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def is_province(root: Path) -> bool:
     """Province mode is chosen by the presence of province.yml, nothing else."""
     return (root / PROVINCE_FILE).is_file()
@@ -68,35 +95,85 @@ class SourceFiles:
         self.known = dict(known or {})
         self.recorded_ns = recorded_ns
         self.stats: dict[str, os.stat_result] = {}
-        self.special: list[str] = []  # not regular files: reported by the loader
+        self.special: list[tuple[str, int]] = []  # FIFOs, devices...: never opened
         self.outside: list[str] = []  # symlinks leading out of the project: refused
+        self.unreadable: list[tuple[str, OSError]] = []  # folders the build cannot list
+        self.hidden_files: list[str] = []  # names starting with ".": never content
+        self.hidden_folders: list[str] = []
         self.stamps: dict[str, Stamp] = {}
         self._data: dict[str, bytes] = {}
         inputs = PROVINCE_INPUTS if is_province(root) else SITE_INPUTS
         for name in inputs:
             self._scan(root / name, name)
 
-    def _scan(self, path: Path, rel: str) -> None:
+    def _scan(self, start: Path, start_rel: str) -> None:
+        """Walk one top-level input (without recursion: a folder nested thousands
+        deep is no RecursionError), not following a symlinked folder seen before."""
+        root = str(self.root.resolve())
         try:
-            info = path.stat()
+            top = os.stat(start)
         except OSError:
             return
-        if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
-            self.outside.append(nfc(rel))
+        if not stat.S_ISDIR(top.st_mode):
+            self._file(start_rel, top, os.path.islink(start), str(start), root)
+            return
+        pending: list[tuple[str, str]] = [(str(start), start_rel)]
+        seen: set[str] = {os.path.realpath(start)}
+        while pending:
+            folder, rel = pending.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+            except OSError as exc:
+                self.unreadable.append((nfc(rel), exc))
+                continue
+            for entry in entries:
+                name = entry.name
+                if name in CLUTTER_NAMES or name.startswith(CLUTTER_PREFIXES) or name.endswith("~"):
+                    continue
+                child = f"{rel}/{name}"
+                if name.startswith("."):  # hidden: never content, listed for the warning
+                    hidden = self.hidden_folders if entry.is_dir() else self.hidden_files
+                    hidden.append(nfc(child))
+                    continue
+                self._child(entry, child, root, seen, pending)
+
+    def _child(
+        self,
+        entry: os.DirEntry[str],
+        rel: str,
+        root: str,
+        seen: set[str],
+        pending: list[tuple[str, str]],
+    ) -> None:
+        link = entry.is_symlink()
+        try:
+            info = entry.stat()
+        except OSError as exc:
+            if link:
+                self.outside.append(nfc(rel))  # a broken or looping symlink
+            else:
+                self.unreadable.append((nfc(rel), exc))
             return
         if stat.S_ISDIR(info.st_mode):
-            try:
-                children = sorted(os.listdir(path))
-            except OSError:
-                self.special.append(rel)
-                return
-            for name in children:
-                if not name.startswith("."):
-                    self._scan(path / name, f"{rel}/{name}")
+            if link:  # only a symlinked folder can lead out, or back into a loop
+                real = os.path.realpath(entry.path)
+                if not _within(real, root):
+                    self.outside.append(nfc(rel))
+                    return
+                if real in seen:
+                    return
+                seen.add(real)
+            pending.append((entry.path, rel))
+        else:
+            self._file(rel, info, link, entry.path, root)
+
+    def _file(self, rel: str, info: os.stat_result, link: bool, path: str, root: str) -> None:
+        if link and not _within(os.path.realpath(path), root):
+            self.outside.append(nfc(rel))
         elif stat.S_ISREG(info.st_mode):
             self.stats[nfc(rel)] = info
         else:
-            self.special.append(nfc(rel))
+            self.special.append((nfc(rel), stat.S_IFMT(info.st_mode)))
 
     def __contains__(self, rel: str) -> bool:
         return rel in self.stats
@@ -116,6 +193,8 @@ class SourceFiles:
             )
             if trusted and old is not None and info.st_mtime_ns < self.recorded_ns - RACY_NS:
                 stamp = old
+            elif info.st_size > KEEP_IN_MEMORY:  # a big form, an oversized file: streamed
+                stamp = Stamp(info.st_size, info.st_mtime_ns, file_digest(self.root / rel))
             else:
                 stamp = Stamp(info.st_size, info.st_mtime_ns, content_digest(self.data(rel)))
             self.stamps[rel] = stamp
@@ -125,9 +204,13 @@ class SourceFiles:
         return self.digest(rel) if rel in self.stats else None
 
     def data(self, rel: str) -> bytes:
+        """The file's bytes, at most READ_LIMIT + 1 of them (the loader reports a file
+        over its size limit; nothing reads a huge file into memory)."""
         data = self._data.get(rel)
         if data is None:
-            data = self._data[rel] = (self.root / rel).read_bytes()
+            data = read_bounded(self.root / rel)
+            if len(data) <= KEEP_IN_MEMORY:
+                self._data[rel] = data
         return data
 
     def all_stamps(self) -> dict[str, Stamp]:

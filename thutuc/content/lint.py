@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from thutuc import clock
 from thutuc.content.schema import FIELD_KEYS, LOCAL_TOPICS, PROCEDURE_KEYS
 from thutuc.problems import Problems
 
@@ -92,7 +93,7 @@ def check_procedure(
     today: date | None = None,
 ) -> None:
     """`updated:` in the future, and `local:` names compare does not know."""
-    today = today or date.today()
+    today = today or clock.today()
     if updated is not None and updated > today:
         problems.warning(
             rel,

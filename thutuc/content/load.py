@@ -3,10 +3,24 @@
 Nothing here knows what a procedure is; it turns files into `SourceDocument`s
 and reports what cannot be read (encoding, YAML, missing `---`, symlinks).
 All text comes out NFC-normalised, with CRLF turned into LF and any BOM dropped.
+
+Whatever an editor commits, loading takes time linear in its size and never
+hangs: only regular files are opened (a FIFO named `x.md` would block a read
+for ever), each up to a size limit; YAML is measured event by event before it
+is composed, so an alias bomb or a nesting of thousands of levels is refused
+in a few milliseconds instead of expanding to gigabytes; folders are walked
+without recursion. Control and bidi-override characters are refused with
+their line. Files that look like content but are not read (`x.MD`,
+`x.md.txt`, `_drafts/`) are listed in one warning.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,12 +28,27 @@ from typing import Any
 import yaml
 
 from thutuc.content import lint
+from thutuc.content.files import CLUTTER_NAMES, CLUTTER_PREFIXES
 from thutuc.content.text import nfc, nfc_deep
 from thutuc.problems import Problems
+from thutuc.processing import processing
 
 SITE_FILE = "site.yml"
 PROCEDURES_DIR = "procedures"
 FIELD_INDEX = "_index.md"
+
+# Size limits, per file. The largest record of the national database is 77 KB
+# as JSON (`ls -S ../shared/data/national-procedures`), its body well under
+# that; 8 MiB is a hundred times more, leaves room for the leaflet's 2 MB-body
+# test, and a site with such a body checks and builds in 1.4 s of CPU
+# (`python bench/bench_limits.py`).
+MAX_MARKDOWN_BYTES = 8 * 1024 * 1024
+MAX_YAML_BYTES = 1024 * 1024  # site.yml, province.yml: names, contacts, a few addresses
+# YAML: nodes after expanding every alias (`*name`), and nesting levels. A
+# national record's front matter has a few hundred nodes and 4 levels; a
+# ten-line alias bomb expands to 9**9 (387 million) nodes.
+MAX_YAML_NODES = 20_000
+MAX_YAML_DEPTH = 20
 
 CONVERT_HINT = (
     "Mở tệp bằng Notepad hoặc VS Code, chọn Lưu với mã hóa UTF-8 "
@@ -68,18 +97,190 @@ def is_inside(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def read_text(root: Path, path: Path, problems: Problems, data: bytes | None = None) -> str | None:
+def read_text(
+    root: Path,
+    path: Path,
+    problems: Problems,
+    data: bytes | None = None,
+    limit: int = MAX_MARKDOWN_BYTES,
+) -> str | None:
     """Read a UTF-8 file (BOM and CRLF allowed), NFC; report anything else.
-    `data`: the file's bytes when the caller has read them already."""
+    `data`: the file's bytes (at most limit + 1 of them) when the caller has them."""
     rel = relative(root, path)
-    data = path.read_bytes() if data is None else data
+    if data is None:
+        data = read_regular_file(path, rel, problems, limit)
+    elif len(data) > limit:
+        too_big(rel, len(data), limit, problems)
+        data = None
+    if data is None:
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         problems.error(rel, "Tệp không phải UTF-8 (mã hóa cũ?).", CONVERT_HINT, line)
         return None
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return None if report_hidden(text, rel, problems) else text
+
+
+FILE_KINDS = {
+    stat.S_IFDIR: "một thư mục",
+    stat.S_IFIFO: "một đường ống (FIFO)",
+    stat.S_IFSOCK: "một socket",
+    stat.S_IFCHR: "một thiết bị",
+    stat.S_IFBLK: "một thiết bị",
+}
+
+
+def read_regular_file(path: Path, rel: str, problems: Problems, limit: int) -> bytes | None:
+    """The bytes of `path` when it is a regular file of at most `limit` bytes.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO,
+    a device or a folder is reported, never read (and never waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        problems.error(rel, f"Không mở được tệp: {os_reason(exc)}.", OPEN_HINT)
+        return None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "không phải tệp thường")
+            problems.error(
+                rel,
+                f"Đây là {kind}, không phải tệp văn bản; công cụ không mở nó.",
+                "Xóa nó, hoặc đổi tên để tên không kết thúc bằng .md hay .yml.",
+            )
+            return None
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        too_big(rel, max(info.st_size, len(data)), limit, problems)
+        return None
+    return data
+
+
+def too_big(rel: str, size: int, limit: int, problems: Problems) -> None:
+    problems.error(
+        rel,
+        f"Tệp quá lớn: hơn {limit // (1024 * 1024)} MB ({size:,} byte).".replace(",", "."),
+        "Một trang thủ tục không cần dài như vậy; có lẽ đã dán nhầm cả một tài liệu. "
+        "Rút gọn, hoặc đưa tài liệu dài thành tệp mẫu đính kèm (forms:).",
+    )
+
+
+OPEN_HINT = "Kiểm tra tệp còn đó và đọc được (quyền đọc), rồi chạy lại."
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in an editor's words, with the system's own text in brackets."""
+    reasons = {
+        "EACCES": "không có quyền",
+        "EPERM": "không có quyền",
+        "EROFS": "ổ đĩa chỉ cho đọc",
+        "ENOSPC": "ổ đĩa đã đầy",
+        "ENAMETOOLONG": "tên hoặc đường dẫn quá dài",
+        "ENOENT": "không có tệp hoặc thư mục này",
+        "ELOOP": "liên kết tượng trưng (symlink) trỏ vòng",
+        "EISDIR": "đây là thư mục",
+        "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    }
+    name = errno_name(exc)
+    said = reasons.get(name, "lỗi hệ thống")
+    return f"{said} [{exc.strerror or exc}]"
+
+
+def errno_name(exc: OSError) -> str:
+    return errno.errorcode.get(exc.errno or 0, "")
+
+
+# Characters no editor means to type, that reach the HTML or the print SVG
+# unseen: C0 controls but tab and newline, DEL, C1 controls (an escape makes
+# the SVG invalid XML), and the bidi controls that reverse or isolate text
+# (U+202A–U+202E, U+2066–U+2069, and the marks U+061C, U+200E, U+200F).
+HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+HIDDEN_HINT = (
+    "Ký tự này không nhìn thấy nhưng làm hỏng trang (hoặc đảo chiều chữ); thường do chép "
+    "từ Word, PDF hay trang web. Xóa nó: gõ lại đoạn đó, hoặc trong VS Code bật "
+    "View → Appearance → Render Control Characters để thấy nó."
+)
+
+
+CONTROL_NAMES = {0: "NUL", 8: "BACKSPACE", 0x0B: "LINE TABULATION", 0x0C: "FORM FEED", 0x1B: "ESC"}
+
+
+def hidden_name(char: str) -> str:
+    name = unicodedata.name(char, "") or CONTROL_NAMES.get(ord(char), "ký tự điều khiển")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def report_hidden(text: str, rel: str, problems: Problems, first_line: int = 1) -> bool:
+    """One error naming the first hidden character of `text` and the lines of the
+    others; True when there was one."""
+    matches = HIDDEN.finditer(text)
+    found = next(matches, None)
+    if found is None:
+        return False
+    line = first_line + text.count("\n", 0, found.start())
+    column = found.start() - text.rfind("\n", 0, found.start())
+    others: list[int] = []  # lines of the others, counted on from the last one (linear)
+    at, counted = found.start(), line
+    for match in matches:
+        counted += text.count("\n", at, match.start())
+        at = match.start()
+        if counted != line and (not others or others[-1] != counted):
+            others.append(counted)
+    more = ""
+    if others:
+        shown = ", ".join(str(n) for n in others[:10]) + (", …" if len(others) > 10 else "")
+        more = f" Còn ở dòng {shown}."
+    problems.error(
+        rel,
+        f"Có ký tự điều khiển ẩn {hidden_name(found.group())} ở cột {column}.{more}",
+        HIDDEN_HINT,
+        line,
+    )
+    return True
+
+
+def hidden_in(value: Any) -> str | None:
+    """The first hidden character in any string of a parsed YAML value (YAML's
+    own escapes, such as "\\e" or "\\u202e", make them from plain text)."""
+    if isinstance(value, str):
+        found = HIDDEN.search(value)
+        return found.group() if found else None
+    items = value.items() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        for part in item if isinstance(value, dict) else (item,):
+            if (char := hidden_in(part)) is not None:
+                return char
+    return None
+
+
+# Letters that draw nothing (Hangul fillers, the braille blank): a title of them is empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_visible(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LETTERS
+
+
+def visible_text(text: str) -> str:
+    """`text` without the spaces and invisible characters around it; "" when
+    nothing in it can be seen (spaces, zero-width spaces, a lone accent)."""
+    start, end = 0, len(text)
+    while start < end and not is_visible(text[start]) and not _is_mark(text[start]):
+        start += 1
+    while end > start and not is_visible(text[end - 1]) and not _is_mark(text[end - 1]):
+        end -= 1
+    text = text[start:end]
+    return text if any(is_visible(ch) for ch in text) else ""
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char)[0] == "M"
 
 
 # libyaml's parser, when PyYAML has it, reads front matter about 18x faster
@@ -108,6 +309,11 @@ YAML_PROBLEMS = (
     ("could not find expected ':'", "thiếu dấu ':' sau tên khóa"),
     ("found unexpected end of stream", "mở ngoặc kép mà thiếu ngoặc kép đóng"),
     ("expected <block end>", "thụt lề không đều; các dòng cùng cấp phải thẳng hàng"),
+    ("found unhashable key", "tên khóa phải là một chữ, không phải danh sách hay nhóm"),
+    ("found undefined alias", "có *tên mà không có &tên nào trước đó"),
+    ("found duplicate anchor", "cùng một &tên được đặt hai lần"),
+    ("expected a single document", "có thêm một dòng --- ở giữa"),
+    ("exceeded maximum nesting depth", "ngoặc [ hoặc { lồng nhau quá sâu"),
 )
 
 
@@ -124,32 +330,120 @@ def parse_yaml(
 ) -> tuple[Any, dict[str, int]] | None:
     """Parse YAML into (data, line of each top-level key), or report the error and
     return None. `first_line` is the file line where `text` starts."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if not _plainly_bounded(text) and (too_big := _measure_yaml(text)) is not None:
+            message, line = too_big
+            problems.error(rel, message, YAML_SIZE_HINT, first_line + line)
+            return None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = first_line + mark.line if mark is not None else None
-        english = getattr(exc, "problem", None) or str(exc)
-        problem = explain_yaml_problem(english)
-        context = getattr(exc, "context_mark", None)
-        if context is not None and mark is not None and context.line != mark.line:
-            problem += f" (phần bắt đầu ở dòng {first_line + context.line})"
-        problems.error(
-            rel,
-            f"Viết sai cú pháp YAML: {problem}.",
-            "Kiểm tra dấu hai chấm sau tên khóa, thụt lề bằng dấu cách (không dùng Tab), "
-            "và đặt văn bản có dấu ':' hoặc '#' trong ngoặc kép.",
-            line,
-            detail=english,
-        )
+        _report_yaml_error(exc, rel, problems, first_line)
         return None
-    finally:
-        loader.dispose()
     key_lines = _key_lines(node, first_line, rel, problems)
     lint.check_yaml_comments(rel, text, node, first_line, problems)
     return nfc_deep(data), key_lines
+
+
+def _report_yaml_error(exc: yaml.YAMLError, rel: str, problems: Problems, first_line: int) -> None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = first_line + mark.line if mark is not None else None
+    english = getattr(exc, "problem", None) or str(exc)
+    problem = explain_yaml_problem(english)
+    context = getattr(exc, "context_mark", None)
+    if context is not None and mark is not None and context.line != mark.line:
+        problem += f" (phần bắt đầu ở dòng {first_line + context.line})"
+    problems.error(
+        rel,
+        f"Viết sai cú pháp YAML: {problem}.",
+        "Kiểm tra dấu hai chấm sau tên khóa, thụt lề bằng dấu cách (không dùng Tab), "
+        "và đặt văn bản có dấu ':' hoặc '#' trong ngoặc kép.",
+        line,
+        detail=english,
+    )
+
+
+YAML_SIZE_HINT = (
+    "Phần đầu chỉ cần các dòng 'khóa: giá trị' và danh sách ngắn. Không dùng &tên và *tên "
+    "(tham chiếu) của YAML; viết thẳng giá trị ra."
+)
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line if event.start_mark is not None else 0
+
+
+def _plainly_bounded(text: str) -> bool:
+    """True when `text` cannot hold an alias, a flow collection, more than
+    MAX_YAML_NODES values or more than MAX_YAML_DEPTH levels, so the counting
+    pass below is not needed (it costs a parse of its own; most front matter
+    is plain 'key: value' lines and '- ' lists). In block style each level of
+    nesting takes a column of indentation or an indicator on its line."""
+    if any(mark in text for mark in "&*[]{}"):
+        return False
+    lines = text.split("\n")
+    indicators = text.count("- ") + text.count(": ") + text.count("? ")
+    if 2 * (len(lines) + indicators) > MAX_YAML_NODES:
+        return False
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        on_line = line.count("- ") + line.count(": ") + line.count("? ")
+        if indent + on_line >= MAX_YAML_DEPTH:
+            return False
+    return True
+
+
+def _measure_yaml(text: str) -> tuple[str, int] | None:
+    """(problem, 0-based line) when `text` nests deeper than MAX_YAML_DEPTH or
+    expands, with every alias in place, to more than MAX_YAML_NODES nodes.
+
+    PyYAML composes an alias as the same node again (a graph, cheap), but
+    every walk over the result (NFC, validation, rendering) expands it: ten
+    lines of aliases make 9**9 nodes. Counted here from the parser's events,
+    in one pass without recursion, stopping at the limit."""
+    loader = _Loader(text)
+    sizes: dict[str, int] = {}  # anchor → its node's expanded size
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, count at its start)
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor in (anchor for anchor, _ in open_nodes):
+                    return (
+                        f"*{event.anchor} trỏ vào chính phần đang chứa nó (vòng lặp).",
+                        _line(event),
+                    )
+                count += sizes.get(event.anchor or "", 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                count += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                count += 1
+                open_nodes.append((event.anchor, count))
+                if len(open_nodes) > MAX_YAML_DEPTH:
+                    return (
+                        f"Phần YAML lồng nhau quá sâu (hơn {MAX_YAML_DEPTH} tầng).",
+                        _line(event),
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, start = open_nodes.pop()
+                if anchor is not None:
+                    sizes[anchor] = count - start + 1
+            if count > MAX_YAML_NODES:
+                return (
+                    f"Phần YAML quá lớn: hơn {MAX_YAML_NODES:,} giá trị".replace(",", ".")
+                    + (" khi mở hết các tham chiếu *tên." if sizes else "."),
+                    _line(event),
+                )
+    finally:
+        loader.dispose()
+    return None
 
 
 def _key_lines(node: Any, first_line: int, rel: str, problems: Problems) -> dict[str, int]:
@@ -158,8 +452,16 @@ def _key_lines(node: Any, first_line: int, rel: str, problems: Problems) -> dict
     if not isinstance(node, yaml.MappingNode):
         return lines
     for key_node, _ in node.value:
-        key = nfc(str(key_node.value))
         line = first_line + key_node.start_mark.line
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.error(
+                rel,
+                "Tên khóa phải là một chữ, không phải danh sách hay nhóm.",
+                "Viết mỗi dòng theo dạng tên-khóa: giá trị.",
+                line,
+            )
+            continue
+        key = nfc(str(key_node.value))
         if key in lines:
             problems.error(
                 rel,
@@ -176,6 +478,13 @@ def read_markdown(
 ) -> SourceDocument | None:
     """Read a Markdown file with YAML front matter between `---` lines."""
     rel = relative(root, path)
+    with processing(rel):
+        return _read_markdown(root, path, rel, problems, data)
+
+
+def _read_markdown(
+    root: Path, path: Path, rel: str, problems: Problems, data: bytes | None = None
+) -> SourceDocument | None:
     text = read_text(root, path, problems, data)
     if text is None:
         return None
@@ -218,14 +527,14 @@ def read_markdown(
 
 def read_site_config(root: Path, problems: Problems) -> SourceDocument | None:
     path = root / SITE_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.error(
             SITE_FILE,
             "Không có tệp site.yml trong thư mục trang.",
             "Tạo site.yml với ít nhất name: (tên xã) và base_url: (địa chỉ trang, https://...).",
         )
         return None
-    text = read_text(root, path, problems)
+    text = read_text(root, path, problems, limit=MAX_YAML_BYTES)
     if text is None:
         return None
     parsed = parse_yaml(text, SITE_FILE, problems)
@@ -240,9 +549,18 @@ def read_site_config(root: Path, problems: Problems) -> SourceDocument | None:
     return SourceDocument(SITE_FILE, path, meta, key_lines=key_lines)
 
 
+# Names editors' tools leave beside real files: never content, never reported.
+# What a Markdown file is called by tools that are not ours.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn")
+
+
 def _visible(name: str) -> bool:
-    """Skip editor and OS clutter: .DS_Store, ._foo.md from macOS, ~backups, _drafts."""
+    """Hidden from the site: names starting with '.', '_' or '~' (drafts, backups)."""
     return not name.startswith((".", "_", "~"))
+
+
+def _clutter(name: str) -> bool:
+    return name in CLUTTER_NAMES or name.startswith(CLUTTER_PREFIXES) or name.endswith("~")
 
 
 def _children(folder: Path) -> list[Path]:
@@ -250,8 +568,11 @@ def _children(folder: Path) -> list[Path]:
 
 
 def _safe(root: Path, path: Path, problems: Problems) -> bool:
-    if is_inside(root, path):
-        return True
+    try:
+        if is_inside(root, path):
+            return True
+    except (OSError, RuntimeError):  # a symlink loop
+        pass
     problems.error(
         relative(root, path),
         "Liên kết tượng trưng (symlink) trỏ ra ngoài thư mục trang.",
@@ -260,14 +581,135 @@ def _safe(root: Path, path: Path, problems: Problems) -> bool:
     return False
 
 
+def looks_like_markdown(name: str) -> str:
+    """Why a file that is not read may still be meant as a page, or ""."""
+    folded = name.casefold()
+    if folded.endswith((".md.txt", ".markdown.txt")):
+        return "tên có thêm đuôi .txt (Notepad tự thêm khi lưu): bỏ .txt ở cuối tên"
+    suffix = os.path.splitext(folded)[1]
+    if suffix in MARKDOWN_SUFFIXES and not name.endswith(".md"):
+        return f"đuôi tệp là {os.path.splitext(name)[1]}: chỉ đọc tệp có đuôi .md viết thường"
+    return ""
+
+
+class SkippedContent:
+    """Files and folders that look like content but are not read, for one warning:
+    an editor who saved `x.md.txt` must not see an empty site called good."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, rel: str, why: str) -> None:
+        self.items.append((rel, why))
+
+    def report(self, where: str, problems: Problems) -> None:
+        if not self.items:
+            return
+        lines = "".join(f"\n    - {rel}: {why}" for rel, why in sorted(self.items))
+        problems.warning(
+            where,
+            f"{len(self.items)} tệp hoặc thư mục trông như nội dung nhưng không được đọc:{lines}",
+            "Đổi tên như ghi ở từng dòng nếu muốn đăng. Tệp và thư mục có tên bắt đầu bằng "
+            "'.', '_' hoặc '~' là bản nháp, không bao giờ được đăng.",
+        )
+
+
+def _walk(root: Path, folder: Path, problems: Problems) -> list[Path]:
+    """Every entry under `folder` (depth first, without recursion), not
+    descending into hidden folders, clutter, or a symlinked folder seen
+    before or outside `root`. Unreadable folders are reported."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            real = current.resolve()
+            entries = list(os.scandir(current))
+        except (OSError, RuntimeError) as exc:
+            reason = os_reason(exc) if isinstance(exc, OSError) else "symlink trỏ vòng"
+            problems.error(relative(root, current), f"Không đọc được thư mục: {reason}.", OPEN_HINT)
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        for entry in entries:
+            path = current / entry.name
+            if _clutter(entry.name):
+                continue
+            found.append(path)
+            if _visible(entry.name) and _is_folder(entry) and _safe(root, path, problems):
+                pending.append(path)
+    return found
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _markdown_files(
+    root: Path, folder: Path, problems: Problems, skipped: SkippedContent
+) -> list[Path]:
+    """The .md files under a field folder that are pages, sorted; the others
+    that look like pages go to `skipped`."""
+    pages = []
+    for path in _walk(root, folder, problems):
+        parts = path.relative_to(folder).parts
+        name = nfc(path.name)
+        hidden = next((p for p in parts[:-1] if not _visible(p)), None)
+        if hidden is not None:
+            continue  # a hidden folder: reported once, below
+        if path.is_dir():
+            if not _visible(name) and _holds_markdown(path):
+                skipped.add(
+                    relative(root, path) + "/", "thư mục nháp (tên bắt đầu bằng '.' hoặc '_')"
+                )
+            continue
+        if _is_translation(path):  # ket-hon.en.md, _index.en.md: content/project.py reads them
+            continue
+        if name.endswith(".md") and _visible(name):
+            pages.append(path)
+        elif name == FIELD_INDEX and len(parts) > 1:
+            skipped.add(relative(root, path), "chỉ _index.md ngay trong thư mục lĩnh vực được đọc")
+        elif name.endswith(".md") and name != FIELD_INDEX:
+            skipped.add(relative(root, path), "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+        elif why := looks_like_markdown(name):
+            skipped.add(relative(root, path), why)
+    return sorted(pages, key=lambda p: nfc(p.as_posix()))
+
+
+def _holds_markdown(folder: Path, limit: int = 10_000) -> bool:
+    """True when a hidden folder holds a Markdown file (looked at up to `limit` entries)."""
+    pending, looked = [folder], 0
+    while pending and looked < limit:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            looked += 1
+            if entry.name.casefold().endswith((*MARKDOWN_SUFFIXES, ".md.txt")):
+                return True
+            if _is_folder(entry) and not entry.is_symlink():
+                pending.append(Path(entry.path))
+    return False
+
+
 def load_field(
-    root: Path, folder: Path, problems: Problems, index_required: bool = True
+    root: Path,
+    folder: Path,
+    problems: Problems,
+    index_required: bool = True,
+    skipped: SkippedContent | None = None,
 ) -> FieldSources:
     """`index_required=False` for a commune's override folder in province mode,
     whose field title may come from the shared catalogue."""
     index_path = folder / FIELD_INDEX
     index = None
-    if index_path.is_file() and _safe(root, index_path, problems):
+    if (index_path.exists() or index_path.is_symlink()) and _safe(root, index_path, problems):
         index = read_markdown(root, index_path, problems)
     elif not index_path.exists() and index_required:
         problems.error(
@@ -276,11 +718,7 @@ def load_field(
             "Tạo _index.md với phần đầu có title: (tên lĩnh vực).",
         )
     docs = []
-    for path in sorted(folder.rglob("*.md"), key=lambda p: nfc(p.as_posix())):
-        if not all(_visible(part) for part in path.relative_to(folder).parts):
-            continue
-        if _is_translation(path):  # ket-hon.en.md: content/project.py reads translations
-            continue
+    for path in _markdown_files(root, folder, problems, skipped or SkippedContent()):
         if _safe(root, path, problems) and (doc := read_markdown(root, path, problems)):
             docs.append(doc)
     return FieldSources(nfc(folder.name), index, tuple(docs))
@@ -311,16 +749,31 @@ def load_fields(
     root: Path, base: Path, problems: Problems, index_required: bool = True
 ) -> tuple[FieldSources, ...]:
     """Every field folder under `base` (a procedures/ folder); paths stay relative
-    to `root`, which in province mode is the province folder."""
+    to `root`, which in province mode is the province folder. Files that look
+    like content but are not read are listed in one warning."""
     fields: list[FieldSources] = []
-    for child in _children(base):
-        if child.is_dir():
+    skipped = SkippedContent()
+    for child in sorted(base.iterdir(), key=lambda p: nfc(p.name)):
+        name = nfc(child.name)
+        if _clutter(name):
+            continue
+        if not _visible(name):
+            if child.is_dir() and _holds_markdown(child):
+                skipped.add(
+                    relative(root, child) + "/", "thư mục nháp (tên bắt đầu bằng '.' hoặc '_')"
+                )
+            elif name.endswith(".md"):
+                skipped.add(relative(root, child), "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+        elif child.is_dir():
             if _safe(root, child, problems):
-                fields.append(load_field(root, child, problems, index_required))
-        elif child.suffix == ".md":
+                fields.append(load_field(root, child, problems, index_required, skipped))
+        elif name.endswith(".md"):
             problems.error(
                 relative(root, child),
                 "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
                 "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
             )
+        elif why := looks_like_markdown(name):
+            skipped.add(relative(root, child), why + ", và đặt tệp vào một thư mục lĩnh vực")
+    skipped.report(relative(root, base), problems)
     return tuple(fields)

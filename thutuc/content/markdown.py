@@ -19,13 +19,12 @@ Content is passed to templates as data, never as template source, so
 
 from __future__ import annotations
 
+import ctypes
 import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
 
-import cffi
 import nh3
 from cmarkgfm import _cmark
 from markupsafe import Markup
@@ -50,36 +49,45 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 EXTENSIONS = (b"table", b"autolink", b"strikethrough")
 
 # cmarkgfm's own wrappers never free the parsed tree or the rendered string
-# (measured: 2.4 GB after 20,000 bodies), so the library it compiled is called
-# here directly, through cffi's ABI mode, freeing both.
-_ffi = cffi.FFI()
-_ffi.cdef(
-    """
-    typedef struct cmark_mem {
-        void *(*calloc)(size_t, size_t);
-        void *(*realloc)(void *, size_t);
-        void (*free)(void *);
-    } cmark_mem;
-    cmark_mem *cmark_get_default_mem_allocator(void);
-    void cmark_gfm_core_extensions_ensure_registered(void);
-    void *cmark_find_syntax_extension(const char *name);
-    void *cmark_parser_new(int options);
-    int cmark_parser_attach_syntax_extension(void *parser, void *extension);
-    void cmark_parser_feed(void *parser, const char *buffer, size_t len);
-    void *cmark_parser_finish(void *parser);
-    void *cmark_parser_get_syntax_extensions(void *parser);
-    void cmark_parser_free(void *parser);
-    char *cmark_render_html(void *root, int options, void *extensions);
-    void cmark_node_free(void *node);
-    """
-)
-_lib: Any = _ffi.dlopen(_cmark.__file__)  # functions declared by the cdef above
+# (measured: 2.4 GB after 20,000 bodies), so the cmark-gfm library it ships is
+# called here directly, through ctypes, freeing both. (cffi would need pycparser
+# at import, a tenth of a second for every build.)
+_lib = ctypes.CDLL(_cmark.__file__)
+for _name, _result, _arguments in (
+    ("cmark_gfm_core_extensions_ensure_registered", None, []),
+    ("cmark_find_syntax_extension", ctypes.c_void_p, [ctypes.c_char_p]),
+    ("cmark_parser_new", ctypes.c_void_p, [ctypes.c_int]),
+    ("cmark_parser_attach_syntax_extension", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p]),
+    ("cmark_parser_feed", None, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]),
+    ("cmark_parser_finish", ctypes.c_void_p, [ctypes.c_void_p]),
+    ("cmark_parser_get_syntax_extensions", ctypes.c_void_p, [ctypes.c_void_p]),
+    ("cmark_parser_free", None, [ctypes.c_void_p]),
+    ("cmark_render_html", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]),
+    ("cmark_node_free", None, [ctypes.c_void_p]),
+):
+    _function = getattr(_lib, _name)
+    _function.restype, _function.argtypes = _result, _arguments
+
+
+class _Memory(ctypes.Structure):
+    """cmark's allocator: the rendered string is freed with its own free()."""
+
+    _fields_ = [
+        ("calloc", ctypes.c_void_p),
+        ("realloc", ctypes.c_void_p),
+        ("free", ctypes.CFUNCTYPE(None, ctypes.c_void_p)),
+    ]
+
+
+_lib.cmark_get_default_mem_allocator.restype = ctypes.POINTER(_Memory)
+_free = _lib.cmark_get_default_mem_allocator().contents.free
 # Raw HTML passes cmark (GitHub keeps `<br>` in a table cell too); nh3 cleans it.
 _OPTIONS = _cmark.lib.CMARK_OPT_UNSAFE
+_SOURCEPOS = _cmark.lib.CMARK_OPT_SOURCEPOS
 
 
 @lru_cache(maxsize=1)
-def _extensions() -> tuple[object, ...]:
+def _extensions() -> tuple[int, ...]:
     _lib.cmark_gfm_core_extensions_ensure_registered()
     return tuple(_lib.cmark_find_syntax_extension(name) for name in EXTENSIONS)
 
@@ -88,7 +96,7 @@ def commonmark_html(text: str, sourcepos: bool = False) -> str:
     """cmark-gfm's own HTML for `text`: CommonMark + GFM tables, autolinks, strikethrough.
     `sourcepos` marks each block with its lines (data-sourcepos, removed by sanitise)."""
     data = text.encode("utf-8")
-    options = _OPTIONS | (_cmark.lib.CMARK_OPT_SOURCEPOS if sourcepos else 0)
+    options = _OPTIONS | (_SOURCEPOS if sourcepos else 0)
     parser = _lib.cmark_parser_new(options)
     try:
         for extension in _extensions():
@@ -104,9 +112,9 @@ def commonmark_html(text: str, sourcepos: bool = False) -> str:
     finally:
         _lib.cmark_parser_free(parser)
     try:
-        return cast(bytes, _ffi.string(rendered)).decode("utf-8")  # char * gives bytes
+        return ctypes.string_at(rendered).decode("utf-8")
     finally:
-        _lib.cmark_get_default_mem_allocator().free(rendered)
+        _free(rendered)
 
 
 def sanitise(markup: str) -> str:
@@ -133,13 +141,18 @@ MAX_NESTING = 10
 def _number_headings(markup: str) -> str:
     """Headings get ids from their words, "Điều kiện" → "dieu-kien" (đ kept as
     d), "-2", "-3" for a repeated one."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
+    last_number: dict[str, int] = {}  # per slug, so n equal headings cost n steps, not n²
 
     def heading(match: re.Match[str]) -> str:
         words = html.unescape(_TAG.sub("", match[2]))
-        slug = heading_slug(words) or "muc"
-        seen[slug] = seen.get(slug, 0) + 1
-        anchor = slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"
+        slug = anchor = heading_slug(words) or "muc"
+        number = last_number.get(slug, 1)
+        while anchor in taken:  # "Mục", "Mục", "Mục 2": muc, muc-2, muc-2-2
+            number += 1
+            anchor = f"{slug}-{number}"
+        last_number[slug] = number
+        taken.add(anchor)
         return f'<h{match[1]} id="{anchor}">{match[2]}</h{match[1]}>'
 
     return _HEADING.sub(heading, markup)

@@ -85,6 +85,8 @@ class SiteConfig:
     contacts: tuple[Contact, ...] = ()
     stale_after_months: int = 12
     exclude: tuple[str, ...] = ()  # codes dropped from this site (province catalogue)
+    board_distance_m: float = 1.5  # reading distance of the field board (print/posters.py)
+    print_shop: bool = False  # posters with bleed and crop marks for a print shop
     languages: tuple[Language, ...] = ()  # besides Vietnamese, the source
 
     def language(self, code: str) -> Language | None:
@@ -118,6 +120,10 @@ class FormFile:
     source_path: Path
     size_bytes: int
     lang: str = ""  # a translation's own form: copied under its language's folder
+    # Its path under the procedure's folder in the output: the file name, or,
+    # when two forms of one procedure share a name, enough of their folders to
+    # tell them apart ("2024/to-khai.pdf", "2025/to-khai.pdf"). Set by validate.
+    name: str = ""
 
     @property
     def kind(self) -> str:
@@ -125,8 +131,14 @@ class FormFile:
         return self.source_path.suffix.lstrip(".").upper() or "Tệp"
 
     def url_path(self, procedure_code: str) -> str:
+        """Where the file is written in the output, as a file system path."""
         folder = f"{self.lang.lower()}/" if self.lang else ""
-        return f"{folder}{procedure_code}/{self.source_path.name}"
+        return f"{folder}{procedure_code}/{self.name or self.source_path.name}"
+
+    def href(self, procedure_code: str) -> str:
+        """The link to it: `url_path` percent-encoded, so a `#`, `?`, `%`, a
+        space or a Vietnamese letter in a file name still opens the file."""
+        return quote(self.url_path(procedure_code), safe="/")
 
 
 @dataclass(frozen=True)
@@ -208,6 +220,9 @@ class ProcedureSummary:
     # (root-relative path, digest) of those files: the page shows their size and
     # length, so its artifact key must change when one of them does.
     attached: tuple[tuple[str, str | None], ...] = ()
+    # A `retired:` date still to come: the procedure stays active until that
+    # day's build (validate announces it), then its page becomes the notice.
+    retires_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -341,14 +356,25 @@ class Procedure:
         return (_folded_title(self.summary.title), self.summary.title)
 
     @property
+    def retires_on(self) -> date | None:
+        return self.summary.retires_on
+
+    @property
     def is_retired(self) -> bool:
         """Replaced by another code or abolished: its page stays, as a notice,
-        because its address may be printed on a poster."""
+        because its address may be printed on a poster. Not before its day."""
+        if self.summary.retires_on is not None:
+            return False
         return bool(self.summary.replaced_by) or self.summary.retired is not None
 
 
 def summarise(
-    front: ProcedureFrontMatter, source: str, field_slug: str, body_line: int, code_line: int
+    front: ProcedureFrontMatter,
+    source: str,
+    field_slug: str,
+    body_line: int,
+    code_line: int,
+    retires_on: date | None = None,
 ) -> ProcedureSummary:
     """A translation copies only its own files (under its language's folder); the
     forms and recording it inherits are the Vietnamese page's."""
@@ -360,6 +386,7 @@ def summarise(
     return ProcedureSummary(
         front.code, front.title, field_slug, source, front.keywords, front.replaced_by,
         front.retired, front.updated, body_line, code_line, tuple(files), front.lang,
+        retires_on=retires_on,
     )  # fmt: skip
 
 
@@ -475,28 +502,49 @@ class Site:
 
     def replacement_of(self, procedure: Procedure) -> Procedure | None:
         """The procedure that now stands for `procedure`, following a chain of
-        `replaced_by` to its end (A → B → C gives C); None when not replaced."""
-        current, seen = procedure, {procedure.code}
-        while (new := self.procedures_by_code.get(current.replaced_by)) is not None:
-            if new.code in seen:  # validate reports cycles; never loop here
-                break
-            current = new
-            seen.add(new.code)
-        return None if current is procedure else current
-
-    @cached_property
-    def _replaced_codes(self) -> dict[str, tuple[str, ...]]:
-        """New code → old codes that lead to it; built once (Zola's reverse index)."""
-        found: dict[str, list[str]] = {}
-        for procedure in self.procedures:
-            if procedure.replaced_by and (new := self.replacement_of(procedure)):
-                found.setdefault(new.code, []).append(procedure.code)
-        return {code: tuple(sorted(old)) for code, old in found.items()}
+        `replaced_by` to its end (A → B → C gives C); None when not replaced
+        (or not yet: a replacement dated in the future)."""
+        return self._replacements.get(procedure.code)
 
     def replaced_codes_of(self, code: str) -> tuple[str, ...]:
         """Old codes that now lead to `code` (directly or through a chain), sorted.
         The page of `code` names them, and search finds `code` by any of them."""
         return self._replaced_codes.get(code, ())
+
+    @cached_property
+    def _replacements(self) -> dict[str, Procedure]:
+        """Old code → the end of its replaced_by chain, every chain walked once
+        (a chain of n codes costs n, not n² as walking it from each page did)."""
+        ends: dict[str, Procedure] = {}
+        for procedure in self.procedures:
+            if procedure.code in ends or not procedure.is_retired:
+                continue
+            chain, current, seen = [procedure], procedure, {procedure.code}
+            while current.is_retired and (new := self._next(current)) is not None:
+                if new.code in seen:  # validate reports cycles; never loop here
+                    break
+                if new.code in ends:
+                    current = ends[new.code]
+                    break
+                chain.append(new)
+                seen.add(new.code)
+                current = new
+            for old in chain:
+                if old is not current and old.is_retired:
+                    ends[old.code] = current
+        return ends
+
+    def _next(self, procedure: Procedure) -> Procedure | None:
+        return self.procedures_by_code.get(procedure.replaced_by)
+
+    @cached_property
+    def _replaced_codes(self) -> dict[str, tuple[str, ...]]:
+        """New code → old codes that lead to it; built once (Zola's reverse index)."""
+        by_new: dict[str, list[str]] = {}
+        for old, new in self._replacements.items():
+            if self.procedures_by_code[old].replaced_by:
+                by_new.setdefault(new.code, []).append(old)
+        return {code: tuple(sorted(olds)) for code, olds in by_new.items()}
 
     def checked_on(self, procedure: Procedure) -> date | None:
         """When the facts were last checked: `updated`, else the file's last commit."""

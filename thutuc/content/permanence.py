@@ -8,6 +8,13 @@ no longer be a page, a redirect page (`aliases:`) or a retired procedure's page.
 It is the one file the build writes in the site folder, by design: it is part
 of the content's history, reviewed in pull requests like the content itself.
 
+Each procedure's line also carries, after a tab, its title as published
+("/1.001193/<tab>Đăng ký khai sinh"): a file without titles is read as before,
+and the next build fills them in. It is how `check` knows which procedure a
+printed code was made for: when the title behind a published code changes
+beyond an edit (`same_procedure`), a warning names both titles; when two
+files claim one code, the error goes to the file that was not published.
+
 Also here: the rules that keep retirements and aliases meaningful
 (`replaced_by` names an existing code, not itself, without cycles; an alias
 takes no address that is already used).
@@ -15,11 +22,15 @@ takes no address that is already used).
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterable
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from thutuc import atomic
+from thutuc.content.git_dates import _git, _shallow_commits
+from thutuc.content.load import read_regular_file
 from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,
@@ -29,7 +40,7 @@ from thutuc.content.model import (
     Procedure,
     Site,
 )
-from thutuc.content.text import nfc
+from thutuc.content.text import fold, nfc
 from thutuc.problems import Problems
 
 PUBLISHED_FILE = "published-urls.txt"
@@ -37,19 +48,43 @@ PUBLISHED_FILE = "published-urls.txt"
 FIXED_PATHS = frozenset({HOME_PATH, AZ_PATH, CONTACTS_PATH, OFFLINE_PATH})
 
 
-def read_published(folder: Path) -> list[tuple[int, str]]:
-    """(line number, page path) of every path listed in `folder`'s published-urls.txt;
-    "/ho-tich/" → "ho-tich/"."""
+MAX_PUBLISHED_BYTES = 16 * 1024 * 1024  # ~500,000 addresses with their titles
+
+
+@dataclass(frozen=True)
+class Published:
+    """One line of published-urls.txt: its number, the page path, and the
+    procedure's title when it was published ("" for other pages, and for a
+    line written before titles were recorded)."""
+
+    line: int
+    path: str
+    title: str = ""
+
+
+def read_published_entries(folder: Path) -> list[Published]:
+    """Every entry of `folder`'s published-urls.txt, "/ho-tich/" → "ho-tich/";
+    a missing file (or one that is not a regular file) is empty."""
     path = folder / PUBLISHED_FILE
     if not path.is_file():
         return []
-    text = nfc(path.read_text(encoding="utf-8-sig"))
+    data = read_regular_file(path, PUBLISHED_FILE, Problems(), MAX_PUBLISHED_BYTES)
+    if data is None:
+        return []
+    text = nfc(data.decode("utf-8-sig", errors="replace"))
     entries = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
-            entries.append((number, line.removeprefix("/")))
+            address, _, title = line.partition("\t")
+            entries.append(Published(number, address.strip().removeprefix("/"), title.strip()))
     return entries
+
+
+def read_published(folder: Path) -> list[tuple[int, str]]:
+    """(line number, page path) of every path listed in `folder`'s published-urls.txt;
+    "/ho-tich/" → "ho-tich/"."""
+    return [(entry.line, entry.path) for entry in read_published_entries(folder)]
 
 
 def page_paths(files: Iterable[str]) -> set[str]:
@@ -107,27 +142,134 @@ def _how_to_keep(path: str, site: Site) -> str:
     return f"Lấy lại trang đã có ở /{path}, hoặc hỏi người quản trị trang."
 
 
-def record_published(folder: Path, paths: Iterable[str]) -> bool:
+def published_titles(site: Site) -> dict[str, str]:
+    """Page path → title of every procedure: what record_published keeps."""
+    return {p.url_path: p.title for p in site.procedures}
+
+
+def record_published(
+    folder: Path, paths: Iterable[str], titles: Mapping[str, str] | None = None
+) -> bool:
     """Add `paths` to `folder`'s published-urls.txt; True when the file changed.
 
-    Written only after a successful build, atomically (a temporary file then a
-    rename), and only when something is new, so a rebuild touches nothing."""
-    old = {path for _, path in read_published(folder)}
-    merged = old | set(paths)
+    `titles` (page path → procedure title) fills the title of a line that has
+    none: the title a code was first published with stays, whatever edits
+    follow (check_published_titles compares with it), so editing a title does
+    not touch the file. Written only after a successful build, atomically (a
+    temporary file then a rename), and only when something is new, so a
+    rebuild touches nothing."""
+    old = {entry.path: entry.title for entry in read_published_entries(folder)}
+    merged = dict(old)
+    for path in paths:
+        merged.setdefault(path, "")
+    for path, title in (titles or {}).items():
+        if path in merged and not merged[path]:
+            merged[path] = _one_line(title)
     target = folder / PUBLISHED_FILE
     if merged == old and target.is_file():
         return False
-    text = "".join(f"/{path}\n" for path in sorted(merged))
-    handle, temporary = tempfile.mkstemp(prefix=f".{PUBLISHED_FILE}.", dir=folder)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-        file.write(text)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
+    text = "".join(
+        f"/{path}\t{title}\n" if title else f"/{path}\n" for path, title in sorted(merged.items())
+    )
+    atomic.write_text(target, text)
     return True
+
+
+def _one_line(title: str) -> str:
+    return " ".join(title.split())
+
+
+# Words most procedure titles share ("Đăng ký…", "Cấp giấy xác nhận…", "Chứng
+# thực…"), folded: two titles that share only these are two procedures.
+GENERIC_WORDS = frozenset(
+    [
+        "dang",
+        "ki",
+        "cap",
+        "giai",
+        "quyet",
+        "thu",
+        "tuc",
+        "giay",
+        "xac",
+        "nhan",
+        "ho",
+        "tro",
+        "cho",
+        "va",
+        "cua",
+        "lai",
+        "doi",
+        "thay",
+        "bo",
+        "sung",
+        "moi",
+        "tai",
+        "tren",
+        "dia",
+        "ban",
+        "theo",
+        "trong",
+        "ve",
+        "cac",
+        "mot",
+        "nguoi",
+        "viec",
+        "khai",
+        "chung",
+        "thuc",
+        "hanh",
+        "chinh",
+        "cong",
+        "de",
+        "nghi",
+        "don",
+        "to",
+    ]
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def title_words(title: str) -> set[str]:
+    """The words of a title that tell procedures apart: folded (accents, đ→d,
+    case), "y" read as "i" (ký/kí), without GENERIC_WORDS; all its words when
+    it has no other."""
+    words = set(_WORD.findall(fold(title).replace("y", "i")))
+    return (words - GENERIC_WORDS) or words
+
+
+def same_procedure(published: str, now: str) -> bool:
+    """True when `now` is an edit of the title `published`, not another procedure's:
+    at least half the distinctive words of the shorter title are in the other
+    ("Đăng ký khai sinh" → "Đăng ký khai sinh cho trẻ em": an edit;
+    "Đăng ký khai sinh" → "Đăng ký khai tử": another procedure)."""
+    old, new = title_words(published), title_words(now)
+    if not old or not new:
+        return True
+    return len(old & new) * 2 >= min(len(old), len(new))
+
+
+def check_published_titles(site: Site, problems: Problems) -> None:
+    """A warning when a published code now leads to a procedure with another
+    title: the printed code was made for the first, residents now get the second."""
+    for entry in read_published_entries(site.root / site.home):
+        procedure = site.procedures_by_code.get(entry.path.rstrip("/"))
+        if procedure is None or not entry.title or same_procedure(entry.title, procedure.title):
+            continue
+        problems.warning(
+            procedure.source,
+            f"Mã {procedure.code} đã được công bố (có thể đã in trên mã QR) cho thủ tục "
+            f"«{entry.title}», nay lại dẫn tới «{procedure.title}».",
+            f"Nếu đây là thủ tục khác: trả lại tên cũ cho mã {procedure.code} và cho thủ tục "
+            "mới mã riêng của nó. Nếu đúng là cùng thủ tục được đổi tên: sửa tên ở dòng "
+            f"{entry.line} của {site.own_file(PUBLISHED_FILE)} thành tên mới.",
+            procedure.code_line,
+        )
 
 
 def check_replacements(site: Site, problems: Problems) -> None:
     """`replaced_by` must name another procedure of the site, without cycles."""
+    cycles = replacement_cycles(site)
     for procedure in site.procedures:
         new = procedure.replaced_by
         if not new:
@@ -149,26 +291,47 @@ def check_replacements(site: Site, problems: Problems) -> None:
                 "hoặc chép lại đúng mã.",
                 line,
             )
-        elif cycle := _cycle_from(site, procedure):
+        elif procedure.code in cycles:
             problems.error(
                 procedure.source,
-                f"replaced_by tạo thành vòng: {' → '.join(cycle)}.",
+                f"replaced_by tạo thành vòng: {_cycle_text(cycles[procedure.code], procedure.code)}.",
                 "Thủ tục mới không thể bị thay bằng thủ tục cũ. Bỏ replaced_by ở thủ tục mới.",
                 line,
             )
 
 
-def _cycle_from(site: Site, procedure: Procedure) -> list[str]:
-    """The codes of a replaced_by chain that comes back to `procedure`, else []."""
-    chain, current = [procedure.code], procedure
-    while (new := site.procedures_by_code.get(current.replaced_by)) is not None:
-        if new.code == procedure.code:
-            return [*chain, new.code]
-        if new.code in chain:  # a cycle further on; reported at its own members
-            return []
-        chain.append(new.code)
-        current = new
-    return []
+def replacement_cycles(site: Site) -> dict[str, list[str]]:
+    """Code → the replaced_by cycle it is on (in order, from any member), for
+    every code on one. Each code has one successor, so one walk from each
+    unvisited code finds them all: linear, where walking every chain from every
+    code was quadratic in a long chain."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    cycles: dict[str, list[str]] = {}
+    for start in site.procedures:
+        path: list[str] = []
+        code: str | None = start.code
+        while code is not None and code not in state:
+            state[code] = 1
+            path.append(code)
+            following = site.procedures_by_code.get(code)
+            next_code = following.replaced_by if following else ""
+            code = next_code if next_code in site.procedures_by_code else None
+        if code is not None and state[code] == 1:  # came back into this walk: a cycle
+            cycle = path[path.index(code) :]
+            for member in cycle:
+                cycles[member] = cycle
+        for member in path:
+            state[member] = 2
+    return cycles
+
+
+def _cycle_text(cycle: list[str], start: str, shown: int = 8) -> str:
+    """ "A → B → A" from `start`; a long cycle shows its first codes and its length."""
+    at = cycle.index(start)
+    ordered = cycle[at:] + cycle[:at]
+    if len(ordered) > shown:
+        return " → ".join(ordered[:shown]) + f" → … ({len(ordered)} mã) → {start}"
+    return " → ".join([*ordered, start])
 
 
 def check_aliases(site: Site, problems: Problems) -> None:
@@ -199,3 +362,63 @@ def key_line(path: Path, key: str) -> int | None:
     except OSError:
         return None
     return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), None)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Which of several files claiming one code keeps it, and why."""
+
+    keeper: Procedure
+    reason: str  # Vietnamese, for the message on the other files
+
+
+def published_claim(code: str, claimants: list[Procedure], root: Path, home: str = "") -> Claim:
+    """The file that owns `code` among `claimants` (two or more files that write
+    it): the one published-urls.txt recorded (by its title), else the one git
+    knew first, else the first by path, saying which rule decided."""
+    published = {e.path: e for e in read_published_entries(root / home)}.get(f"{code}/")
+    if published is not None and published.title:
+        matching = [p for p in claimants if same_procedure(published.title, p.title)]
+        if len(matching) == 1:
+            return Claim(
+                matching[0],
+                f"đã được công bố với tên «{published.title}», "
+                f"dòng {published.line} của {PUBLISHED_FILE}",
+            )
+    added = first_added(root, [p.source for p in claimants])
+    known = [p for p in claimants if p.source in added]
+    if known:
+        oldest = max(known, key=lambda p: added[p.source][0])
+        is_published = "đã được công bố, " if published is not None else ""
+        return Claim(oldest, f"{is_published}có trong git từ ngày {added[oldest.source][1]}")
+    return Claim(
+        claimants[0],
+        "không biết tệp nào cũ hơn (chưa có trong git); hãy kiểm tra tệp nào là thủ tục thật "
+        "của mã này",
+    )
+
+
+def first_added(root: Path, sources: list[str]) -> dict[str, tuple[int, str]]:
+    """Root-relative file → (age rank, "dd/mm/yyyy") of the commit that added it
+    (a higher rank is older); files git does not know are left out."""
+    git = shutil.which("git")
+    if git is None or not sources:
+        return {}
+    log = _git(
+        git, root, "log", "--diff-filter=A", "--no-renames", "--format=\x01%H %cs",
+        "--name-only", "--relative", "-z", "--", *sources,
+    )  # fmt: skip
+    if log is None:
+        return {}
+    shallow = _shallow_commits(git, root)
+    added: dict[str, tuple[int, str]] = {}
+    rank, day, commit = 0, "", ""
+    for token in log.split("\0"):
+        token = token.lstrip("\n")
+        if token.startswith("\x01"):
+            commit, day = token[1:].split()
+            rank += 1
+        elif token and commit not in shallow:
+            y, m, d = day.split("-")
+            added[nfc(token)] = (rank, f"{d}/{m}/{y}")  # git log: newest first, so keep the last
+    return added

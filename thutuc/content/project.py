@@ -20,24 +20,33 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 from typing import Any
 
+from thutuc import clock
 from thutuc.content.files import (
+    READ_LIMIT,
     SourceFiles,
     Stamp,
     content_digest,
     is_province,
     province_communes,
+    read_bounded,
 )
 from thutuc.content.languages import translation_suffix
 from thutuc.content.load import (
     FIELD_INDEX,
+    FILE_KINDS,
+    OPEN_HINT,
     PROCEDURES_DIR,
     SITE_FILE,
+    SkippedContent,
     SourceDocument,
+    _holds_markdown,
     is_inside,
+    looks_like_markdown,
+    os_reason,
     read_markdown,
     read_site_config,
 )
@@ -87,8 +96,8 @@ def _layer_documents(
 ) -> list[SourceDocument | None]:
     docs = []
     for rel, digest in recipe.layers:
-        data = files.data(rel) if files else (recipe.root / rel).read_bytes()
-        if files is None and content_digest(data) != digest:
+        data = files.data(rel) if files else read_bounded(recipe.root / rel)
+        if files is None and len(data) <= READ_LIMIT and content_digest(data) != digest:
             raise SourceChanged(rel)
         docs.append(read_markdown(recipe.root, recipe.root / rel, problems, data))
     return docs
@@ -194,7 +203,7 @@ def procedure_of(
     summary = None
     if procedure is not None:  # the files it shows are part of what its page is made from
         summary = procedure.summary = replace(procedure.summary, attached=depends)
-    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends)
+    cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends, clock.today())
     problems.extend(own)
     return procedure
 
@@ -213,20 +222,24 @@ def code_of(rel: str, files: SourceFiles, cache: RecordCache) -> str:
 
 # Maps a function over items, perhaps in worker processes (the engine's pool):
 # a cold build reads and validates thousands of procedures.
-Runner = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+# `function` over `items` in workers, or `here` (the same work, using what this
+# process has read already) over them in this process.
+Runner = Callable[[Callable[[Any], Any], list[Any], Callable[[Any], Any]], list[Any]]
 
 
-def run_here(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-    return [function(item) for item in items]
+def run_here(
+    function: Callable[[Any], Any], items: list[Any], here: Callable[[Any], Any]
+) -> list[Any]:
+    return [here(item) for item in items]
 
 
 def validate_recipe(
-    recipe: Recipe,
+    recipe: Recipe, files: SourceFiles | None = None
 ) -> tuple[ProcedureSummary | None, tuple[Problem, ...], tuple[str, ...]]:
     """Read and validate one recipe from its files (in a worker, which keeps the
     full record for the pages it will render): summary, problems, form files."""
     own = Problems()
-    procedure, doc = _validate(recipe, own)
+    procedure, doc = _validate(recipe, own, files)
     summary = procedure.summary if procedure is not None else None
     return summary, tuple(own), tuple(_form_files(recipe.root, doc))
 
@@ -234,15 +247,18 @@ def validate_recipe(
 def read_code(item: tuple[Path, str, str]) -> str:
     """The code written in one procedure file ("" when it cannot be read)."""
     root, rel, digest = item
-    data = (root / rel).read_bytes()
-    if content_digest(data) != digest:
+    data = read_bounded(root / rel)
+    if len(data) <= READ_LIMIT and content_digest(data) != digest:
         raise SourceChanged(rel)
     doc = read_markdown(root, root / rel, Problems(), data)
     return str(doc.meta.get("code", "")).strip() if doc is not None else ""
 
 
 def _fresh(record: ProcedureRecord | None, files: SourceFiles) -> bool:
-    return record is not None and all(files.digest_or_none(r) == d for r, d in record.depends)
+    """The record still says what validating its files would say today."""
+    if record is None or record.expired(clock.today()):
+        return False
+    return all(files.digest_or_none(r) == d for r, d in record.depends)
 
 
 def prefetch_records(
@@ -251,11 +267,14 @@ def prefetch_records(
     """Validate, all at once, the recipes the cache cannot answer for."""
     missing = {r.key: r for r in recipes if not _fresh(cache.procedures.get(r.key), files)}
     todo = list(missing.values())
-    for recipe, (summary, found, forms) in zip(todo, runner(validate_recipe, todo), strict=True):
+    here = partial(validate_recipe, files=files)
+    for recipe, (summary, found, forms) in zip(
+        todo, runner(validate_recipe, todo, here), strict=True
+    ):
         depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
         if summary is not None:
             summary = replace(summary, attached=depends)
-        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends)
+        cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends, clock.today())
 
 
 def prefetch_codes(
@@ -266,7 +285,7 @@ def prefetch_codes(
         for rel in dict.fromkeys(rels)
         if f"{rel}\1{files.digest(rel)}" not in cache.codes
     ]
-    for (_, rel, digest), answer in zip(todo, runner(read_code, todo), strict=True):
+    for (_, rel, digest), answer in zip(todo, runner(read_code, todo, read_code), strict=True):
         cache.codes[f"{rel}\1{digest}"] = answer
 
 
@@ -290,35 +309,94 @@ class FolderFiles:
 
 
 def field_folders(files: SourceFiles, base: str, problems: Problems) -> list[FolderFiles]:
-    """The field folders under `base` ("procedures", "communes/x/procedures"), by name.
+    """The field folders under `base` ("procedures", "communes/x/procedures"), by
+    name. Files that look like content but are not read are listed in one warning.
     `ket-hon.en.md` beside `ket-hon.md` (and `_index.en.md` beside `_index.md`) is a
     translation, not a procedure: its last dotted part is a registered language tag."""
     folders: dict[str, FolderFiles] = {}
-    every = set(files.under(base + "/"))
-    for rel in sorted(every):
+    skipped = SkippedContent()
+    every = files.under(base + "/")
+    known = set(every)
+    for rel in every:
         parts = rel[len(base) + 1 :].split("/")
         if len(parts) == 1:
-            if parts[0].endswith(".md") and _visible(parts[0]):
-                problems.error(
-                    rel,
-                    "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
-                    "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
-                )
+            _top_level_file(rel, parts[0], skipped, problems)
+        elif not _visible(parts[0]):
+            continue  # a draft folder: reported below if it holds pages
+        elif any(not _visible(p) for p in parts[1:-1]):
             continue
-        if not _visible(parts[0]):
-            continue
-        entry = folders.setdefault(parts[0], FolderFiles(parts[0], None, []))
-        if parts[1:] == [FIELD_INDEX]:
-            entry.index = rel
-        elif not rel.endswith(".md") or not all(_visible(p) for p in parts[1:-1]):
-            continue
-        elif (found := translation_suffix(parts[-1])) and (
-            source := f"{rel.rsplit('/', 1)[0]}/{found[0]}.md"
-        ) in every:
-            entry.translations.append((rel, source, found[1]))
-        elif _visible(parts[-1]):
-            entry.procedures.append(rel)
+        elif parts[1:] == [FIELD_INDEX]:
+            folders.setdefault(parts[0], FolderFiles(parts[0], None, [])).index = rel
+        else:
+            folder = folders.setdefault(parts[0], FolderFiles(parts[0], None, []))
+            if translation := _translation_of(rel, known):
+                folder.translations.append((rel, *translation))
+            else:
+                _field_file(rel, parts, folder, skipped)
+    for rel in files.hidden_files:
+        if rel.startswith(base + "/") and rel.endswith(".md"):
+            skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+    drafts = files.hidden_folders + sorted(
+        {rel.rsplit("/", 1)[0] for rel in files.under(base + "/") if "/_" in "/" + rel}
+    )
+    for rel in sorted(set(drafts)):
+        inner = rel[len(base) + 1 :].split("/") if rel.startswith(base + "/") else []
+        if inner and not _visible(inner[-1]) and _holds_markdown(files.root / rel):
+            skipped.add(rel + "/", "thư mục nháp (tên bắt đầu bằng '.' hoặc '_')")
+    _report_specials(files, base, problems)
+    skipped.report(base, problems)
     return [folders[name] for name in sorted(folders, key=nfc)]
+
+
+def _top_level_file(rel: str, name: str, skipped: SkippedContent, problems: Problems) -> None:
+    if not _visible(name):
+        if name.endswith(".md"):
+            skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+    elif name.endswith(".md"):
+        problems.error(
+            rel,
+            "Tệp thủ tục nằm ngoài thư mục lĩnh vực.",
+            "Chuyển tệp vào một thư mục lĩnh vực, ví dụ procedures/ho-tich/.",
+        )
+    elif why := looks_like_markdown(name):
+        skipped.add(rel, why + ", và đặt tệp vào một thư mục lĩnh vực")
+
+
+def _translation_of(rel: str, known: set[str]) -> tuple[str, str] | None:
+    """(its Vietnamese source, the language tag as written) when `rel` translates a file
+    beside it."""
+    if not rel.endswith(".md") or not (found := translation_suffix(rel.rsplit("/", 1)[-1])):
+        return None
+    source = f"{rel.rsplit('/', 1)[0]}/{found[0]}.md"
+    return (source, found[1]) if source in known else None
+
+
+def _field_file(rel: str, parts: list[str], folder: FolderFiles, skipped: SkippedContent) -> None:
+    name = parts[-1]
+    if name.endswith(".md") and _visible(name):
+        folder.procedures.append(rel)
+    elif name == FIELD_INDEX:
+        skipped.add(rel, "chỉ _index.md ngay trong thư mục lĩnh vực được đọc")
+    elif name.endswith(".md"):
+        skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
+    elif why := looks_like_markdown(name):
+        skipped.add(rel, why)
+
+
+def _report_specials(files: SourceFiles, base: str, problems: Problems) -> None:
+    """A FIFO, device or socket with a content name is reported, never opened;
+    a folder the build cannot list, too."""
+    for rel, mode in files.special:
+        if rel.startswith(base + "/") and rel.endswith((".md", ".yml")):
+            kind = FILE_KINDS.get(mode, "không phải tệp thường")
+            problems.error(
+                rel,
+                f"Đây là {kind}, không phải tệp văn bản; công cụ không mở nó.",
+                "Xóa nó, hoặc đổi tên để tên không kết thúc bằng .md hay .yml.",
+            )
+    for rel, exc in files.unreadable:
+        if rel == base or rel.startswith(base + "/"):
+            problems.error(rel, f"Không đọc được thư mục: {os_reason(exc)}.", OPEN_HINT)
 
 
 # Field index documents read in this process, by path and digest: a province's
@@ -375,10 +453,12 @@ def load_project(
     base_url: str | None = None,
     only: Iterable[str] = (),
     runner: Runner = run_here,
+    skip: frozenset[str] = frozenset(),
 ) -> Project | None:
     """Load and validate every site of the project at `root`; None when a site
-    has errors (each is in `problems`). `only`: the communes to load, in a province;
-    `runner` reads the files the cache cannot answer for, perhaps in parallel."""
+    has errors (each is in `problems`). In a province, `only`: the communes asked
+    for (all when empty), and `skip`: those not to load (the build keeps them as
+    they are); `runner` reads what the cache cannot answer for, perhaps in parallel."""
     for rel in files.outside:
         problems.error(
             rel,
@@ -386,7 +466,7 @@ def load_project(
             "Chép tệp thật vào thư mục trang thay cho symlink.",
         )
     if is_province(root):
-        return load_province(root, files, cache, problems, base_url, tuple(only), runner)
+        return load_province(root, files, cache, problems, base_url, tuple(only), runner, skip)
     site = load_single_site(root, files, cache, problems, base_url, runner)
     return Project(root, (site,)) if site is not None else None
 
@@ -536,6 +616,7 @@ def load_province(
     base_url: str | None,
     only: tuple[str, ...],
     runner: Runner = run_here,
+    skip: frozenset[str] = frozenset(),
 ) -> Project | None:
     """The catalogue on its own (its problems once, in the catalogue group), then
     each commune as catalogue ⊕ its own files. The codes of every file, then
@@ -543,7 +624,11 @@ def load_province(
     config = validate_province_config(read_province_config(root, problems), problems)
     catalogue_problems = Problems()
     catalogue = field_folders(files, PROCEDURES_DIR, catalogue_problems)
-    markdown_files = [r for r in files.under(COMMUNES_DIR + "/") if r.endswith(".md")]
+    communes = province_communes(files)
+    wanted = [c for c in communes if (not only or c in only) and c not in skip]
+    markdown_files = [
+        r for c in wanted for r in files.under(f"{COMMUNES_DIR}/{c}/") if r.endswith(".md")
+    ]
     prefetch_codes(
         [r for f in catalogue for r in f.procedures] + markdown_files, files, cache, runner
     )
@@ -553,7 +638,6 @@ def load_province(
             if code := code_of(rel, files, cache):
                 base.setdefault(code, _CatalogueEntry(rel, files.digest(rel), folder.folder))
 
-    communes = province_communes(files)
     if not communes:
         problems.error(
             COMMUNES_DIR,
@@ -566,7 +650,6 @@ def load_province(
             f"Không có xã '{slug}' trong communes/.",
             "Các xã có: " + ", ".join(communes),
         )
-    wanted = [c for c in communes if not only or c in only]
     plans = [_plan_commune(root, files, cache, slug, catalogue, base) for slug in wanted]
     single = [
         Recipe(root, ((r, files.digest(r)),), f.folder) for f in catalogue for r in f.procedures

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from thutuc.content.load import SourceDocument, parse_yaml, read_text
+from thutuc.content.load import MAX_YAML_BYTES, SourceDocument, parse_yaml, read_text
 from thutuc.content.schema import Key
 from thutuc.content.validate import convert_keys
 from thutuc.problems import Problems
@@ -59,7 +59,7 @@ def is_province(root: Path) -> bool:
 
 def read_province_config(root: Path, problems: Problems) -> SourceDocument | None:
     path = root / PROVINCE_FILE
-    text = read_text(root, path, problems)
+    text = read_text(root, path, problems, limit=MAX_YAML_BYTES)
     parsed = None if text is None else parse_yaml(text, PROVINCE_FILE, problems)
     if parsed is None:
         return None

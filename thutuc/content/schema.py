@@ -12,19 +12,24 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # text, int, date, url, code, text-list, slug-list, methods, forms, contacts,
-    # audio, languages
+    # text, int, distance, bool, date, url, site-url, phone, code, text-list, slug-list,
+    # methods, forms, contacts, audio, languages
+    kind: str
     help_vi: str
     help_en: str
     required: bool = False
     example: str = ""
+    # For an int: the values that make sense. A number far outside them is a
+    # typing mistake, and 10**100 months would overflow the date arithmetic.
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 SITE_KEYS: tuple[Key, ...] = (
     Key("name", "text", "Tên xã/phường", "Commune name", True, "Xã Tam Thanh"),
     Key(
         "base_url",
-        "url",
+        "site-url",
         "Địa chỉ trang web (mọi mã QR dựa vào đây)",
         "Absolute http(s) URL the site lives at; every QR code is built from it",
         True,
@@ -32,7 +37,12 @@ SITE_KEYS: tuple[Key, ...] = (
     ),
     Key("address", "text", "Địa chỉ Bộ phận Một cửa", "Address of the one-stop office"),
     Key("opening_hours", "text", "Giờ làm việc", "Opening hours"),
-    Key("hotline", "text", "Số điện thoại đường dây nóng", "Hotline phone number"),
+    Key(
+        "hotline",
+        "phone",
+        "Số điện thoại đường dây nóng (nhiều số thì cách nhau bằng dấu phẩy)",
+        "Hotline phone number(s), separated by commas",
+    ),
     Key("zalo_url", "url", "Đường dẫn Zalo OA của xã", "Link to the commune's Zalo account"),
     Key("contacts", "contacts", "Danh bạ: name, role, phone", "Contacts: name, role, phone"),
     Key(
@@ -40,12 +50,28 @@ SITE_KEYS: tuple[Key, ...] = (
         "int",
         "Cảnh báo khi thông tin chưa kiểm tra lại quá số tháng này (mặc định 12)",
         "Warn when a procedure's facts were checked longer ago than this (default 12)",
+        minimum=0,
+        maximum=1200,  # a hundred years; 0 turns the notice off
     ),
     Key(
         "exclude",
         "text-list",
         "Mã thủ tục của danh mục chung mà xã không giải quyết (chế độ tỉnh)",
         "Codes of catalogue procedures this commune does not handle (province mode)",
+    ),
+    Key(
+        "board_distance_m",
+        "distance",
+        "Bảng mã QR các lĩnh vực được đọc từ xa bao nhiêu mét (mặc định 1.5)",
+        "Reading distance of the field board in metres (default 1.5); sizes its codes and type",
+        example="1.5",
+    ),
+    Key(
+        "print_shop",
+        "bool",
+        "In ở hàng in: thêm lề xén (bleed) và dấu cắt vào mọi áp phích (true/false)",
+        "Add bleed, a BleedBox and crop marks to every poster PDF for a print shop",
+        example="true",
     ),
     Key(
         "languages",
@@ -59,7 +85,14 @@ SITE_KEYS: tuple[Key, ...] = (
 
 FIELD_KEYS: tuple[Key, ...] = (
     Key("title", "text", "Tên lĩnh vực", "Field name", True, "Hộ tịch"),
-    Key("order", "int", "Thứ tự hiển thị (số nhỏ đứng trước)", "Display order (lower first)"),
+    Key(
+        "order",
+        "int",
+        "Thứ tự hiển thị (số nhỏ đứng trước)",
+        "Display order (lower first)",
+        minimum=-1_000_000,
+        maximum=1_000_000,
+    ),
     Key(
         "aliases",
         "slug-list",

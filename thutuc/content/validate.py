@@ -7,18 +7,30 @@ and line and say how to fix them in plain Vietnamese; nothing raises.
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from thutuc import clock
 from thutuc.content import lint, markdown
-from thutuc.content.addresses import canonical_url
+from thutuc.content.addresses import AddressError, checked_url, phone_numbers
 from thutuc.content.audio import AUDIO_TYPES, duration_seconds
 from thutuc.content.languages import LanguageProblem, parse_languages
-from thutuc.content.load import FieldSources, SiteSources, SourceDocument, is_inside
+from thutuc.content.load import (
+    HIDDEN_HINT,
+    FieldSources,
+    SiteSources,
+    SourceDocument,
+    hidden_in,
+    hidden_name,
+    is_inside,
+    report_hidden,
+    visible_text,
+)
 from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,
@@ -38,9 +50,11 @@ from thutuc.content.model import (
     SubmissionMethod,
     summarise,
 )
+from thutuc.content.permanence import Claim, published_claim
 from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
 from thutuc.content.text import slugify
 from thutuc.problems import Problems
+from thutuc.processing import processing
 
 
 class Invalid(ValueError):
@@ -52,18 +66,44 @@ class Invalid(ValueError):
 
 
 def _text(value: Any, doc: SourceDocument) -> str:
+    """Text as written, without the spaces and invisible characters around it;
+    "" when nothing in it can be seen."""
     if isinstance(value, (dict, list)):
         raise Invalid(
             "cần một đoạn văn bản, không phải danh sách.", "Viết trên một dòng sau dấu hai chấm."
         )
-    return str(value).strip()
+    return visible_text(str(value))
 
 
 def _int(value: Any, doc: SourceDocument) -> int:
+    text = _text(value, doc)
+    digits = text.removeprefix("-").removeprefix("+")
+    if not digits.isascii() or not digits.isdigit():
+        raise Invalid(f"'{text[:40]}' không phải số nguyên.", "Ghi một số, ví dụ 12.")
+    if len(digits) > 18:  # far outside every range below, and int() of 10**5 digits is slow
+        raise Invalid(f"số '{text[:24]}…' quá lớn.", "Ghi một số nhỏ hơn, ví dụ 12.")
+    return int(text)
+
+
+def _distance(value: Any, doc: SourceDocument) -> float:
+    """A reading distance in metres, written 1.5 (or 1,5), between 0.3 and 10."""
     try:
-        return int(str(value).strip())
+        metres = float(str(value).strip().replace(",", "."))
     except ValueError:
-        raise Invalid(f"'{value}' không phải số nguyên.", "Ví dụ: order: 2") from None
+        metres = float("nan")
+    if not 0.3 <= metres <= 10:
+        raise Invalid(
+            f"'{value}' không phải khoảng cách hợp lệ (tính bằng mét, từ 0.3 đến 10).",
+            "Ví dụ: board_distance_m: 1.5 (người dân đứng cách bảng một mét rưỡi).",
+        )
+    return metres
+
+
+def _bool(value: Any, doc: SourceDocument) -> bool:
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise Invalid(f"'{value}' phải là true hoặc false.", "Ví dụ: print_shop: true")
 
 
 def _date(value: Any, doc: SourceDocument) -> date:
@@ -78,13 +118,32 @@ def _date(value: Any, doc: SourceDocument) -> date:
 
 
 def _url(value: Any, doc: SourceDocument) -> str:
+    """Any address an editor links to: checked by the one rule set of addresses.py."""
+    return _address(value, doc, site_address=False)
+
+
+def _site_url(value: Any, doc: SourceDocument) -> str:
+    """The site's own address, which every printed code starts with."""
+    return _address(value, doc, site_address=True)
+
+
+def _address(value: Any, doc: SourceDocument, site_address: bool) -> str:
+    if isinstance(value, (dict, list)):
+        raise Invalid("cần một địa chỉ web, không phải danh sách.", "Viết trên một dòng.")
+    text = str(value).strip(" ")
+    try:
+        return checked_url(text, site_address=site_address)
+    except AddressError as exc:
+        raise Invalid(exc.message, exc.hint) from None
+
+
+def _phone(value: Any, doc: SourceDocument) -> str:
+    """One or more phone numbers, each its own `tel:` link; letters are refused."""
     text = _text(value, doc)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Invalid(
-            f"'{text}' không phải địa chỉ web http:// hoặc https://.",
-            "Viết đầy đủ, ví dụ https://dichvucong.gov.vn/...",
-        )
+    try:
+        phone_numbers(text)
+    except AddressError as exc:
+        raise Invalid(exc.message, exc.hint) from None
     return text
 
 
@@ -105,7 +164,7 @@ def _text_list(value: Any, doc: SourceDocument) -> tuple[str, ...]:
         raise Invalid(
             "mỗi mục phải là một dòng văn bản.", "Viết mỗi mục trên một dòng bắt đầu bằng '- '."
         )
-    return tuple(str(item).strip() for item in items if str(item).strip())
+    return tuple(text for item in items if (text := visible_text(str(item))))
 
 
 def _slug_list(value: Any, doc: SourceDocument) -> tuple[str, ...]:
@@ -132,8 +191,8 @@ def _methods(value: Any, doc: SourceDocument) -> tuple[SubmissionMethod, ...]:
         methods.append(
             SubmissionMethod(
                 key,
-                str(entry.get("processing_time", "")).strip(),
-                str(entry.get("fee", "")).strip(),
+                _text(entry.get("processing_time", ""), doc),
+                _text(entry.get("fee", ""), doc),
             )
         )
     return tuple(methods)
@@ -146,17 +205,18 @@ def _contacts(value: Any, doc: SourceDocument) -> tuple[Contact, ...]:
         )
     contacts = []
     for item in value:
-        if not str(item.get("name", "")).strip():
+        name = _text(item.get("name", ""), doc)
+        if not name:
             raise Invalid(
-                "một người trong danh bạ thiếu name.", "Thêm name: Họ tên hoặc tên bộ phận."
+                "một người trong danh bạ thiếu name (hoặc chỉ có dấu cách, ký tự ẩn).",
+                "Thêm name: Họ tên hoặc tên bộ phận.",
             )
-        contacts.append(
-            Contact(
-                str(item.get("name", "")).strip(),
-                str(item.get("role", "")).strip(),
-                str(item.get("phone", "")).strip(),
-            )
-        )
+        phone = _text(item.get("phone", ""), doc)
+        try:
+            phone_numbers(phone)
+        except AddressError as exc:
+            raise Invalid(f"danh bạ, {name}: {exc.message}", exc.hint) from None
+        contacts.append(Contact(name, _text(item.get("role", ""), doc), phone))
     return tuple(contacts)
 
 
@@ -169,7 +229,7 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
     root = _site_root(doc)
     forms = []
     for item in value:
-        title, file = str(item.get("title", "")).strip(), str(item.get("file", "")).strip()
+        title, file = _text(item.get("title", ""), doc), _text(item.get("file", ""), doc)
         if not title or not file:
             raise Invalid(
                 "mỗi mẫu đơn cần cả title và file.",
@@ -246,8 +306,12 @@ def _site_root(doc: SourceDocument) -> Path:
 CONVERTERS: dict[str, Callable[[Any, SourceDocument], Any]] = {
     "text": _text,
     "int": _int,
+    "distance": _distance,
+    "bool": _bool,
     "date": _date,
     "url": _url,
+    "site-url": _site_url,
+    "phone": _phone,
     "code": _code,
     "text-list": _text_list,
     "slug-list": _slug_list,
@@ -265,8 +329,15 @@ def convert_keys(
     """Convert every declared key; report unknown, missing and invalid ones.
     Returns None when a required key is missing or invalid."""
     known = {key.name: key for key in keys}
-    for name in doc.meta:
-        if name not in known:
+    for name, raw in doc.meta.items():
+        if name not in known and (char := hidden_in([name, raw])) is not None:
+            problems.error(
+                doc.rel,
+                f"Có ký tự điều khiển ẩn {hidden_name(char)} trong khóa '{name}'.",
+                HIDDEN_HINT,
+                doc.line_of(str(name)),
+            )
+        elif name not in known:
             guess = difflib.get_close_matches(str(name), known, n=1)
             hint = f"Có phải ý bạn là '{guess[0]}'?" if guess else "Xem danh sách khóa trong docs/."
             problems.warning(
@@ -276,22 +347,42 @@ def convert_keys(
     complete = True
     for key in keys:
         raw = doc.meta.get(key.name)
-        if raw is None or raw == "" or raw == []:
+        try:
+            value = _convert(key, raw, doc)
+        except Invalid as exc:
+            complete = complete and not key.required
+            problems.error(doc.rel, f"'{key.name}': {exc}", exc.hint, doc.line_of(key.name))
+            continue
+        if value is None or value in ("", ()):
             if key.required:
                 complete = False
                 problems.error(
                     doc.rel,
-                    f"Thiếu khóa bắt buộc '{key.name}' ({key.help_vi}).",
+                    f"Thiếu khóa bắt buộc '{key.name}' ({key.help_vi})"
+                    + (": chỉ có dấu cách hoặc ký tự ẩn." if raw not in (None, "", []) else "."),
                     f"Thêm dòng: {key.name}: {key.example}",
                     doc.line_of(key.name) or 1,
                 )
             continue
-        try:
-            values[key.name] = CONVERTERS[key.kind](raw, doc)
-        except Invalid as exc:
-            complete = complete and not key.required
-            problems.error(doc.rel, f"'{key.name}': {exc}", exc.hint, doc.line_of(key.name))
+        values[key.name] = value
     return values if complete else None
+
+
+def _convert(key: Key, raw: Any, doc: SourceDocument) -> Any:
+    """One key's value, typed; None when it is not written."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    if (char := hidden_in(raw)) is not None:
+        raise Invalid(f"có ký tự điều khiển ẩn {hidden_name(char)}.", HIDDEN_HINT)
+    value = CONVERTERS[key.kind](raw, doc)
+    low = key.minimum if key.minimum is not None else value
+    high = key.maximum if key.maximum is not None else value
+    if key.kind == "int" and not low <= value <= high:
+        raise Invalid(
+            f"{value} nằm ngoài khoảng cho phép ({key.minimum} đến {key.maximum}).",
+            f"Ghi một số từ {key.minimum} đến {key.maximum}.",
+        )
+    return value
 
 
 def validate_config(
@@ -301,11 +392,12 @@ def validate_config(
         doc = SourceDocument(
             doc.rel, doc.path, {**doc.meta, "base_url": base_url}, key_lines=doc.key_lines
         )
-    values = convert_keys(doc, SITE_KEYS, problems)
+    with processing(doc.rel):
+        values = convert_keys(doc, SITE_KEYS, problems)
     if values is None:
         return None
-    # Every printed code is built from this: lower-case scheme and host, as a browser writes it.
-    values["base_url"] = canonical_url(values["base_url"]).rstrip("/") + "/"
+    # Every printed code is built from this: checked and canonical (addresses.py).
+    values["base_url"] = values["base_url"].rstrip("/") + "/"
     return SiteConfig(**values)
 
 
@@ -313,11 +405,10 @@ def validate_config(
 RESIDENT_FACTS = {"documents": "giấy tờ cần mang", "processing_time": "thời gian", "fee": "lệ phí"}
 
 
-def warn_missing_facts(
-    doc: SourceDocument, front: ProcedureFrontMatter, problems: Problems
-) -> None:
-    if front.retired or front.replaced_by:
+def warn_missing_facts(doc: SourceDocument, procedure: Procedure, problems: Problems) -> None:
+    if procedure.is_retired or procedure.retires_on:
         return
+    front = procedure.front
     missing = [
         f"{label} ({key})" for key, label in RESIDENT_FACTS.items() if not getattr(front, key)
     ]
@@ -333,6 +424,18 @@ def warn_missing_facts(
 def check_body(doc: SourceDocument, problems: Problems) -> bool:
     """Parse the body once (the page and the leaflet reuse the parse); False when
     it cannot be published."""
+    if report_hidden(doc.body, doc.rel, problems, doc.body_line):
+        return False  # read_text refuses these in a file; an importer's text comes here
+    depth, line = raw_html_depth(doc.body)
+    if depth > MAX_HTML_NESTING:
+        problems.error(
+            doc.rel,
+            f"Thẻ HTML lồng nhau quá sâu ({depth} thẻ mở chưa đóng, tối đa {MAX_HTML_NESTING}).",
+            "Viết bằng Markdown thay cho HTML, hoặc đóng từng thẻ (</div>) và bớt thẻ lồng "
+            "nhau; thường do dán nguyên trang web hay tài liệu Word vào.",
+            doc.body_line + line - 1,
+        )
+        return False
     document = markdown.parse(doc.body)
     if document.too_deep:
         problems.error(
@@ -346,17 +449,170 @@ def check_body(doc: SourceDocument, problems: Problems) -> bool:
     return True
 
 
+# Raw HTML tags open at once. The sanitiser's HTML parser takes time growing
+# with the square of the nesting (CPU: 0.05 s for 4,096 nested <div>, 0.68 s
+# for 16,384: python -c "import nh3, time; n = 16384; t = time.process_time();
+# nh3.clean('<div>' * n + '</div>' * n); print(time.process_time() - t)");
+# no page needs more than a few.
+MAX_HTML_NESTING = 100
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+
+def raw_html_depth(body: str) -> tuple[int, int]:
+    """(most tags open at once, 1-based line of the body where) over the raw
+    HTML tags of `body`: an upper bound (tags inside code count too), in one pass."""
+    depth = deepest = 0
+    at = line = 1
+    position = 0
+    for match in _HTML_TAG.finditer(body):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID_TAGS or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        if depth > deepest:
+            at += body.count("\n", position, match.start())
+            position = match.start()
+            deepest, line = depth, at
+    return deepest, line
+
+
 def validate_procedure(
-    doc: SourceDocument, field_slug: str, problems: Problems
+    doc: SourceDocument, field_slug: str, problems: Problems, today: date | None = None
 ) -> Procedure | None:
-    values = convert_keys(doc, PROCEDURE_KEYS, problems)
-    if values is None or not check_body(doc, problems):
+    """`today` decides whether a `retired:` date has come (default: the clock)."""
+    with processing(doc.rel):
+        values = convert_keys(doc, PROCEDURE_KEYS, problems)
+        if values is None or not check_body(doc, problems):
+            return None
+        if "forms" in values and (forms := form_addresses(doc, values["forms"], problems)):
+            values["forms"] = forms
+        front = ProcedureFrontMatter(**values)
+        retires_on = announce_retirement(doc, front, today or clock.today(), problems)
+        code_line = doc.line_of("code") or 1
+        summary = summarise(front, doc.rel, field_slug, doc.body_line, code_line, retires_on)
+        procedure = Procedure(front, doc.body, summary, doc.path)
+        warn_missing_facts(doc, procedure, problems)
+        lint.check_procedure(doc.rel, front.updated, front.local, doc.key_lines, problems)
+        return procedure
+
+
+def announce_retirement(
+    doc: SourceDocument, front: ProcedureFrontMatter, today: date, problems: Problems
+) -> date | None:
+    """A `retired:` date still to come: a notice now, the retirement on that day.
+    Returns the date when it is in the future."""
+    if front.retired is None or front.retired <= today:
         return None
-    front = ProcedureFrontMatter(**values)
-    warn_missing_facts(doc, front, problems)
-    lint.check_procedure(doc.rel, front.updated, front.local, doc.key_lines, problems)
-    summary = summarise(front, doc.rel, field_slug, doc.body_line, doc.line_of("code") or 1)
-    return Procedure(front, doc.body, summary, doc.path)
+    what = (
+        f"thủ tục mới {front.replaced_by} thay thế thủ tục này"
+        if front.replaced_by
+        else "thủ tục này bị bãi bỏ"
+    )
+    day = front.retired.strftime("%d/%m/%Y")
+    problems.notice(
+        doc.rel,
+        f"retired: {front.retired.isoformat()} là ngày chưa tới: trang vẫn hiện thủ tục như "
+        f"bình thường; từ ngày {day}, {what}.",
+        f"Trang chỉ đổi khi được dựng lại vào ngày {day} hoặc sau đó: nhớ chạy "
+        "python build.py build (hoặc cho CI dựng lại) vào ngày ấy.",
+        doc.line_of("retired"),
+    )
+    return front.retired
+
+
+def form_addresses(
+    doc: SourceDocument, forms: tuple[FormFile, ...], problems: Problems
+) -> tuple[FormFile, ...] | None:
+    """Each form of one procedure at its own address: its file name, or when two
+    different files share a name, as many of their folders as tell them apart.
+    None (and an error) when two files cannot be told apart in an address:
+    names that differ only in capitals, which a Windows or macOS checkout of
+    the output, and many hosts, hold as one file."""
+    root = _site_root(doc)
+    by_name: dict[str, set[Path]] = {}
+    for form in forms:
+        by_name.setdefault(form.source_path.name.casefold(), set()).add(form.source_path)
+    names: dict[Path, str] = {}
+    for same_name in by_name.values():
+        names.update(_distinct_names(same_name, root) if len(same_name) > 1 else {})
+    named = [
+        replace(form, name=names.get(form.source_path, form.source_path.name)) for form in forms
+    ]
+    addresses: dict[str, FormFile] = {}
+    folders: dict[str, FormFile] = {}  # every folder of an address, by the form that has it
+    for form in named:
+        other = _clash(form, addresses, folders)
+        if other is not None:
+            problems.error(
+                doc.rel,
+                f"Tệp mẫu '{form.file}' và '{other.file}' không thể cùng có địa chỉ tải về: "
+                f"'{form.name}' và '{other.name}' là một với máy chủ và với Windows.",
+                "Đổi tên một trong hai tệp (tên chỉ khác nhau chữ hoa, chữ thường vẫn là trùng).",
+                doc.line_of("forms"),
+            )
+            return None
+        key = form.name.casefold()
+        addresses[key] = form
+        parts = key.split("/")
+        for length in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:length]), form)
+    return tuple(named)
+
+
+def _clash(
+    form: FormFile, addresses: dict[str, FormFile], folders: dict[str, FormFile]
+) -> FormFile | None:
+    """Another form whose address is this one's (ignoring case), or a folder of
+    it, or has it as a folder ("a.pdf" and "a.pdf/b.pdf"): one path cannot be
+    two files, or a file and a folder."""
+    key = form.name.casefold()
+    same = addresses.get(key)
+    if same is not None:
+        return None if same.source_path == form.source_path else same
+    parts = key.split("/")
+    for length in range(1, len(parts)):
+        if (parent := addresses.get("/".join(parts[:length]))) is not None:
+            return parent
+    return folders.get(key)
+
+
+def _distinct_names(same_name: set[Path], root: Path) -> dict[Path, str]:
+    """For files of one name, the shortest tail of each path (relative to the
+    site) that no other of them ends with, ignoring case; a path with no such
+    tail keeps all of it. Tails are counted per length: linear in the files."""
+    parts = {path: _parts_under(path, root) for path in same_name}
+    names: dict[Path, str] = {}
+    for length in range(1, max(len(p) for p in parts.values()) + 1):
+        tails = Counter(tuple(x.casefold() for x in p[-length:]) for p in parts.values())
+        for path, own in parts.items():
+            unique = tails[tuple(x.casefold() for x in own[-length:])] == 1
+            if path not in names and (unique or length >= len(own)):
+                names[path] = "/".join(own[-length:])
+        if len(names) == len(parts):
+            break
+    return names
+
+
+def _parts_under(path: Path, root: Path) -> tuple[str, ...]:
+    resolved = root.resolve()
+    return path.relative_to(resolved).parts if path.is_relative_to(resolved) else path.parts
 
 
 def validate_field(sources: FieldSources, problems: Problems) -> Field | None:
@@ -376,9 +632,10 @@ def validate_field_index(
 ) -> Field | None:
     """The field of `folder` from its _index.md, holding `procedures`."""
     slug = slugify(folder)
-    values = convert_keys(index, FIELD_KEYS, problems)
-    if values is None or not check_body(index, problems):
-        return None
+    with processing(index.rel):
+        values = convert_keys(index, FIELD_KEYS, problems)
+        if values is None or not check_body(index, problems):
+            return None
     if not slug:
         problems.error(
             index.rel,
@@ -389,17 +646,38 @@ def validate_field_index(
     return Field(slug, FieldFrontMatter(**values), index.body, index.rel, procedures)
 
 
-def check_unique_codes(fields: list[Field], problems: Problems) -> None:
-    seen: dict[str, Procedure] = {}
+def check_unique_codes(
+    fields: list[Field], problems: Problems, root: Path | None = None, home: str = ""
+) -> None:
+    """A code written in two files: the error goes to the file that does not own
+    it (permanence.published_claim: published-urls.txt, then git), because the
+    printed codes lead to the other; the fix is never to delete the owner."""
+    by_code: dict[str, list[Procedure]] = {}
     for procedure in (p for f in fields for p in f.procedures):
-        first = seen.setdefault(procedure.code, procedure)
-        if first is not procedure:
-            problems.error(
-                procedure.source,
-                f"Mã thủ tục {procedure.code} trùng với tệp {first.source}.",
-                "Mỗi thủ tục chỉ có một tệp. Xóa tệp thừa hoặc sửa lại mã.",
-                procedure.code_line,
-            )
+        by_code.setdefault(procedure.code, []).append(procedure)
+    for code, claimants in by_code.items():
+        if len(claimants) < 2:
+            continue
+        if root is None:
+            claim = Claim(claimants[0], "là tệp đầu tiên theo thứ tự tên")
+        else:
+            claim = published_claim(code, claimants, root, home)
+        for procedure in claimants:
+            if procedure is not claim.keeper:
+                report_duplicate(procedure, claim, problems)
+
+
+def report_duplicate(procedure: Procedure, claim: Claim, problems: Problems) -> None:
+    keeper = claim.keeper.source
+    problems.error(
+        procedure.source,
+        f"Mã thủ tục {procedure.code} trùng với tệp {keeper}, tệp giữ mã này ({claim.reason}).",
+        f"Mỗi thủ tục chỉ có một tệp, một mã. Đừng xóa hay đổi mã của {keeper}: mã QR đã in "
+        "dẫn tới đó. Cho tệp này mã riêng của thủ tục mới (chép đúng từ Cổng dịch vụ công "
+        f"quốc gia); nếu hai tệp là cùng một thủ tục, chép nội dung sang {keeper} rồi xóa "
+        "tệp này.",
+        procedure.code_line,
+    )
 
 
 RESERVED_SLUGS = {path.strip("/") for path in (AZ_PATH, CONTACTS_PATH, OFFLINE_PATH)}
@@ -444,12 +722,19 @@ def assemble_site(
 ) -> Site | None:
     """The site from its validated parts, after the checks across files (one
     file per code, one folder per address, exclude); None when there were errors."""
-    check_unique_codes(fields, problems)
+    check_unique_codes(fields, problems, root, home)
     check_unique_slugs(fields, problems)
     if config is None or problems.errors:
         return None
     fields = drop_excluded(fields, config.exclude, config_doc, problems)
     fields.sort(key=lambda f: (f.front.order if f.front.order is not None else 10**6, f.slug))
+    if not any(field.procedures for field in fields):
+        problems.warning(
+            f"{home}/procedures" if home else "procedures",
+            "Trang chưa có thủ tục nào: không có tệp .md nào được đọc trong procedures/.",
+            "Mỗi thủ tục là một tệp .md trong một thư mục lĩnh vực, ví dụ "
+            "procedures/ho-tich/dang-ky-khai-sinh.md (tạo bằng: python build.py new).",
+        )
     return Site(root, config, tuple(fields), home=home)
 
 

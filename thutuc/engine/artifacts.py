@@ -100,9 +100,10 @@ def _form_digest(files: SourceFiles, source: Path) -> str:
     return found if found is not None else content_digest(source.read_bytes())
 
 
-def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool) -> list[Artifact]:
+def declare(
+    site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool, print_shop: bool = False
+) -> list[Artifact]:
     """Every artifact of `site`, in a stable order."""
-    from thutuc.print.posters import poster_jobs
     from thutuc.print.qr import qr_targets
 
     slug = site_slug(site)
@@ -136,6 +137,7 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
             FONTS_PATH + font.file,
             (FONTS_PATH + font.file, source, _form_digest(files, source)),
         )
+    add("contact-card", "danh-ba.svg", (Site(site.root, site.config, (), home=site.home),))
     copies = [*site.procedures, *site.translations.values()]
     for procedure in copies:  # forms and recordings, a translation's own under its language
         for address, source in procedure.summary.forms:
@@ -145,12 +147,14 @@ def declare(site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool)
         if posters:
             add("qr-png", target.name, (target, ecc))
     if posters:
-        for job in poster_jobs(site, ecc):
+        from thutuc.print.posters import poster_jobs  # reportlab: only when drawing
+
+        for job in poster_jobs(site, ecc, True if print_shop else None):
             subject = job.subject
             affinity = (
                 subject.recipe.key if isinstance(subject, Procedure) and subject.recipe else ""
             )
-            made_of = (job.name, job.kind, job.make, job.site, job.subject, job.ecc)
+            made_of = (job.name, job.kind, job.make, job.site, job.subject, job.ecc, job.print_shop)
             add("poster", job.name, made_of, affinity)
     return artifacts
 

@@ -123,7 +123,7 @@ def poster(inputs: tuple[Any, ...]) -> Built:
         PosterJob,
         draw_poster,
         poster_row,
-        shrink_warning,
+        spec_problems,
     )
 
     job = PosterJob(*inputs)
@@ -142,8 +142,21 @@ def poster(inputs: tuple[Any, ...]) -> Built:
         (QR, f"{POSTER_DIR}/{spec.name}.pdf", pdf),
         (QR, f"{PREVIEW_DIR}/{spec.name}.png", preview),
     ]
-    warnings = shrink_warning(spec, job.declared_distance())
-    return Built(files, warnings, poster_row(spec, pages))
+    severities = {"warning": Severity.WARNING, "notice": Severity.NOTICE}
+    told = [
+        Problem(p.file, p.line, p.message, p.hint, severities.get(p.severity, Severity.WARNING))
+        for p in spec_problems(spec)
+    ]
+    return Built(files, told, poster_row(spec, pages))
+
+
+def contact_card(inputs: tuple[Any]) -> Built:
+    """The hotline as a code that saves it as a contact, for the contacts page."""
+    from thutuc.print.qr import CONTACT_CARD_PATH, contact_card_svg
+
+    (site,) = inputs
+    svg = contact_card_svg(site)
+    return Built([(OUT, CONTACT_CARD_PATH, svg.encode("utf-8"))] if svg else [])
 
 
 def province_index(inputs: tuple[Path, str, Any, tuple[tuple[str, str], ...]]) -> Built:
@@ -165,6 +178,7 @@ def province_index(inputs: tuple[Path, str, Any, tuple[tuple[str, str], ...]]) -
 
 
 BUILDERS: dict[str, Callable[[Any], Built]] = {
+    "contact-card": contact_card,
     "province-index": province_index,
     "page": page,
     "sitemap": sitemap,

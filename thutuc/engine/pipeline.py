@@ -6,85 +6,84 @@ timed and reported through `on_step`, so the CLI can show progress and tests
 stay quiet. What each step does:
 
 - read: stat every input file (content digests only for files that changed),
-  and the git commit. When nothing changed since the last build and the output
-  is as that build left it, the build ends here: its problems are shown again.
-- check: load and validate every site, re-reading only changed files; the rules
-  across files (published addresses, replacements, aliases, stale facts).
-- plan: declare every artifact with its key (engine/artifacts.py); those whose
-  key and files are unchanged are clean.
-- make: bring the spare output folders up to date: clean files hard-linked,
-  dirty artifacts built by one pool of workers (engine/pool.py).
+  the git commit, and the output folders. When nothing changed since the last
+  build and the output is as that build left it, the build ends here and shows
+  that build's problems again.
+- check: load and validate the sites whose files changed (a commune whose files
+  did not is kept as it is, engine/sites.py), re-reading only changed files; the
+  rules across files (published addresses, replacements, aliases, stale facts).
+- plan: declare each loaded site's artifacts with their keys (engine/artifacts.py);
+  those whose key and files are unchanged are clean.
+- make: bring the spare output folders up to date: clean files hard-linked, dirty
+  artifacts built by one pool of workers (engine/outputs.py, engine/pool.py).
 - swap: the spare folders become the output, all or nothing (engine/staging.py).
 - record: new published addresses, and the build state for next time.
+
+Loading, rendering and drawing import Jinja, YAML, cmark and reportlab: a build
+with nothing to do must not pay for them, so the steps that need them import
+them when they run.
 """
 
 from __future__ import annotations
 
 import fcntl
-import os
 import shutil
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from thutuc import clock
 from thutuc.content.files import (
-    COMMUNES_DIR,
+    PUBLISHED_FILE,
     SourceFiles,
     Stamp,
     content_digest,
     is_province,
-    province_communes,
 )
-from thutuc.content.freshness import check_freshness, own_checked, report_stale
-from thutuc.content.git_dates import head_commit, last_commit_dates
-from thutuc.content.model import Recipe, Site, SiteConfig, site_slug
-from thutuc.content.permanence import (
-    PUBLISHED_FILE,
-    check_aliases,
-    check_published,
-    check_replacements,
-    content_paths,
-    page_paths,
-    record_published,
+from thutuc.content.model import Recipe, Site, site_slug
+from thutuc.content.permanence import page_paths, published_titles, record_published
+from thutuc.engine import sites, staging
+from thutuc.engine.outputs import (
+    TREES,
+    Outputs,
+    prefix_of,
+    spare_folders,
+    worker_errors,
+    workers,
 )
-from thutuc.engine import staging
-from thutuc.engine.fingerprint import code_digests
-from thutuc.engine.pool import Pool, WorkerFailed
+from thutuc.engine.pool import Pool
 from thutuc.engine.state import (
     ArtifactRecord,
+    Artifacts,
     Body,
     Head,
     Manifest,
-    SiteNotes,
+    SiteHead,
+    forget_artifacts,
     forget_state,
+    read_artifacts,
     read_body,
     read_head,
     state_dir,
     state_name,
+    write_artifacts,
     write_state,
 )
-from thutuc.engine.write import UnsafeOutput, check_output_folder
 from thutuc.problems import BuildFailed, Problem, Problems, Severity
 
 if TYPE_CHECKING:
-    from thutuc.content.project import Project, Runner
+    from thutuc.content.project import Project
     from thutuc.engine.artifacts import Artifact, Keys
-
-# Loading, rendering and drawing import Jinja, YAML, cmark, reportlab: a build
-# with nothing to do must not pay for them, so the steps that need them import
-# them when they run (heavy_modules()).
-POOL_THRESHOLD = 48  # below this many tasks the main process does them itself
 
 # Called with (step, None) when a step starts and (step, seconds) when it ends.
 StepReporter = Callable[[str, float | None], None]
-TREES = ("out", "qr")
 
 
 @dataclass(frozen=True)
@@ -113,16 +112,19 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    project: Project | None
+    project: Project | None  # the sites loaded this time (None: nothing changed)
     problems: Problems
     pages: int = 0
     qr_files: int = 0
     poster_files: int = 0
-    made: int = 0  # artifacts built this time
+    made: int = 0  # files made this time
     reused: int = 0  # artifacts unchanged since the last build
     unchanged: bool = False  # nothing changed: the build stopped after reading
     seconds: float = 0.0
     rebuilt: tuple[str, ...] = ()  # the sites (communes) that had an artifact rebuilt
+    procedures: int = 0  # of every site, loaded or kept
+    fields: int = 0
+    site_count: int = 0
 
     @property
     def sites(self) -> tuple[Site, ...]:
@@ -149,7 +151,7 @@ class Session:
     """What `serve` keeps between builds: the worker pool and the build state in memory."""
 
     def __init__(self, jobs: int | None = None) -> None:
-        self.pool = Pool(jobs or os.cpu_count() or 1)
+        self.pool = Pool(workers(jobs))
         self.head: Head | None = None
         self.body: Body | None = None
         self.name = ""
@@ -179,13 +181,14 @@ def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Projec
     """Load and validate every site; write nothing. Errors (and, under strict,
     warnings) are in the problems."""
     problems = Problems()
-    head = read_head(state_dir(options.project), state_name(options.out_dir, options.qr_dir))
+    cache, name = state_dir(options.project), state_name(options.out_dir, options.qr_dir)
+    head = read_head(cache, name)
     with _timed("đọc tệp", on_step):
         files = SourceFiles(options.project, head.stamps, head.recorded_ns)
-        dates = commit_dates(options.project, head)
+        dates = sites.commit_dates(options.project, head)
     with _timed("kiểm tra", on_step):
-        body = read_body(state_dir(options.project), state_name(options.out_dir, options.qr_dir))
-        project = load_sites(options, files, body, problems, dates)
+        body = read_body(cache, name)
+        project = sites.load_sites(options, files, body.records, problems, dates)
     return project, problems
 
 
@@ -194,96 +197,21 @@ def forget_build(options: BuildOptions) -> None:
     preview's, when it ends)."""
     cache, name = state_dir(options.project), state_name(options.out_dir, options.qr_dir)
     forget_state(cache, name)
-    for tree, folder in zip(TREES, (options.out_dir, options.qr_dir), strict=True):
-        spare = staging.spare_folder(cache, folder, tree, name)
-        shutil.rmtree(spare, ignore_errors=True)
+    for folder in spare_folders(cache, (options.out_dir, options.qr_dir), name).values():
+        shutil.rmtree(folder, ignore_errors=True)
     (cache / f"lock-{name}").unlink(missing_ok=True)
 
 
-def commit_dates(root: Path, head: Head) -> dict[str, date]:
-    """Last commit date of every content file; read again only when HEAD moved."""
-    commit = head_commit(root)
-    if commit and commit == head.git_head:
-        return head.git_dates
-    folders = ("procedures", COMMUNES_DIR) if is_province(root) else ("procedures",)
-    return last_commit_dates(root, folders)
-
-
-def chosen_communes(options: BuildOptions, files: SourceFiles) -> tuple[str, ...]:
-    if options.shard is None:
-        return options.communes
-    number, count = options.shard
-    return tuple(province_communes(files)[number - 1 :: count])
-
-
-def load_sites(
-    options: BuildOptions,
-    files: SourceFiles,
-    body: Body,
-    problems: Problems,
-    dates: dict[str, date],
-    runner: Runner | None = None,
-) -> Project | None:
-    """Every site, validated, then checked across its files (one commune's
-    problems in its group)."""
-    from thutuc.content.project import load_project, run_here
-
-    project = load_project(
-        options.project, files, body.records, problems, options.base_url,
-        chosen_communes(options, files), runner or run_here,
-    )  # fmt: skip
-    if project is None:
-        return None
-    sites = []
-    for site in project.sites:
-        own = Problems()
-        sites.append(check_permanence(site, own, dates))
-        problems.extend(own, group=site_slug(site))
-    if project.province is not None:
-        stale_catalogue(project, dates, problems)
-    return replace(project, sites=tuple(sites))
-
-
-def check_permanence(site: Site, problems: Problems, dates: dict[str, date]) -> Site:
-    """Retirement and alias rules, published addresses, stale facts; the site with
-    its procedures' last commit dates."""
-    from thutuc.content.translations import check_translations  # languages: hook
-
-    shown = [*site.procedures, *site.translations.values()]
-    own_dates = {p.source: dates[p.source] for p in shown if p.source in dates}
-    site = replace(site, commit_dates=own_dates)
-    check_replacements(site, problems)
-    check_aliases(site, problems)
-    check_published(site, content_paths(site), problems)
-    check_freshness(site, problems, date.today())
-    check_translations(site, problems)
-    return site
-
-
-def catalogue_checked(project: Project, dates: dict[str, date]) -> SiteNotes:
-    from thutuc.content.freshness import checked_procedures
-    from thutuc.content.province import CATALOGUE_GROUP
-
-    active = [p for p in project.catalogue if not p.is_retired]
-    checked = checked_procedures(active, dates)
-    return SiteNotes(checked, SiteConfig.stale_after_months, "procedures", CATALOGUE_GROUP)
-
-
-def stale_catalogue(project: Project, dates: dict[str, date], problems: Problems) -> None:
-    """The catalogue's stale procedures, once for the province, at the default age."""
-    note = catalogue_checked(project, dates)
-    report_stale(note.checked, note.months, date.today(), problems, note.file, note.group)
-
-
 def _folder_problems(options: BuildOptions) -> Problems:
+    """Every reason not to write into --out and --qr, before anything is written."""
+    from thutuc.engine.folders import check_output_folders
+
     problems = Problems()
-    for folder, option in ((options.out_dir, "--out"), (options.qr_dir, "--qr")):
-        try:
-            check_output_folder(folder, options.project, option)
-            if folder.resolve().is_relative_to((options.project / COMMUNES_DIR).resolve()):
-                raise UnsafeOutput(f"{option} {folder} nằm trong communes/. Chọn thư mục khác.")
-        except UnsafeOutput as exc:
-            problems.error(option, str(exc))
+    found = check_output_folders(
+        options.project, options.out_dir, options.qr_dir, options.record_published
+    )
+    for option, message in found:
+        problems.error(option, message)
     return problems
 
 
@@ -302,21 +230,23 @@ class Build:
         self.body: Body | None = None
         self.files: SourceFiles | None = None
         self.dates: dict[str, date] = {}
+        self.keys: dict[str, str] = {}  # input key of each site
+        self.expired: set[str] = set()  # sites a date still to come last time now changes
         self.key = ""
+        self.live: dict[str, Manifest] = {}  # as found: files changed by hand dropped
+        self.extra = False  # the live folders hold files the last build did not make
         self.project: Project | None = None
+        self.kept_sites: list[str] = []  # communes left as they are
         self.clean: list[tuple[Artifact, ArtifactRecord]] = []
         self.dirty: list[Artifact] = []
-        self.kept: dict[str, ArtifactRecord] = {}
-        self.records: dict[str, ArtifactRecord] = {}
-        self.metas: dict[str, Any] = {}
-        self.trees: dict[str, staging.Tree] = {}
-        self.live: dict[str, Manifest] = {}
-        self.extra = False  # the live folders hold files the last build did not make
-        self._lock: Any = None
+        self.carried: Artifacts = {}  # print material a --no-posters build leaves
+        self.outputs: Outputs | None = None
+        self._per_site: dict[str, dict[str, int]] | None = None
+        self._per_site_before: dict[str, dict[str, int]] = {}
+        self._lock: IO[str] | None = None
+        self._new_cache = False  # this build made the cache folder: a failure takes it away
         self._pool: Pool | None = None
         self._old_term: Any = None
-        self.made = 0
-        self.rebuilt: set[str] = set()
 
     # Opening and closing: lock, recovery, signals, workers
 
@@ -324,19 +254,9 @@ class Build:
         folders = _folder_problems(self.options)
         if folders.errors:
             raise BuildFailed(folders)
+        self._new_cache = not self.cache.exists()
         self.cache.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.cache / f"lock-{self.name}", "w")
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
-            busy = Problems()
-            busy.error(
-                str(self.options.out_dir),
-                "Một lần dựng khác đang ghi vào thư mục đầu ra này.",
-                "Đợi lần dựng đó xong (hoặc dừng nó bằng Ctrl+C), rồi chạy lại.",
-            )
-            raise BuildFailed(busy) from None
+        self._lock = self._take_lock()
         if staging.recover(self.cache, self.name):  # a killed build's half swap, finished
             forget_state(self.cache, self.name)
             if self.session:
@@ -350,43 +270,56 @@ class Build:
             self._old_term = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
+    def _take_lock(self) -> IO[str]:
+        lock = open(self.cache / f"lock-{self.name}", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            busy = Problems()
+            busy.error(
+                str(self.options.out_dir),
+                "Một lần dựng khác đang ghi vào thư mục đầu ra này.",
+                "Đợi lần dựng đó xong (hoặc dừng nó bằng Ctrl+C), rồi chạy lại.",
+            )
+            raise BuildFailed(busy) from None
+        return lock
+
     def __exit__(self, kind: object, value: object, trace: object) -> None:
         if self._pool is not None:
-            if kind is None:
-                self._pool.close()
-            else:
-                self._pool.terminate()
+            self._pool.close() if kind is None else self._pool.terminate()
         if self.session is not None and kind is not None:
             self.session.pool.terminate()
         if self._old_term is not None:
             signal.signal(signal.SIGTERM, self._old_term)
         if self._lock is not None:
             self._lock.close()
+        if kind is not None and self._new_cache:
+            # A first build that fails leaves the project as the editor had it.
+            shutil.rmtree(self.cache, ignore_errors=True)
 
     def step(self, name: str, action: Callable[[], None]) -> None:
         with _timed(name, self.on_step):
             action()
 
-    def run_many(self, function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        """`function` over `items`: in the pool when there are many (a cold build)."""
-        if len(items) < POOL_THRESHOLD or (self.options.jobs or os.cpu_count() or 1) <= 1:
-            return [function(item) for item in items]
-        try:
-            return self.pool().map(function, items, _item_affinity)
-        except WorkerFailed as failed:
-            self.problems.error(
-                "(bản dựng)",
-                f"Lỗi bất ngờ khi đọc tệp: {failed.message}.",
-                "Chạy lại với --debug và gửi cho người quản trị kèm dòng lệnh đã chạy.",
-            )
-            raise BuildFailed(self.problems) from failed
-
     def pool(self) -> Pool:
         if self.session is not None:
             return self.session.pool
         if self._pool is None:
-            self._pool = Pool(self.options.jobs or os.cpu_count() or 1)
+            self._pool = Pool(workers(self.options.jobs))
         return self._pool
+
+    def run_many(
+        self, function: Callable[[Any], Any], items: list[Any], here: Callable[[Any], Any]
+    ) -> list[Any]:
+        """`function` over `items` in the pool when there are many (a cold build),
+        else `here` over them in this process."""
+        from thutuc.engine.outputs import POOL_THRESHOLD
+
+        if len(items) < POOL_THRESHOLD or workers(self.options.jobs) <= 1:
+            return [here(item) for item in items]
+        with worker_errors(self.problems, "đọc tệp"):
+            return self.pool().map(function, items, _item_affinity)
 
     # read
 
@@ -394,329 +327,276 @@ class Build:
         root = self.options.project
         self.files = SourceFiles(root, self.head.stamps, self.head.recorded_ns)
         stamps = self.files.all_stamps()
-        self.dates = commit_dates(root, self.head)
-        self.key = self.project_key(stamps)
+        self.dates = sites.commit_dates(root, self.head)
+        self.keys = sites.input_keys(self.options, stamps, self.dates)
+        today = clock.today()
+        self.expired = {s for s, h in self.head.sites.items() if h.expires and h.expires <= today}
+        self.key = self.project_key()
+        for tree, folder in zip(TREES, self._folders(), strict=True):
+            self.live[tree], extra = staging.inspect(folder, self.head.live.get(tree, {}))
+            self.extra = self.extra or extra
 
-    def project_key(self, stamps: dict[str, Stamp]) -> str:
-        o = self.options
-        settings = [o.base_url or "", o.ecc, o.posters, o.print_shop, o.strict, o.communes, o.shard]
-        parts = [repr(settings), repr(sorted(code_digests().items())), head_commit(o.project)]
-        parts += [f"{rel}\1{stamp.digest}" for rel, stamp in sorted(stamps.items())]
-        return content_digest("\0".join(parts).encode())
+    def project_key(self) -> str:
+        """The whole build's inputs; a site whose day has come (a retirement) changes it."""
+        chosen = (self.options.communes, self.options.shard)
+        return content_digest(
+            repr([chosen, sorted(self.keys.items()), sorted(self.expired)]).encode()
+        )
 
     def nothing_changed(self) -> bool:
-        head = self.head
-        if not head.project_key or head.project_key != self.key:
-            return False
-        for tree, folder in zip(TREES, self._tree_folders(), strict=True):
-            manifest = head.live.get(tree, {})
-            same, extra = staging.inspect(folder, manifest)
-            if not folder.is_dir() or extra or len(same) != len(manifest):
-                return False
-        return True
+        intact = all(len(self.live[t]) == len(self.head.live.get(t, {})) for t in TREES)
+        return (
+            bool(self.head.project_key)
+            and self.head.project_key == self.key
+            and intact
+            and not self.extra
+        )
 
     def replay(self) -> BuildResult:
         """The last build's problems again, and the stale-facts notices for today."""
         for problem in self.head.problems:
             self.problems.add(problem)
-        for note in self.head.notes:
-            report_stale(
-                note.checked, note.months, date.today(), self.problems, note.file, note.group
-            )
+        sites.replay_notes([n for s in self.head.sites.values() for n in s.notes], self.problems)
         if self.problems.has_errors(self.options.strict):
             raise BuildFailed(self.problems)
-        counts = self.head.counts
-        return BuildResult(
-            None, self.problems, counts.get("pages", 0), counts.get("qr", 0),
-            counts.get("posters", 0), 0, counts.get("artifacts", 0), True, self._seconds(),
-        )  # fmt: skip
+        return self._result(unchanged=True)
 
     # check
 
     def check(self) -> None:
         assert self.files is not None
-        if self.body is None:
-            use_session = self.session and self.session.name == self.name and self.session.body
-            self.body = self.session.body if use_session else read_body(self.cache, self.name)  # type: ignore[union-attr]
+        same_session = self.session and self.session.name == self.name and self.session.body
+        self.body = self.session.body if same_session else read_body(self.cache, self.name)  # type: ignore[union-attr]
         assert self.body is not None
-        self.project = load_sites(
-            self.options, self.files, self.body, self.problems, self.dates, self.run_many
-        )
+        self.kept_sites = self._unchanged_communes()
+        self.project = sites.load_sites(
+            self.options, self.files, self.body.records, self.problems, self.dates,
+            self.run_many, frozenset(self.kept_sites),
+        )  # fmt: skip
+        for slug in self.kept_sites:
+            for problem in self.head.sites[slug].problems:
+                self.problems.add(problem)
+            sites.replay_notes(self.head.sites[slug].notes, self.problems)
         if self.project is None or self.problems.has_errors(self.options.strict):
             self.save(success=False)
             raise BuildFailed(self.problems)
 
+    def _unchanged_communes(self) -> list[str]:
+        """Communes this build leaves as they are: not asked for (--commune, --shard),
+        or with the same input key as last time and their output intact."""
+        if not is_province(self.options.project):
+            return []
+        assert self.files is not None
+        chosen = set(sites.chosen_communes(self.options, self.files))
+        kept = []
+        for slug, key in self.keys.items():
+            before = self.head.sites.get(slug)
+            same = before is not None and before.key == key and self._intact(slug)
+            same = same and slug not in self.expired
+            if same or (chosen and slug not in chosen and before is not None):
+                kept.append(slug)
+        return kept
+
+    def _intact(self, slug: str) -> bool:
+        """Every file the last build made for this site is still as it made it."""
+        if self._per_site is None:
+            self._per_site = {t: _count_by_site(self.live[t]) for t in TREES}
+            self._per_site_before = {t: _count_by_site(self.head.live.get(t, {})) for t in TREES}
+        return all(
+            self._per_site[t].get(slug, 0) == self._per_site_before[t].get(slug, 0) for t in TREES
+        )
+
     # plan
 
     def plan(self) -> None:
-        from thutuc.engine.artifacts import Keys, declare, markers, templates_digest
+        from thutuc.engine.artifacts import PRINT_KINDS, Keys, declare, markers, templates_digest
 
-        assert self.project is not None and self.files is not None and self.body is not None
+        assert self.project is not None and self.files is not None
         keys = Keys(templates_digest(self.files))
-        declared = [
-            artifact
-            for site in self.project.sites
-            for artifact in declare(site, self.files, keys, self.options.ecc, self.options.posters)
-        ]
-        declared += markers(keys)
+        ecc, posters = self.options.ecc, self.options.posters
+        planned: dict[str, list[Artifact]] = {"": markers(keys)}
         if self.project.province is not None:
-            declared.append(province_index(self.project, keys))
-        self.live, self.extra = {}, False
-        for tree, folder in zip(TREES, self._tree_folders(), strict=True):
-            self.live[tree], extra = staging.inspect(folder, self.head.live.get(tree, {}))
-            self.extra = self.extra or extra
-        previous = self.body.artifacts
-        for artifact in declared:
-            record = previous.get(artifact.id)
-            if record and record.key == artifact.key and self._in_live(record):
-                self.clean.append((artifact, record))
-            else:
-                self.dirty.append(artifact)
-        self.kept = self._kept(previous, {a.id for a in declared})
+            planned[""].append(province_index(self.project, keys))
+        for site in self.project.sites:
+            declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop)
+            planned.setdefault(site_slug(site), []).extend(declared)
+        for slug, declared in planned.items():
+            previous = read_artifacts(self.cache, self.name, slug)
+            for artifact in declared:
+                record = previous.get(artifact.id)
+                if record and record.key == artifact.key and self._in_live(record):
+                    self.clean.append((artifact, record))
+                else:
+                    self.dirty.append(artifact)
+            ids = {a.id for a in declared}
+            for artifact_id, record in previous.items():  # print material, when not drawn now
+                kind = artifact_id.split("|", 2)[1]
+                if (
+                    not posters
+                    and kind in (*PRINT_KINDS, "contact-sheet")
+                    and artifact_id not in ids
+                ):
+                    self.carried[artifact_id] = record
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)
 
-    def _kept(
-        self, previous: dict[str, ArtifactRecord], declared: set[str]
-    ) -> dict[str, ArtifactRecord]:
-        """Artifacts this build does not make but leaves as they are: the posters of
-        a --no-posters build, the communes a --commune or --shard build leaves out."""
-        from thutuc.engine.artifacts import PRINT_KINDS
-
-        assert self.project is not None
-        built = {site_slug(s) for s in self.project.sites}
-        kept = {}
-        for artifact_id, record in previous.items():
-            slug, kind, _ = artifact_id.split("|", 2)
-            other_commune = slug not in built and slug in self.project.communes
-            print_only = not self.options.posters and kind in (*PRINT_KINDS, "contact-sheet")
-            if (
-                artifact_id not in declared
-                and (other_commune or print_only)
-                and self._in_live(record)
-            ):
-                kept[artifact_id] = record
-        return kept
-
     # make
 
     def make(self) -> None:
-        self.trees = {
+        assert self.project is not None
+        spares = spare_folders(self.cache, self._folders(), self.name)
+        trees = {
             tree: staging.Tree(
-                tree,
-                folder,
-                self._spare(tree, folder),
-                self.live[tree],
-                self.head.spare.get(tree, {}),
+                tree, folder, spares[tree], self.live[tree], self.head.spare.get(tree, {})
             )
-            for tree, folder in zip(TREES, self._tree_folders(), strict=True)
+            for tree, folder in zip(TREES, self._folders(), strict=True)
         }
-        for tree in self.trees.values():
-            tree.prepare()
+        self.outputs = outputs = Outputs(trees, self.problems)
+        outputs.prepare()
+        outputs.keep_sites(set(self.kept_sites))
         for artifact, record in self.clean:
-            if self._keep(record):
-                self.records[artifact.id] = record
-                self._replay(artifact, record)
-            else:
+            if not outputs.keep(artifact.id, record):
                 self.dirty.append(artifact)
-        for artifact_id, record in self.kept.items():
-            if self._keep(record):
-                self.records[artifact_id] = record
-        self._build(self.dirty)
+        for artifact_id, record in self.carried.items():
+            if self._in_live(record):
+                outputs.keep(artifact_id, replace_problems(record))
+        outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
-        assert self.project is not None
         for site in self.project.sites:
-            self._main_built(site)
-        for tree in self.trees.values():
-            tree.finish()
-
-    def _keep(self, record: ArtifactRecord) -> bool:
-        return all(
-            self.trees[tree].keep(path, self.live[tree][path].digest) for tree, path in record.files
-        )
-
-    def _replay(self, artifact: Artifact, record: ArtifactRecord) -> None:
-        for problem in record.problems:
-            self.problems.add(problem)
-        self.metas[artifact.id] = record.meta
-
-    def _build(self, artifacts: list[Artifact]) -> None:
-        from thutuc.engine import builders
-
-        roots = {name: tree.spare for name, tree in self.trees.items()}
-        jobs = [
-            builders.Job(a.id, a.kind, a.inputs, f"{a.site}/" if a.site else "", roots, a.affinity)
-            for a in artifacts
-        ]
-        try:
-            if len(jobs) >= POOL_THRESHOLD and (self.options.jobs or os.cpu_count() or 1) > 1:
-                results = self.pool().map(builders.run_job, jobs, builders.job_affinity)
-            else:
-                results = [builders.run_job(job) for job in jobs]
-        except WorkerFailed as failed:
-            self.problems.error(
-                "(bản dựng)",
-                f"Lỗi bất ngờ khi dựng: {failed.message}.",
-                "Chạy lại với --debug và gửi cho người quản trị kèm dòng lệnh đã chạy.",
-            )
-            raise BuildFailed(self.problems) from failed
-        keys = {a.id: a.key for a in artifacts}
-        for result in results:
-            self.made += 1
-            self.rebuilt.add(result.artifact_id.split("|", 1)[0])
-            for tree, path, entry in result.files:
-                self.trees[tree].written[path] = entry
-            slug = result.artifact_id.split("|", 1)[0]
-            problems = tuple(replace(p, group=slug) if slug else p for p in result.problems)
-            for problem in problems:
-                self.problems.add(problem)
-            files = tuple((tree, path) for tree, path, _ in result.files)
-            key = keys[result.artifact_id]
-            self.records[result.artifact_id] = ArtifactRecord(key, files, problems, result.meta)
-            self.metas[result.artifact_id] = result.meta
-
-    def _main_built(self, site: Site) -> None:
-        """Outputs made from other outputs: the service worker (versioned by every
-        file of the site) and the contact sheet of the codes and posters."""
-        slug = site_slug(site)
-        prefix = f"{slug}/" if slug else ""
-        out = self.trees["out"]
-        mine = sorted(
-            (path[len(prefix) :], entry.digest.encode())
-            for path, entry in out.written.items()
-            if path.startswith(prefix)
-            and path != prefix + "sw.js"
-            and path != prefix + staging.MARKER
-        )
-        from thutuc.site.render import service_worker
-
-        worker = service_worker(site, mine)
-        self._write_if_new("out", prefix + worker.path, worker.content, f"{slug}|sw|sw.js")
-        if self.options.posters:
-            self._contact_sheet(site, slug, prefix)
-
-    def _contact_sheet(self, site: Site, slug: str, prefix: str) -> None:
-        from thutuc.print.posters import contact_sheet
-
-        rows = [
-            meta
-            for artifact_id, meta in sorted(self.metas.items())
-            if meta and artifact_id.startswith(f"{slug}|poster|")
-        ]
-        order = {f"{slug}|poster|{j}": n for n, j in enumerate(self._poster_order(site))}
-        rows.sort(key=lambda row: order.get(f"{slug}|poster|{row['name']}", 0))
-        sheet = contact_sheet(site, self.trees["qr"].spare / prefix, rows)
-        self._write_if_new("qr", prefix + "index.html", sheet, f"{slug}|contact-sheet|index.html")
-
-    def _poster_order(self, site: Site) -> list[str]:
-        from thutuc.print.posters import poster_jobs
-
-        return [job.name for job in poster_jobs(site, self.options.ecc)]
-
-    def _write_if_new(self, tree_name: str, path: str, data: bytes, artifact_id: str) -> None:
-        tree = self.trees[tree_name]
-        live = self.live[tree_name].get(path)
-        digest = content_digest(data)
-        if not (live is not None and live.digest == digest and tree.keep(path, digest)):
-            tree.write(path, data)
-            self.made += 1
-        self.records[artifact_id] = ArtifactRecord(digest, ((tree_name, path),))
+            outputs.made_from_outputs(site, self.options.posters, self.options.ecc)
+        outputs.finish()
 
     # swap and record
 
     def swap(self) -> None:
-        changed = any(
-            {p: e.digest for p, e in tree.written.items()}
-            != {p: e.digest for p, e in self.live[n].items()}
-            for n, tree in self.trees.items()
-        )
-        if changed or self.extra or any(not tree.live.is_dir() for tree in self.trees.values()):
-            staging.swap(self.trees.values(), self.cache, self.name)
+        assert self.outputs is not None
+        if self.outputs.changed() or self.extra:
+            staging.swap(self.outputs.trees.values(), self.cache, self.name)
             self.head.spare = dict(self.live)
-            self.head.live = {name: dict(tree.written) for name, tree in self.trees.items()}
-        else:  # nothing to swap: the spare holds what the live folder holds
-            self.head.spare = {name: dict(tree.written) for name, tree in self.trees.items()}
+            self.head.live = self.outputs.manifests()
+        else:  # nothing to swap: the spare now holds what the live folder holds
+            self.head.spare = self.outputs.manifests()
             self.head.live = dict(self.live)
 
     def record(self) -> None:
-        assert self.project is not None and self.files is not None
+        assert self.project is not None
         if self.options.record_published:
             for site in self.project.sites:
-                slug = site_slug(site)
-                prefix = f"{slug}/" if slug else ""
+                prefix = prefix_of(site_slug(site))
                 files = [p[len(prefix) :] for p in self.head.live["out"] if p.startswith(prefix)]
-                folder = self.options.project / site.home
-                if record_published(folder, page_paths(files)):
-                    rel = f"{site.home}/{PUBLISHED_FILE}" if site.home else PUBLISHED_FILE
-                    self._restamp(rel)
+                titles = published_titles(site)
+                if record_published(self.options.project / site.home, page_paths(files), titles):
+                    self._restamp(site.own_file(PUBLISHED_FILE))
         self.save(success=True)
 
     def _restamp(self, rel: str) -> None:
-        """A file this build wrote (published-urls.txt) is as the next build will find it."""
+        """A file this build wrote (published-urls.txt) is as the next build will find it;
+        its site's input key is taken again, so recording is not a change."""
         assert self.files is not None
         path = self.options.project / rel
         info = path.stat()
-        self.files.stamps[rel] = Stamp(
-            info.st_size, info.st_mtime_ns, content_digest(path.read_bytes())
-        )
+        digest = content_digest(path.read_bytes())
+        self.files.stamps[rel] = Stamp(info.st_size, info.st_mtime_ns, digest)
+        self.keys = sites.input_keys(self.options, self.files.stamps, self.dates)
+        self.key = self.project_key()
 
     def save(self, success: bool) -> None:
+        """The state for next time; after a failure only what loading learnt."""
         assert self.files is not None and self.body is not None
         head = self.head
         head.stamps = dict(self.files.stamps)
         head.recorded_ns = time.time_ns()
-        head.git_head, head.git_dates = head_commit(self.options.project), self.dates
-        head.project_key = self.project_key(head.stamps) if success else ""
+        head.git_head = sites.head_commit(self.options.project)
+        head.git_dates = self.dates
         if success:
-            assert self.project is not None
-            head.problems = tuple(p for p in self.problems if p.severity is not Severity.NOTICE)
-            head.notes = [
-                SiteNotes(
-                    own_checked(s),
-                    s.config.stale_after_months,
-                    s.own_file("procedures"),
-                    site_slug(s),
-                )
-                for s in self.project.sites
-            ]
-            if self.project.province is not None:
-                head.notes.append(catalogue_checked(self.project, self.dates))
-            head.counts = self._counts()
-            self.body.artifacts = dict(self.records)
-        self.body.records = self.body.records.kept() if success else self.body.records
+            self.expired = set()  # loaded again today: what came due is applied
+            self.key = self.project_key()
+        head.project_key = self.key if success else ""
+        if success:
+            self._save_sites(head)
+        if success:
+            self.body.records = self.body.records.kept(set(head.stamps))
         write_state(self.cache, self.name, head, self.body)
+        if success and self.outputs is not None:
+            for tree in self.outputs.trees.values():
+                tree.settled()
         if self.session is not None:
             self.session.name, self.session.head, self.session.body = self.name, head, self.body
 
+    def _save_sites(self, head: Head) -> None:
+        assert self.project is not None and self.outputs is not None
+        head.problems = tuple(p for p in self.problems if p.severity is not Severity.NOTICE)
+        loaded = {site_slug(s): s for s in self.project.sites}
+        new_sites = {slug: head.sites[slug] for slug in self.kept_sites if slug in head.sites}
+        for slug, site in loaded.items():
+            own = tuple(p for p in head.problems if p.group == slug or not slug)
+            procedures, fields = len(site.procedures), len(site.fields)
+            notes = [sites.site_notes(site)]
+            head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
+            head_of.expires = sites.expires(site)
+            new_sites[slug] = head_of
+        if self.project.province is not None:
+            notes = [sites.catalogue_notes(self.project, self.dates)]
+            new_sites[sites.CATALOGUE] = SiteHead("", (), notes, 0, 0)
+        head.sites = new_sites
+        head.counts = self._counts()
+        by_site: dict[str, Artifacts] = {"": {}}
+        for artifact_id, record in self.outputs.records.items():
+            by_site.setdefault(artifact_id.split("|", 1)[0], {})[artifact_id] = record
+        for slug, artifacts in by_site.items():
+            write_artifacts(self.cache, self.name, slug, artifacts)
+        forget_artifacts(self.cache, self.name, set(new_sites) | {""})
+
     def _counts(self) -> dict[str, int]:
         out, qr = self.head.live.get("out", {}), self.head.live.get("qr", {})
+        site_heads = [s for k, s in self.head.sites.items() if k != sites.CATALOGUE]
         return {
             "pages": len(page_paths(out)),
             "qr": sum(
                 1 for p in qr if p.endswith((".svg", ".png")) and "/xem-truoc/" not in f"/{p}"
             ),
             "posters": sum(1 for p in qr if p.endswith(".pdf")),
-            "artifacts": len(self.records),
+            "procedures": sum(s.procedures for s in site_heads),
+            "fields": sum(s.fields for s in site_heads),
+            "sites": len(site_heads),
         }
 
     def result(self) -> BuildResult:
-        counts = self.head.counts
-        reused = len(self.records) - self.made
+        return self._result(unchanged=False)
+
+    def _result(self, unchanged: bool) -> BuildResult:
+        counts, outputs = self.head.counts, self.outputs
+        made = outputs.made if outputs else 0
+        reused = len(outputs.records) - made if outputs else 0
+        rebuilt = tuple(sorted(outputs.rebuilt)) if outputs else ()
         return BuildResult(
-            self.project, self.problems, counts["pages"], counts["qr"], counts["posters"],
-            self.made, reused, False, self._seconds(), tuple(sorted(self.rebuilt)),
+            None if unchanged else self.project, self.problems, counts.get("pages", 0),
+            counts.get("qr", 0), counts.get("posters", 0), made, reused, unchanged,
+            time.perf_counter() - self.start, rebuilt, counts.get("procedures", 0),
+            counts.get("fields", 0), counts.get("sites", 0),
         )  # fmt: skip
 
-    def _seconds(self) -> float:
-        return time.perf_counter() - self.start
-
-    def _tree_folders(self) -> tuple[Path, Path]:
+    def _folders(self) -> tuple[Path, Path]:
         return self.options.out_dir, self.options.qr_dir
 
-    def _spare(self, tree: str, folder: Path) -> Path:
-        return staging.spare_folder(self.cache, folder, tree, self.name)
+
+def _count_by_site(manifest: Manifest) -> dict[str, int]:
+    """How many files each site has in a tree ("" for the files of a single site or
+    the top of a province's tree)."""
+    counts: dict[str, int] = {}
+    for path in manifest:
+        head, slash, _ = path.partition("/")
+        site = head if slash else ""
+        counts[site] = counts.get(site, 0) + 1
+    return counts
+
+
+def replace_problems(record: ArtifactRecord) -> ArtifactRecord:
+    """Print material carried over by a --no-posters build: its old warnings are
+    not shown again (its posters were not drawn now)."""
+    return ArtifactRecord(record.key, record.files, (), record.meta)
 
 
 def province_index(project: Project, keys: Keys) -> Artifact:
@@ -724,13 +604,8 @@ def province_index(project: Project, keys: Keys) -> Artifact:
 
     names = tuple(project.names.items())
     inputs = (project.root, keys.site_templates, project.province, names)
-    return Artifact(
-        "|province-index|index.html",
-        "province-index",
-        "",
-        inputs,
-        keys.key("province-index", inputs),
-    )
+    artifact_id = "|province-index|index.html"
+    return Artifact(artifact_id, "province-index", "", inputs, keys.key("province-index", inputs))
 
 
 def _item_affinity(item: Any) -> str:

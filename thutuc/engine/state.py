@@ -10,8 +10,10 @@ state is not the real build's):
   and qr/ and in their spare copies, see staging.py). When the project key is
   unchanged and the output is as the manifest says, the build stops there.
 - the body, read only when something changed: the records of every validated
-  procedure (content/project.py) and of every artifact (its key, the files it
-  made, its problems).
+  procedure (content/records.py);
+- one artifacts file per site, read only when that site changed: the record of
+  each of its artifacts (its key, the files it made, its problems). A commune
+  whose files did not change is not even declared: its output is kept as it is.
 
 A state that cannot be read (another version, a damaged file) costs a cold
 build, never a wrong one: every reader falls back to an empty state.
@@ -20,20 +22,20 @@ build, never a wrong one: every reader falls back to an empty state.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thutuc import atomic
 from thutuc.content.files import Stamp
 from thutuc.content.freshness import Checked
 from thutuc.content.records import RecordCache
 from thutuc.problems import Problem
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 CACHE_DIR = ".thutuc-cache"
 
 
@@ -70,8 +72,23 @@ class SiteNotes:
 
 
 @dataclass
+class SiteHead:
+    """One site as the last build left it: the key of every file it is made from,
+    its problems and stale-facts notes (shown again when it is not rebuilt), and
+    how many procedures and fields it has (for the summary)."""
+
+    key: str
+    problems: tuple[Problem, ...]
+    notes: list[SiteNotes]
+    procedures: int
+    fields: int
+    expires: date | None = None  # a date still to come that changes it (a retirement)
+
+
+@dataclass
 class Head:
     project_key: str = ""
+    sites: dict[str, SiteHead] = field(default_factory=dict)  # by site folder ("" alone)
     recorded_ns: int = 0
     stamps: dict[str, Stamp] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
@@ -87,8 +104,10 @@ class Head:
 @dataclass
 class Body:
     records: RecordCache = field(default_factory=RecordCache)
-    artifacts: dict[str, ArtifactRecord] = field(default_factory=dict)
     format: int = STATE_FORMAT
+
+
+Artifacts = dict[str, ArtifactRecord]  # one site's, by artifact id
 
 
 def state_dir(project: Path) -> Path:
@@ -134,17 +153,37 @@ def write_state(folder: Path, name: str, head: Head, body: Body | None) -> None:
     _write(folder / f"state-{name}.head", head)
 
 
+def _artifacts_path(folder: Path, name: str, site: str) -> Path:
+    return folder / f"state-{name}" / f"{site or '_'}.artifacts"
+
+
+def read_artifacts(folder: Path, name: str, site: str) -> Artifacts:
+    try:
+        with _artifacts_path(folder, name, site).open("rb") as handle:
+            value = pickle.load(handle)
+    except Exception:  # missing, damaged or from other code: rebuild that site
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_artifacts(folder: Path, name: str, site: str, artifacts: Artifacts) -> None:
+    path = _artifacts_path(folder, name, site)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, artifacts)
+
+
+def forget_artifacts(folder: Path, name: str, keep: set[str]) -> None:
+    """Drop the artifacts files of sites that are gone."""
+    for path in (folder / f"state-{name}").glob("*.artifacts"):
+        if path.stem not in {s or "_" for s in keep}:
+            path.unlink(missing_ok=True)
+
+
 def forget_state(folder: Path, name: str) -> None:
     for suffix in ("head", "body"):
         (folder / f"state-{name}.{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(folder / f"state-{name}", ignore_errors=True)
 
 
 def _write(path: Path, value: object) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

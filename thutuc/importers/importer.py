@@ -9,8 +9,6 @@ os.replace). Existing files are never overwritten without `force`.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from thutuc import atomic
 from thutuc.content.load import (
     FIELD_INDEX,
     PROCEDURES_DIR,
@@ -229,14 +228,7 @@ def write_atomic(root: Path, target: Path, text: str) -> None:
     if not is_inside(root, target.parent):
         raise ValueError(f"{target} is outside the site folder {root}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(target, text)
 
 
 # --- Planning and the public entry point ----------------------------------------------
@@ -283,7 +275,9 @@ def _plan(
     if elsewhere and elsewhere != rel:
         outcome.status, outcome.path = SKIPPED, elsewhere
         outcome.message = (
-            f"mã {code} đã có trong tệp {elsewhere}. Sửa tệp đó, hoặc xóa nó rồi nhập lại."
+            f"mã {code} đã có trong tệp {elsewhere}. Đừng xóa tệp đó: mã QR đã in có thể dẫn "
+            "tới nó. Cập nhật thông tin ngay trong tệp đó; nếu bản ghi này là một thủ tục khác, "
+            "thủ tục đó cần mã riêng của nó."
         )
     elif target.exists() and not force:
         outcome.status = SKIPPED

@@ -1,44 +1,63 @@
-"""Poster layout: draw one `PosterSpec` as a vector PDF with reportlab.
+"""Poster layout: what every poster shares, and the flowing posters (field, card).
 
 Codes are sized from the distance a poster is read at, never from the space
 left: a phone camera 1920 px across 70° needs 2.2 mm of module per metre
 (3 px a module); we print 2.9 mm/m so blur, tilt and glare still decode.
-Text wraps around codes and, when it does not fit, flows to another page.
 Every code keeps 4 modules of blank paper around it (its quiet zone): text,
 cut lines and other codes stay outside it; the paper's own white may be part
 of it, and two neighbouring codes may share theirs.
+
+Made for a black-and-white office laser printer first: every colour is pure
+K (CMYK 0/0/0/k; reportlab's enforceColorSpace="cmyk" turns any other colour
+into it), nothing is said by colour alone, and the type sizes follow the
+reading distance, never below 12 pt on anything handed to a resident. Every
+page declares its TrimBox (the finished paper); a print-shop build adds bleed,
+a BleedBox and crop marks (`PosterSpec.print_shop`).
+
+The field board and the sticker sheet are in board.py, the leaflet in leaflet.py.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from functools import cache
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.colors import Color, black
+from reportlab.lib.colors import CMYKColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A3, A4, A5, A6, landscape
+from reportlab.lib.pagesizes import A0, A1, A2, A3, A4, A5, A6, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.pdfgen.pathobject import PDFPathObject
+from reportlab.platypus import Flowable, Paragraph
 
 from thutuc.content.text import nfc
-from thutuc.print.qr import QUIET_ZONE, dark_runs, encode_url
+from thutuc.print.glyphs import FONT, FONT_BOLD, markup, paragraph_style, register_fonts
+from thutuc.print.qr import QUIET_ZONE, QrSymbol, dark_runs, encode_text, encode_url
 from thutuc.resources import FONTS_DIR
+
+__all__ = ["FONTS_DIR", "register_fonts"]  # re-exported for posters.py and the tests
 
 MM = 72 / 25.4
 MM_PER_METRE = 2.9  # module size per metre of scanning distance, robust figure
+NOMINAL_MM_PER_METRE = 2.2  # what a 1920 px, 70° camera needs (3 px a module)
 MARGIN = 8 * MM  # office printers leave 4-5 mm unprinted; text keeps 8 mm
-FONT, FONT_BOLD = "NotoSans", "NotoSans-Bold"
-PAPERS = {"A3": A3, "A4": A4, "A5": A5, "A6": A6}
-SCALE = {"A3": 1.4, "A4": 1.0, "A5": 0.9, "A6": 0.8}  # type sizes grow with the paper
-GREY = Color(0.55, 0.55, 0.55)
-Sheet = dict[str, ParagraphStyle]
-PageDrawer = Callable[[Canvas, BaseDocTemplate], None]
+PAPERS = {"A0": A0, "A1": A1, "A2": A2, "A3": A3, "A4": A4, "A5": A5, "A6": A6}
+BLACK = CMYKColor(0, 0, 0, 1)  # pure K: one toner, one plate
+GREY = CMYKColor(0, 0, 0, 0.45)  # rules and cut lines only, never information
+RESIDENT_MIN_PT = 12.0  # anything handed to a resident
+CAP_HEIGHT = 0.714  # Noto Sans: capital height / font size
+CAP_MM_AT_1_5_M = 16.0  # ADA 703.5.5: 5/8 in (16 mm) for signs read from below 1.8 m
+CROP_MARK_MM = 8.0
+# Text under a code starts this many of its own ems below the quiet zone: a
+# Vietnamese capital's accents reach above the line (Ộ, Ẫ).
+CAPTION_GAP = 0.3
+# reportlab's frames pad their content by 6 pt; ours start at the margins.
+NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
 
 
 class LayoutError(ValueError):
@@ -47,15 +66,29 @@ class LayoutError(ValueError):
 
 @dataclass(frozen=True)
 class Code:
-    url: str
-    label: str
-    note: str = ""
+    """One code on a poster: what a scanner reads and what is printed beside it."""
+
+    payload: str  # the exact text of the code: a URL, a vCard, the facts
+    label: str  # a board tile's field name, a sticker's title
+    note: str = ""  # a second line: "8 thủ tục", "Mã 1.001193"
+    kind: str = "url"  # url (a link, no ECI), text or contact (UTF-8 behind the ECI)
+    distance_m: float = 0.0  # designed reading distance; 0: the poster's
+    caption: str = ""  # under the code: the address as typed, or what the code is for
+
+    @property
+    def url(self) -> str:
+        return self.payload if self.kind == "url" else ""
+
+    def symbol(self, ecc: str) -> QrSymbol:
+        return (
+            encode_url(self.payload, ecc) if self.kind == "url" else encode_text(self.payload, ecc)
+        )
 
 
 @dataclass(frozen=True)
 class Block:
     style: str  # a key of styles(): "title", "h2", "body", "bullet", "numbered", ...
-    text: str
+    text: str  # plain text; with style "html", sanitised HTML (leaflet.py lays it out)
     marker: str = ""  # the number of a "numbered" item
 
 
@@ -65,16 +98,20 @@ class PosterSpec:
 
     name: str  # file stem
     kind: str  # board, field, card, stickers, leaflet
-    paper: str  # A3, A4, A5, A6
-    distance_m: float  # designed scanning distance
+    paper: str  # A0 ... A6
+    distance_m: float  # reading distance the codes are drawn for (after fitting)
     title: str  # PDF title
     author: str  # the commune
     heading: tuple[Block, ...]
     codes: tuple[Code, ...]
     body: tuple[Block, ...] = ()
-    footer: str = ""
+    footer: tuple[Block, ...] = ()
     ecc: str = "M"
     landscape: bool = False
+    print_shop: bool = False  # bleed, BleedBox and crop marks for a print shop
+    designed_m: float = 0.0  # the distance the poster is meant for; 0: distance_m
+    contact: Code | None = None  # the hotline as a contact card (board)
+    source: str = ""  # the file the poster is about (a procedure's, a field's), for messages
 
     @property
     def page_size(self) -> tuple[float, float]:
@@ -83,77 +120,170 @@ class PosterSpec:
 
     @property
     def module_pt(self) -> float:
-        return self.distance_m * MM_PER_METRE * MM
+        return module_pt(self.distance_m)
+
+    @property
+    def designed_distance_m(self) -> float:
+        return self.designed_m or self.distance_m
+
+    def code_module_pt(self, code: Code) -> float:
+        return module_pt(code.distance_m or self.distance_m)
 
 
-@cache
-def register_fonts() -> None:
-    """Noto Sans covers every Vietnamese letter; TTFont embeds only the glyphs used."""
-    pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "NotoSans-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "NotoSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+def module_pt(distance_m: float) -> float:
+    return distance_m * MM_PER_METRE * MM
 
 
-def style(name: str, size: float, bold: bool = False, center: bool = False) -> ParagraphStyle:
-    return ParagraphStyle(
-        name,
-        fontName=FONT_BOLD if bold else FONT,
-        fontSize=size,
-        leading=size * 1.25,
-        alignment=TA_CENTER if center else TA_LEFT,
-        spaceAfter=size * 0.35,
-    )
+def box_pt(code: Code, ecc: str, module: float) -> float:
+    """Side of `code` with its quiet zone, at `module` points a module."""
+    return (code.symbol(ecc).size + 2 * QUIET_ZONE) * module
 
 
-def styles(scale: float) -> Sheet:
-    """Paragraph styles; `scale` grows them with the paper (A3 = 1.4)."""
-    return {
-        "commune": style("commune", 22 * scale, bold=True, center=True),
-        "instruction": style("instruction", 15 * scale, bold=True, center=True),
-        "title": style("title", 16 * scale, bold=True),
-        "title-center": style("title-center", 18 * scale, bold=True, center=True),
-        "h2": style("h2", 12 * scale, bold=True),
-        "body": style("body", 10 * scale),
-        "fact": style("fact", 10.5 * scale),
-        "bullet": ParagraphStyle(
-            "bullet", parent=style("body", 10 * scale), leftIndent=16 * scale, bulletIndent=2
-        ),
-        "small": style("small", 8 * scale),
-        "small-center": style("small-center", 8 * scale, center=True),
-        "label": style("label", 16 * scale, bold=True, center=True),
-        "sticker": style("sticker", 6.5 * scale, bold=True, center=True),
-        "sticker-note": style("sticker-note", 6 * scale, center=True),
+# Type ------------------------------------------------------------------------
+
+
+def type_size(distance_m: float, share: float = 1.0, floor: float = RESIDENT_MIN_PT) -> float:
+    """Font size (pt) whose capitals read at `distance_m`: 16 mm at 1.5 m (ADA
+    703.5.5's floor for signs), in proportion to the distance, times `share`."""
+    cap_mm = CAP_MM_AT_1_5_M * distance_m / 1.5 * share
+    return max(floor, cap_mm / CAP_HEIGHT * MM)
+
+
+def style(
+    name: str,
+    size: float,
+    bold: bool = False,
+    center: bool = False,
+    leading: float = 1.22,
+    **extra: Any,
+) -> ParagraphStyle:
+    options: dict[str, Any] = {
+        "fontName": FONT_BOLD if bold else FONT,
+        "fontSize": size,
+        "leading": size * leading,
+        "alignment": TA_CENTER if center else TA_LEFT,
+        "spaceAfter": size * 0.3,
+        "textColor": BLACK,
     }
+    return ParagraphStyle(name, **(options | extra))
 
 
-def paragraph(block: Block, sheet: Sheet) -> Paragraph:
-    text = escape(nfc(block.text))
-    if block.style in ("bullet", "numbered"):
-        marker = f"{block.marker}." if block.style == "numbered" else "•"
-        return Paragraph(text, sheet["bullet"], bulletText=marker)
-    return Paragraph(text, sheet[block.style])
+def para(text: str, st: ParagraphStyle, is_markup: bool = False) -> Paragraph:
+    """A paragraph of plain `text` (or of reportlab markup already made safe),
+    each script in a font that draws it, shaped where the script needs it."""
+    content = text if is_markup else markup(text, bold=st.fontName == FONT_BOLD)
+    return Paragraph(content, paragraph_style(st, content))
 
 
-def symbol_modules(url: str, ecc: str) -> int:
-    return encode_url(url, ecc).size
+def address_text(url: str) -> str:
+    """The address as a resident types it: no "https://", the rest exactly."""
+    return url.removeprefix("https://")
 
 
-def draw_symbol(canvas: Canvas, url: str, ecc: str, x: float, top: float, module: float) -> None:
-    """Draw the code's dark modules as one vector path, top-left corner at (x, top)."""
-    path = canvas.beginPath()
-    for row, col, length in dark_runs(encode_url(url, ecc)):
-        path.rect(x + col * module, top - (row + 1) * module, length * module, module)
-    canvas.setFillColor(black)
-    canvas.drawPath(path, stroke=0, fill=1)
+_AFTER_SLASH = re.compile(r"(?<=/)")
+_AFTER_PUNCTUATION = re.compile(r"(?<=[.\-_?&=])")
 
 
-class QrFlowable(Flowable):
-    """A code with its quiet zone, centred in the frame; never scaled."""
+def _pack(pieces: list[str], font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and stringWidth(lines[-1] + piece, font, size) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines
 
-    def __init__(self, url: str, ecc: str, module: float) -> None:
+
+def address_lines(url: str, size: float, width: float, bold: bool = False) -> list[str]:
+    """The typed address cut into lines of `width`: after "/" where it can, then
+    after ".", "-"; mid-segment only for a segment wider than a line. (Paragraph
+    breaks only at spaces, and a zero-width space prints as a space in reportlab.)"""
+    font = FONT_BOLD if bold else FONT
+    pieces: list[str] = []
+    for part in _AFTER_SLASH.split(address_text(url)):
+        if stringWidth(part, font, size) <= width:
+            pieces.append(part)
+            continue
+        for fine in _AFTER_PUNCTUATION.split(part):
+            while stringWidth(fine, font, size) > width and len(fine) > 1:
+                cut = len(fine) - 1
+                while cut > 1 and stringWidth(fine[:cut], font, size) > width:
+                    cut -= 1
+                pieces.append(fine[:cut])
+                fine = fine[cut:]
+            pieces.append(fine)
+    return _pack([p for p in pieces if p], font, size, width)
+
+
+def address_markup(url: str, size: float, width: float, bold: bool = False) -> str:
+    return "<br/>".join(escape(line) for line in address_lines(url, size, width, bold))
+
+
+@lru_cache(maxsize=8192)
+def text_height(content: str, size: float, bold: bool, center: bool, width: float) -> float:
+    """Height of a paragraph of markup `content` at `size`, wrapped to `width`."""
+    p = Paragraph(content, paragraph_style(style("m", size, bold, center), content))
+    return p.wrap(width, 10**6)[1]
+
+
+def fit_lines(
+    text: str, size: float, bold: bool, width: float, lines: int, floor: float
+) -> tuple[str, float]:
+    """(markup, size) of `text` in at most `lines` lines of `width`: smaller type
+    down to `floor` first, then the words that fit, ending "…"."""
+    content = markup(text, bold)
+    current = size
+    while current >= floor - 1e-6:
+        if text_height(content, current, bold, True, width) <= lines * current * 1.22 + 0.1:
+            return content, current
+        current = round(current * 0.92, 2)
+    words = text.split()
+    low, high = 0, len(words)  # the most words that fit
+    while low < high:
+        middle = (low + high + 1) // 2
+        candidate = markup(" ".join(words[:middle]) + "…", bold)
+        if text_height(candidate, floor, bold, True, width) <= lines * floor * 1.22 + 0.1:
+            low = middle
+        else:
+            high = middle - 1
+    shown = " ".join(words[:low]) if low else text[: max(1, int(width / floor))]
+    return markup(shown.rstrip(",;:") + "…", bold), floor
+
+
+# Codes -----------------------------------------------------------------------
+
+
+class _ModulePath(PDFPathObject):
+    """A path written in whole modules: "column row length 1 re" per dark run.
+    reportlab formats every coordinate of a path in Python (fp_str), a quarter of
+    a card's drawing time for a dense code; integers need no formatting."""
+
+    def __init__(self, symbol: QrSymbol) -> None:
         super().__init__()
-        self.url, self.ecc, self.module = url, ecc, module
-        self.side = symbol_modules(url, ecc) * module
+        self.runs = " ".join(f"{col} {row} {length} 1 re" for row, col, length in dark_runs(symbol))
+
+    def getCode(self) -> str:  # reportlab's name
+        return self.runs
+
+
+def draw_symbol(canvas: Canvas, symbol: QrSymbol, x: float, top: float, module: float) -> None:
+    """Draw the code's dark modules as one vector path, top-left corner at (x, top):
+    in a coordinate system of one unit a module, rows counted downwards."""
+    canvas.saveState()
+    canvas.transform(module, 0, 0, -module, x, top)
+    canvas.setFillColor(BLACK)
+    canvas.drawPath(_ModulePath(symbol), stroke=0, fill=1)
+    canvas.restoreState()
+
+
+class CodeFlowable(Flowable):
+    """A code with its quiet zone, at `x_share` of the frame (0.5: centred); never scaled."""
+
+    def __init__(self, code: Code, ecc: str, module: float) -> None:
+        super().__init__()
+        self.symbol = code.symbol(ecc)
+        self.module = module
+        self.side = self.symbol.size * module
         self.box = self.side + 2 * QUIET_ZONE * module
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -163,223 +293,126 @@ class QrFlowable(Flowable):
         return avail_width, self.box
 
     def draw(self) -> None:
-        x = (self.width - self.side) / 2
+        quiet = QUIET_ZONE * self.module
         draw_symbol(
-            self.canv, self.url, self.ecc, x, self.box - QUIET_ZONE * self.module, self.module
+            self.canv, self.symbol, (self.width - self.side) / 2, self.box - quiet, self.module
         )
+
+
+# Paper: trim, bleed and crop marks ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The sheet a poster is printed on: its finished size, and around it, for a
+    print shop, the bleed and a border that holds the crop marks."""
+
+    width: float
+    height: float
+    bleed: float = 0.0
+    border: float = 0.0  # from the media edge to the trim edge
+
+    @classmethod
+    def of(cls, spec: PosterSpec) -> Paper:
+        width, height = spec.page_size
+        if not spec.print_shop:
+            return cls(width, height)
+        large = spec.paper in ("A0", "A1", "A2")
+        bleed = (5 if large else 3) * MM
+        return cls(width, height, bleed, bleed + (CROP_MARK_MM + 1) * MM)
+
+    @property
+    def trim_box(self) -> tuple[float, float, float, float]:
+        b = self.border
+        return (b, b, b + self.width, b + self.height)
+
+    @property
+    def bleed_box(self) -> tuple[float, float, float, float]:
+        b, bleed = self.border, self.bleed
+        return (b - bleed, b - bleed, b + self.width + bleed, b + self.height + bleed)
+
+    def canvas_options(self) -> dict[str, Any]:
+        """Keyword arguments for a reportlab Canvas or DocTemplate: content is drawn
+        in trim coordinates; reportlab's crop marks move it into the border."""
+        options: dict[str, Any] = {
+            "pagesize": (self.width, self.height),
+            "invariant": 1,
+            "pageCompression": 1,
+            "enforceColorSpace": "cmyk",
+            "initialFontName": FONT,  # otherwise an unembedded Helvetica is listed
+            "trimBox": self.trim_box,
+        }
+        if self.border:
+            options["cropMarks"] = _CropMarks(self.border, (self.border - self.bleed) - 1 * MM)
+            options["bleedBox"] = self.bleed_box
+        return options
+
+
+@dataclass(frozen=True)
+class _CropMarks:
+    """reportlab's crop marks: `borderWidth` of paper around the trim, marks of
+    `markLength` from the media edge, so they stop 1 mm outside the bleed.
+    No bleedWidth: reportlab would scale the page into the bleed, and the codes
+    with it."""
+
+    borderWidth: float
+    markLength: float
+    markWidth: float = 0.5
+    markColor: CMYKColor = BLACK
+    markLast: int = 1
+
+
+def new_canvas(spec: PosterSpec, out: io.BytesIO) -> Canvas:
+    canvas = Canvas(out, **Paper.of(spec).canvas_options())
+    canvas.setTitle(nfc(spec.title))
+    canvas.setAuthor(nfc(spec.author))
+    canvas.setCreator("thutuc")
+    canvas.setSubject(spec.kind)
+    return canvas
 
 
 def render_pdf(spec: PosterSpec) -> bytes:
     """The PDF of `spec`, byte-identical for identical input (invariant=1)."""
     register_fonts()
-    if spec.kind == "board":
-        # a board turns to landscape only when that needs fewer sheets
-        tall, wide = render_grid(spec), render_grid(replace(spec, landscape=True))
-        return wide[0] if wide[1] < tall[1] else tall[0]
-    if spec.kind == "stickers":
-        return render_grid(spec)[0]
-    return render_flow(spec)
+    if spec.kind in ("board", "stickers"):
+        from thutuc.print.board import render_board, render_stickers
 
-
-# Flowing posters: field poster, card, leaflet --------------------------------
-
-
-def _footer_drawer(spec: PosterSpec, sheet: Sheet) -> PageDrawer:
-    def draw_footer(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        footer_paragraph(spec, sheet, doc.page).drawOn(canvas, MARGIN, MARGIN * 0.6)
-
-    return draw_footer
-
-
-def render_flow(spec: PosterSpec) -> bytes:
-    """Heading, then the code (centred, or in the top-right corner for leaflets), then body."""
-    out = io.BytesIO()
-    sheet = styles(SCALE[spec.paper])
-    page_w, page_h = spec.page_size
-    bottom = footer_top(spec, sheet)
-    doc = BaseDocTemplate(
-        out, pagesize=spec.page_size, invariant=1, title=nfc(spec.title),
-        author=nfc(spec.author), creator="thutuc", subject=spec.kind, initialFontName=FONT,
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=bottom,
-    )  # fmt: skip
-    full = Frame(MARGIN, bottom, page_w - 2 * MARGIN, page_h - MARGIN - bottom, id="full")
-    footer = _footer_drawer(spec, sheet)
-    story = [paragraph(b, sheet) for b in spec.heading]
-    code = spec.codes[0]
-    qr = QrFlowable(code.url, spec.ecc, spec.module_pt)
+        return render_board(spec) if spec.kind == "board" else render_stickers(spec)
     if spec.kind == "leaflet":
-        first = _corner_frames(spec, qr, bottom)
-        templates = [
-            PageTemplate(
-                "first", first, onPage=_corner_drawer(spec, qr, footer), autoNextPageTemplate="rest"
-            ),
-            PageTemplate("rest", [full], onPage=footer),
-        ]
-    else:
-        story.append(qr)
-        templates = [PageTemplate("rest", [full], onPage=footer)]
-    story += [paragraph(b, sheet) for b in spec.body]
-    doc.addPageTemplates(templates)
-    doc.build(story)
-    return out.getvalue()
+        from thutuc.print.leaflet import render_leaflet
+
+        return render_leaflet(spec)
+    if spec.kind == "card":
+        from thutuc.print.card import render_card
+
+        return render_card(spec)
+    from thutuc.print.field import render_field_poster
+
+    return render_field_poster(spec)
 
 
-def _corner_frames(spec: PosterSpec, qr: QrFlowable, bottom: float) -> list[Frame]:
-    """Page 1 of a leaflet: text beside the code, then full width below it."""
-    page_w, page_h = spec.page_size
-    box = qr.box
-    corner_bottom = page_h - MARGIN - box
-    beside = Frame(MARGIN, corner_bottom, page_w - 2 * MARGIN - box, box, id="beside")
-    below = Frame(MARGIN, bottom, page_w - 2 * MARGIN, corner_bottom - bottom, id="below")
-    return [beside, below]
+def center_style(size: float, bold: bool = False) -> ParagraphStyle:
+    return style(f"c{size:.1f}{bold}", size, bold, center=True)
 
 
-def _corner_drawer(spec: PosterSpec, qr: QrFlowable, footer: PageDrawer) -> PageDrawer:
-    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        page_w, page_h = spec.page_size
-        quiet = QUIET_ZONE * qr.module
-        left = page_w - MARGIN - qr.box + quiet
-        draw_symbol(canvas, qr.url, qr.ecc, left, page_h - MARGIN - quiet, qr.module)
-        footer(canvas, doc)
-
-    return draw
+def centered(text: str, size: float, bold: bool = False) -> Paragraph:
+    return para(text, center_style(size, bold))
 
 
-# Grids of codes: field board, sticker sheet ----------------------------------
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Where codes go on a page: columns, pitch, symbol side, quiet zone (points)."""
-
-    columns: int
-    pitch: float
-    x0: float  # left of the first symbol
-    side: float
-    quiet: float
-    cut_lines: bool
-
-
-def grid_for(spec: PosterSpec) -> Grid:
-    page_w = spec.page_size[0]
-    module = spec.module_pt
-    side = max(symbol_modules(c.url, spec.ecc) for c in spec.codes) * module
-    quiet = QUIET_ZONE * module
-    if spec.kind == "stickers":
-        # each sticker is cut out with its own quiet zone; wide enough for a label
-        pitch = max(side + 2 * quiet, 40 * MM)
-        columns = max(1, int((page_w - 2 * MARGIN) // pitch))
-        pitch = (page_w - 2 * MARGIN) / columns
-        return Grid(columns, pitch, MARGIN + (pitch - side) / 2, side, quiet, True)
-    # board: neighbours share quiet zones; the outer ones may reach the margin
-    edge = max(quiet, MARGIN)
-    columns = max(1, int((page_w - 2 * edge + quiet) // (side + quiet)))
-    spare = page_w - 2 * edge - columns * side - (columns - 1) * quiet
-    gap = quiet + spare / (columns + 1)
-    return Grid(columns, side + gap, edge + spare / (columns + 1), side, quiet, False)
-
-
-def _label(code: Code, width: float, spec: PosterSpec, sheet: Sheet) -> list[Paragraph]:
-    main, note = (
-        ("sticker", "sticker-note") if spec.kind == "stickers" else ("label", "small-center")
+def paragraphs_height(paragraphs: list[Paragraph], width: float) -> float:
+    return sum(
+        p.wrap(width, 10**6)[1] + p.style.spaceBefore + p.style.spaceAfter for p in paragraphs
     )
-    paragraphs = [Paragraph(escape(nfc(code.label)), sheet[main])]
-    if code.note:
-        paragraphs.append(Paragraph(escape(nfc(code.note)), sheet[note]))
+
+
+def draw_stack(
+    canvas: Canvas, paragraphs: list[Paragraph], x: float, top: float, width: float
+) -> float:
+    """Draw paragraphs one under the other from `top`; return the y under the last."""
+    y = top
     for p in paragraphs:
-        p.wrap(width, 10**6)
-    return paragraphs
-
-
-def _height(paragraphs: list[Paragraph]) -> float:
-    return sum(p.height + p.style.spaceAfter for p in paragraphs)
-
-
-def render_grid(spec: PosterSpec) -> tuple[bytes, int]:
-    """Rows of codes with their labels under them, on as many pages as needed.
-    Returns the PDF and its number of pages."""
-    out = io.BytesIO()
-    sheet = styles(SCALE[spec.paper])
-    grid = grid_for(spec)
-    # initialFontName: otherwise an unembedded Helvetica is listed in every PDF
-    canvas = Canvas(
-        out, pagesize=spec.page_size, invariant=1, pageCompression=1, initialFontName=FONT
-    )
-    canvas.setTitle(nfc(spec.title))
-    canvas.setAuthor(nfc(spec.author))
-    canvas.setCreator("thutuc")
-    canvas.setSubject(spec.kind)
-    label_width = grid.pitch - 3 * MM if grid.cut_lines else grid.side + grid.quiet - 2 * MM
-    rows = [spec.codes[i : i + grid.columns] for i in range(0, len(spec.codes), grid.columns)]
-    page, top, bottom = 0, 0.0, 0.0
-    for row in rows:
-        labels = [_label(code, label_width, spec, sheet) for code in row]
-        height = 2 * grid.quiet + grid.side + max(_height(p) for p in labels) + 2 * MM
-        if page == 0 or top - height < bottom:
-            if page:
-                canvas.showPage()
-            page += 1
-            top, bottom = _grid_page(canvas, spec, sheet, page)
-            if top - height < bottom:
-                raise LayoutError("một hàng mã QR không vừa một trang giấy")
-        for column, (code, label) in enumerate(zip(row, labels, strict=True)):
-            _draw_tile(canvas, spec, grid, grid.x0 + column * grid.pitch, top, code, label)
-        top -= height
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue(), page
-
-
-def footer_paragraph(spec: PosterSpec, sheet: Sheet, page: int) -> Paragraph:
-    text = spec.footer + (f" · Trang {page}" if page > 1 else "")
-    small = spec.kind != "board"
-    p = Paragraph(escape(nfc(text)), sheet["small-center" if small else "fact"])
-    p.style = ParagraphStyle("footer", parent=p.style, alignment=TA_CENTER)
-    p.wrap(spec.page_size[0] - 2 * MARGIN, spec.page_size[1])
-    return p
-
-
-def footer_top(spec: PosterSpec, sheet: Sheet) -> float:
-    """Height the footer takes from the bottom of the paper, with the longest page number."""
-    return MARGIN * 0.6 + footer_paragraph(spec, sheet, 999).height + 3 * MM
-
-
-def _grid_page(canvas: Canvas, spec: PosterSpec, sheet: Sheet, page: int) -> tuple[float, float]:
-    """Draw the heading and footer of a grid page; return the top and bottom left for rows."""
-    page_w, page_h = spec.page_size
-    top = page_h - MARGIN
-    for block in spec.heading:
-        p = paragraph(block, sheet)
-        _, height = p.wrap(page_w - 2 * MARGIN, page_h)
-        p.drawOn(canvas, MARGIN, top - height)
-        top -= height + p.style.spaceAfter
-    footer_paragraph(spec, sheet, page).drawOn(canvas, MARGIN, MARGIN * 0.6)
-    return top, footer_top(spec, sheet)
-
-
-def _draw_tile(
-    canvas: Canvas,
-    spec: PosterSpec,
-    grid: Grid,
-    x: float,
-    top: float,
-    code: Code,
-    label: list[Paragraph],
-) -> None:
-    """One code at (x, top - quiet) with its label one quiet zone under it."""
-    module = spec.module_pt
-    side = symbol_modules(code.url, spec.ecc) * module
-    offset = (grid.side - side) / 2  # a smaller code sits centred in the tile
-    draw_symbol(canvas, code.url, spec.ecc, x + offset, top - grid.quiet - offset, module)
-    center = x + grid.side / 2
-    y = top - grid.quiet - grid.side - grid.quiet
-    for p in label:
-        p.drawOn(canvas, center - p.width / 2, y - p.height)
-        y -= p.height + p.style.spaceAfter
-    if grid.cut_lines:
-        left = x - (grid.pitch - grid.side) / 2
-        canvas.setStrokeColor(GREY)
-        canvas.setLineWidth(0.3)
-        canvas.setDash(2, 2)
-        canvas.rect(left, y - 1 * MM, grid.pitch, top - y + 1 * MM, stroke=1, fill=0)
-        canvas.setDash()
+        _, height = p.wrap(width, 10**6)
+        y -= p.style.spaceBefore
+        p.drawOn(canvas, x, y - height)
+        y -= height + p.style.spaceAfter
+    return y

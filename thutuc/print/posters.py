@@ -13,51 +13,62 @@ previews, `index.html` to choose what to print, `manifest.json`.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import logging
 import os
-import re
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+import nh3
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from thutuc.content.model import Procedure, Site
+from thutuc.content.markdown import inline_html
+from thutuc.content.model import Field, Procedure, Site
+from thutuc.print.board import CONTACT_DISTANCE_M, fit_board, fits_at_designed
+from thutuc.print.card import fit_card
+from thutuc.print.field import fit_field
+from thutuc.print.glyphs import missing
 from thutuc.print.layout import (
     FONTS_DIR,
     MARGIN,
     MM_PER_METRE,
+    NOMINAL_MM_PER_METRE,
     Block,
     Code,
-    LayoutError,
+    Paper,
     PosterSpec,
-    register_fonts,
-    render_grid,
+    address_text,
+    box_pt,
     render_pdf,
-    symbol_modules,
 )
-from thutuc.print.qr import QUIET_ZONE, qr_targets, symbol_size_mm, write_qr_codes
-from thutuc.problems import Problem, Severity
+from thutuc.print.leaflet import fit_leaflet, inline_markup, leaflet_html
+from thutuc.print.offline import LABEL as OFFLINE_LABEL
+from thutuc.print.offline import inline_text, offline_text
+from thutuc.print.qr import QUIET_ZONE, contact_vcard, qr_targets, symbol_size_mm, write_qr_codes
 from thutuc.resources import TEMPLATES_DIR as TEMPLATES
 
 log = logging.getLogger(__name__)
 
 POSTER_DIR, PREVIEW_DIR = "ap-phich", "xem-truoc"
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 PREVIEW_WIDTH_PX = 480
-INSTRUCTION = "Quét mã QR để tra cứu thủ tục hành chính"
+SHOP_BOARD = "bang-linh-vuc-hang-in"  # the print-shop board: its paper depends on the fields
+SHOP_PAPERS = ("A2", "A1", "A0")
 
-# Designed scanning distance (metres) of each kind of poster, and where it goes.
-DISTANCE = {"board-A4": 1.0, "board-A3": 1.5, "field": 1.5, "card": 0.4, "stickers": 0.3}
-DISTANCE["leaflet"] = 0.4
+# Designed reading distance (metres) of each kind of poster. The field board's
+# A3 and print-shop versions are read from site.yml's board_distance_m (1.5 m).
+DISTANCE = {"board-A4": 1.0, "field": 1.5, "card": 0.4, "stickers": 0.3, "leaflet": 0.4}
+TEXT_CODE_DISTANCE_M = 0.3  # the no-signal code: read up close, from the hand
 PURPOSE = {
     "board": "Treo ở Bộ phận Một cửa và nhà văn hóa thôn, ngang tầm mắt.",
     "field": "Dán cạnh quầy hoặc khay hồ sơ của lĩnh vực này.",
@@ -72,38 +83,88 @@ KIND_NAMES = {
     "stickers": "Tờ nhãn dán",
     "leaflet": "Tờ rơi thủ tục",
 }
+HEADLINE = "Quét mã QR để tra cứu thủ tục hành chính"
+HOWTO = (
+    "Mở camera điện thoại, hướng vào mã của lĩnh vực cần tìm, bấm vào đường link hiện lên.",
+    "Hoặc mở Zalo, bấm “Thêm” → biểu tượng mã QR → hướng vào mã.",
+)
+FEEDBACK = "Nhận phản ánh, kiến nghị về thủ tục hành chính qua đường dây nóng và tại địa chỉ trên."
 
 
 # Declaring the posters ------------------------------------------------------
 
 
-def footer_text(site: Site) -> str:
-    parts = []
-    if site.config.hotline:
-        parts.append(f"Đường dây nóng: {site.config.hotline}")
-    if site.config.address:
-        parts.append(site.config.address)
-    return " · ".join(parts)
+def made_on(site: Site) -> date | None:
+    """The date a board says it was made: the newest date the facts of a procedure
+    were checked (`updated`, else its last commit). Never today: two builds of the
+    same content stay byte-identical, and the date says how fresh the facts are."""
+    dates = [d for p in site.active_procedures if (d := site.checked_on(p))]
+    return max(dates, default=None)
 
 
-def board_spec(site: Site, paper: str, ecc: str) -> PosterSpec:
-    codes = tuple(
-        Code(site.absolute_url(f.url_path), f.title, f"{len(f.active_procedures)} thủ tục")
-        for f in site.fields
+def footer_blocks(site: Site) -> tuple[Block, ...]:
+    """The short footer of cards, field posters and leaflets: commune, hotline."""
+    config = site.config
+    parts = [Block("footer", config.name)]
+    if config.hotline:
+        parts.append(Block("footer", f"Đường dây nóng: {config.hotline}"))
+    return tuple(parts)
+
+
+def board_footer(site: Site) -> tuple[Block, ...]:
+    config = site.config
+    blocks = [Block("hotline", f"Đường dây nóng: {config.hotline}")] if config.hotline else []
+    if contact_vcard(site):
+        blocks.append(Block("small", "Quét mã bên trái để lưu số vào danh bạ điện thoại."))
+    if config.address:
+        blocks.append(Block("footer", f"Địa chỉ: {config.address}"))
+    if config.opening_hours:
+        blocks.append(Block("footer", f"Giờ làm việc: {config.opening_hours}"))
+    if config.hotline or config.address:
+        blocks.append(Block("footer", FEEDBACK))
+    if made := made_on(site):
+        blocks.append(Block("small", f"Thông tin cập nhật đến ngày {made:%d/%m/%Y}."))
+    return tuple(blocks)
+
+
+def contact_code(site: Site) -> Code | None:
+    vcard = contact_vcard(site)
+    if not vcard:
+        return None
+    caption = "Lưu số đường dây nóng vào danh bạ"
+    return Code(vcard, "", kind="contact", distance_m=CONTACT_DISTANCE_M, caption=caption)
+
+
+def board_spec(site: Site, paper: str, ecc: str, print_shop: bool = False) -> PosterSpec:
+    """The field board on `paper` ("A4", "A3", or a print-shop paper)."""
+    name = f"bang-linh-vuc-{paper}" if paper in ("A4", "A3") else SHOP_BOARD
+    distance = site.config.board_distance_m
+    if paper == "A4":
+        distance = min(DISTANCE["board-A4"], distance)
+    codes = tuple(_field_code(site, f) for f in site.fields)
+    heading = (
+        Block("commune", site.config.name),
+        Block("headline", HEADLINE),
+        *(Block("howto", line) for line in HOWTO),
     )
-    heading = (Block("commune", site.config.name), Block("instruction", INSTRUCTION))
     return PosterSpec(
-        f"bang-linh-vuc-{paper}", "board", paper, DISTANCE[f"board-{paper}"],
-        f"{site.config.name}: {INSTRUCTION}", site.config.name, heading, codes,
-        footer=footer_text(site), ecc=ecc,
+        name, "board", paper, distance, f"{site.config.name}: {HEADLINE}", site.config.name,
+        heading, codes, footer=board_footer(site), ecc=ecc, print_shop=print_shop,
+        designed_m=distance, contact=contact_code(site),
     )  # fmt: skip
 
 
-def field_spec(site: Site, field_slug: str, ecc: str) -> PosterSpec:
+def _field_code(site: Site, field: Field) -> Code:
+    url = site.absolute_url(field.url_path)
+    count = f"{len(field.active_procedures)} thủ tục"
+    return Code(url, field.title, count, caption=address_text(url))
+
+
+def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) -> PosterSpec:
     field = site.fields_by_slug[field_slug]
     heading = (
-        Block("small-center", site.config.name),
-        Block("title-center", field.title),
+        Block("small", site.config.name),
+        Block("title", field.title),
         Block("instruction", "Quét mã để xem giấy tờ, thời gian, lệ phí từng thủ tục"),
     )
     items = [
@@ -111,10 +172,11 @@ def field_spec(site: Site, field_slug: str, ecc: str) -> PosterSpec:
         for p in sorted(field.active_procedures, key=_by_title)
     ]
     body = (Block("h2", f"Các thủ tục ({len(field.active_procedures)})"), *items)
+    distance = DISTANCE["field"]
     return PosterSpec(
-        f"ap-phich-{field.slug}", "field", "A4", DISTANCE["field"], field.title,
-        site.config.name, heading, (Code(site.absolute_url(field.url_path), field.title),),
-        body, footer_text(site), ecc,
+        f"ap-phich-{field.slug}", "field", "A4", distance, field.title, site.config.name,
+        heading, (_field_code(site, field),), body, footer_blocks(site), ecc,
+        print_shop=print_shop, designed_m=distance, source=field.source,
     )  # fmt: skip
 
 
@@ -122,233 +184,292 @@ def _by_title(procedure: Procedure) -> tuple[str, str]:
     return procedure.sort_key
 
 
-def card_spec(site: Site, procedure: Procedure, ecc: str) -> PosterSpec:
-    front = procedure.front
-    heading = (Block("title", front.title), Block("small", f"Mã thủ tục: {front.code}"))
-    body = [Block("fact", f"Thời gian: {front.processing_time}")] if front.processing_time else []
-    if front.fee:
-        body.append(Block("fact", f"Phí, lệ phí: {front.fee}"))
-    body.append(Block("small", "Quét mã để xem giấy tờ cần mang, cách nộp hồ sơ."))
-    code = Code(site.absolute_url(procedure.url_path), front.title, front.code)
-    return PosterSpec(
-        f"the-{front.code}", "card", "A6", DISTANCE["card"], front.title, site.config.name,
-        heading, (code,), tuple(body), _short_footer(site), ecc,
-    )  # fmt: skip
-
-
-def _short_footer(site: Site) -> str:
-    hotline = f" · Đường dây nóng: {site.config.hotline}" if site.config.hotline else ""
-    return site.config.name + hotline
-
-
-def stickers_spec(site: Site, ecc: str) -> PosterSpec:
-    codes = tuple(
-        Code(site.absolute_url(p.url_path), p.title, f"Mã {p.code}") for p in site.active_procedures
-    )
-    heading = (Block("small-center", f"{site.config.name}: nhãn mã QR, cắt theo đường chấm"),)
-    return PosterSpec(
-        "nhan-dan", "stickers", "A4", DISTANCE["stickers"], f"{site.config.name}: nhãn mã QR",
-        site.config.name, heading, codes, ecc=ecc,
-    )  # fmt: skip
-
-
-def leaflet_spec(site: Site, procedure: Procedure, ecc: str) -> PosterSpec:
-    front = procedure.front
+def procedure_codes(site: Site, procedure: Procedure, distance: float) -> tuple[Code, Code]:
+    """The page's address, and beside it the key facts as text for a phone with no signal."""
     url = site.absolute_url(procedure.url_path)
-    heading = [Block("small", site.config.name), Block("title", front.title)]
-    heading.append(Block("small", f"Mã thủ tục: {front.code}"))
-    if front.summary:
-        heading.append(Block("body", front.summary))
-    body = leaflet_facts(site, procedure)
-    steps = markdown_blocks(procedure.body)
-    if steps:
-        body += [Block("h2", "Các bước thực hiện"), *steps]
-    body += [Block("h2", "Xem thêm"), Block("body", f"Quét mã QR ở góc trang hoặc mở {url}")]
+    page = Code(
+        url, procedure.title, procedure.code, distance_m=distance, caption=address_text(url)
+    )
+    facts = Code(
+        offline_text(site, procedure), procedure.title, kind="text",
+        distance_m=TEXT_CODE_DISTANCE_M * distance / DISTANCE["card"], caption=OFFLINE_LABEL,
+    )  # fmt: skip
+    return page, facts
+
+
+def _fact(label: str, text: str) -> Block:
+    """A fact for a card, as reportlab markup from the page's own inline HTML."""
+    return Block("fact", f"<b>{label}:</b> {inline_markup(inline_html(text))}")
+
+
+def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = False) -> PosterSpec:
+    front = procedure.front
+    heading = (
+        Block("small", site.config.name),
+        Block("title", front.title),
+        Block("instruction", "Quét mã để xem giấy tờ cần mang, cách nộp hồ sơ"),
+    )
+    body = [_fact("Thời gian", front.processing_time)] if front.processing_time else []
+    if front.fee:
+        body.append(_fact("Lệ phí", front.fee))
+    if front.documents:
+        body.append(Block("h", "Giấy tờ cần mang"))
+        body += [Block("bullet", inline_markup(inline_html(d))) for d in front.documents]
+    distance = DISTANCE["card"]
     return PosterSpec(
-        f"to-roi-{front.code}", "leaflet", "A4", DISTANCE["leaflet"], front.title,
-        site.config.name, tuple(heading), (Code(url, front.title, front.code),), tuple(body),
-        footer_text(site), ecc,
+        f"the-{front.code}", "card", "A5", distance, front.title, site.config.name, heading,
+        procedure_codes(site, procedure, distance), tuple(body), footer_blocks(site), ecc,
+        print_shop=print_shop, designed_m=distance, source=procedure.source,
     )  # fmt: skip
 
 
-def leaflet_facts(site: Site, procedure: Procedure) -> list[Block]:
-    """What to bring, how long, how much, where: the questions residents ask first."""
+def stickers_spec(site: Site, ecc: str, print_shop: bool = False) -> PosterSpec:
+    codes = []
+    for p in site.active_procedures:
+        url = site.absolute_url(p.url_path)
+        codes.append(Code(url, p.title, f"Mã {p.code}", caption=address_text(url)))
+    heading = (Block("small", f"{site.config.name}: nhãn mã QR, cắt theo đường chấm"),)
+    distance = DISTANCE["stickers"]
+    return PosterSpec(
+        "nhan-dan", "stickers", "A4", distance, f"{site.config.name}: nhãn mã QR",
+        site.config.name, heading, tuple(codes), ecc=ecc, print_shop=print_shop,
+        designed_m=distance,
+    )  # fmt: skip
+
+
+def leaflet_spec(
+    site: Site, procedure: Procedure, ecc: str, print_shop: bool = False
+) -> PosterSpec:
     front = procedure.front
-    blocks: list[Block] = []
-    if front.documents:
-        blocks.append(Block("h2", "Giấy tờ cần mang"))
-        blocks += [Block("bullet", plain_inline(d)) for d in front.documents]
-    where = front.where or site.config.address
-    for heading, text in (
-        ("Thời gian giải quyết", front.processing_time),
-        ("Phí, lệ phí", front.fee),
-        ("Nơi nộp hồ sơ", where),
-        ("Giờ làm việc", site.config.opening_hours),
-        ("Kết quả nhận được", front.result),
-    ):
-        if text:
-            blocks += [Block("h2", heading), Block("body", plain_inline(text))]
-    if front.methods:
-        blocks.append(Block("h2", "Cách nộp"))
-        blocks += [Block("bullet", _method_text(m)) for m in front.methods]
-    return blocks
+    heading = (
+        Block("small", site.config.name),
+        Block("title", front.title),
+        Block("small", f"Mã thủ tục: {front.code}"),
+    )
+    distance = DISTANCE["leaflet"]
+    return PosterSpec(
+        f"to-roi-{front.code}", "leaflet", "A4", distance, front.title, site.config.name,
+        heading, procedure_codes(site, procedure, distance),
+        (Block("html", leaflet_html(site, procedure)),), footer_blocks(site), ecc,
+        print_shop=print_shop, designed_m=distance, source=procedure.source,
+    )  # fmt: skip
 
 
-def _method_text(method: object) -> str:
-    parts = [getattr(method, "label", "")]
-    for key, label in (("processing_time", "thời gian"), ("fee", "phí")):
-        if value := getattr(method, key, ""):
-            parts.append(f"{label}: {value}")
-    return "; ".join(parts)
-
-
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)")
-_TAG = re.compile(r"<[^>]+>")
-_ITEM = re.compile(r"^\s*(?:[-*+]|(\d+)[.)])\s+(.*)$")
-
-
-def plain_inline(text: str) -> str:
-    """Markdown inline markup to plain text: links keep their words, marks go."""
-    text = _TAG.sub("", _LINK.sub(r"\1", text))
-    return _EMPHASIS.sub("", text).replace("|", " ").strip()
-
-
-def markdown_blocks(body: str) -> list[Block]:
-    """A procedure body as headings, paragraphs and list items for print.
-
-    Deliberately simple: a leaflet needs the words in order, not the markup."""
-    blocks: list[Block] = []
-    open_block = False  # whether the next plain line continues the last block
-    for line in body.splitlines():
-        stripped = line.strip()
-        if not stripped or set(stripped) <= set("-|: "):
-            open_block = False
-        elif stripped.startswith("#"):
-            blocks.append(Block("h2", plain_inline(stripped.lstrip("#"))))
-            open_block = False
-        elif item := _ITEM.match(line):
-            number, text = item.groups()
-            blocks.append(
-                Block("numbered" if number else "bullet", plain_inline(text), number or "")
-            )
-            open_block = True
-        elif open_block:
-            last = blocks[-1]
-            blocks[-1] = Block(last.style, f"{last.text} {plain_inline(stripped)}", last.marker)
-        else:
-            blocks.append(Block("body", plain_inline(stripped)))
-            open_block = True
-    return [b for b in blocks if b.text]
-
-
-# A code may take at most this share of the page height: the rest is for its
-# heading and labels.
-MAX_CODE_HEIGHT_SHARE = 0.6
-
-
-def largest_box_pt(spec: PosterSpec) -> float:
-    """Side of the biggest code on `spec`, quiet zone included, at its designed size."""
-    modules = max(symbol_modules(c.url, spec.ecc) for c in spec.codes)
-    return (modules + 2 * QUIET_ZONE) * spec.module_pt
-
-
-# The module size per metre a 1920 px, 70° phone camera needs (3 px a module).
-# Posters are drawn at the robust MM_PER_METRE; they may go down to this floor
-# without comment, and a field board does, to get every field on fewer sheets.
-NOMINAL_MM_PER_METRE = 2.2
-_FLOOR = NOMINAL_MM_PER_METRE / MM_PER_METRE
-_BOARD_STEPS = 8
+# Fitting each poster to its paper ---------------------------------------------
 
 
 def fitted(spec: PosterSpec) -> PosterSpec:
-    """`spec` with its codes made smaller where the paper asks for it: a field board
-    to fit on the fewest sheets, or any code that cannot fit the paper at all (a
-    very long address). `reach_warnings` tells the editor when that goes below
-    the floor for the designed distance."""
-    page_w, page_h = spec.page_size
-    room = min(page_w - 2 * MARGIN, (page_h - 2 * MARGIN) * MAX_CODE_HEIGHT_SHARE)
-    box = largest_box_pt(spec)
-    if box > room:
-        spec = replace(spec, distance_m=spec.distance_m * room / box)
-    return fewest_sheets(spec) if spec.kind == "board" else spec
+    """`spec` with its codes as large as its paper allows, up to its designed distance:
+    a board on one sheet, a card's two codes side by side, a long address's dense
+    code on its page. `reach_warnings` says when that is shorter than designed."""
+    if spec.kind == "board":
+        return _fitted_board(spec)
+    if spec.kind == "card":
+        return fit_card(spec)
+    if spec.kind == "leaflet":
+        return fit_leaflet(spec)
+    if spec.kind == "field":
+        return fit_field(spec)
+    return _fit_stickers(spec)
 
 
-@cache
-def sheets(spec: PosterSpec) -> int:
-    """Sheets a board takes, in whichever orientation needs fewer (as render_pdf picks)."""
-    register_fonts()
-    counts = []
-    for orientation in (spec, replace(spec, landscape=True)):
-        try:
-            counts.append(render_grid(orientation)[1])
-        except LayoutError:  # a row of codes taller than this orientation's page
-            continue
-    return min(counts, default=10**6)
+@lru_cache(maxsize=1024)  # a board's search is the costly one; poster_problems asks again
+def _fitted_board(spec: PosterSpec) -> PosterSpec:
+    return _fit_shop_board(spec) if spec.name == SHOP_BOARD else fit_board(spec)
 
 
-def fewest_sheets(spec: PosterSpec) -> PosterSpec:
-    """The largest codes, between the robust size and the floor, that still put the
-    board on as few sheets as the floor would: 9 fields take 2 A3 sheets, not 5."""
-    fewest = sheets(replace(spec, distance_m=spec.distance_m * _FLOOR))
-    for step in range(_BOARD_STEPS + 1):
-        scale = 1 - (1 - _FLOOR) * step / _BOARD_STEPS
-        candidate = replace(spec, distance_m=round(spec.distance_m * scale, 4))
-        if sheets(candidate) <= fewest:
-            return candidate
-    return spec
+def _fit_shop_board(spec: PosterSpec) -> PosterSpec:
+    """The smallest of A2, A1, A0 holding every field at the designed distance; an A0
+    at a shorter one when even that cannot (tens of fields, or a long address)."""
+    for paper in SHOP_PAPERS:
+        if (fits := fits_at_designed(replace(spec, paper=paper))) is not None:
+            return fits
+    return fit_board(replace(spec, paper=SHOP_PAPERS[-1]))
+
+
+def _fit_stickers(spec: PosterSpec) -> PosterSpec:
+    from thutuc.print.card import scaled
+
+    page_w = spec.page_size[0]
+    box = max(box_pt(c, spec.ecc, spec.module_pt) for c in spec.codes)
+    room = page_w - 2 * MARGIN
+    return scaled(spec, room / box) if box > room else spec
+
+
+def poster_specs(site: Site, ecc: str = "M", print_shop: bool | None = None) -> list[PosterSpec]:
+    """Every poster of the site, in a stable order, each fitted to its paper.
+    `print_shop` (None: site.yml's `print_shop`) adds bleed and crop marks."""
+    return [fitted(s) for s in declared_specs(site, ecc, print_shop)]
+
+
+def declared_specs(site: Site, ecc: str = "M", print_shop: bool | None = None) -> list[PosterSpec]:
+    shop = site.config.print_shop if print_shop is None else print_shop
+    specs = [board_spec(site, paper, ecc, shop) for paper in ("A4", "A3", SHOP_PAPERS[0])]
+    specs += [field_spec(site, f.slug, ecc, shop) for f in site.fields]
+    # Replaced and abolished procedures keep their page but get no new poster.
+    specs += [card_spec(site, p, ecc, shop) for p in site.active_procedures]
+    if site.active_procedures:
+        specs.append(stickers_spec(site, ecc, shop))
+    specs += [leaflet_spec(site, p, ecc, shop) for p in site.active_procedures]
+    return [s for s in specs if s.codes]
+
+
+# What the build tells the editor ----------------------------------------------
 
 
 def nominal_reach_m(spec: PosterSpec) -> float:
     """How far a typical phone reads the codes of `spec` (3 px a module)."""
-    return spec.distance_m / _FLOOR
+    return spec.distance_m * MM_PER_METRE / NOMINAL_MM_PER_METRE
 
 
-def reach_warnings(site: Site, ecc: str = "M") -> list[tuple[PosterSpec, float]]:
-    """(poster, designed distance) for every poster whose codes went below the floor
-    for its designed distance: a phone must come closer than the poster promises."""
-    designed = {s.name: s for s in _declared_specs(site, ecc)}
+@dataclass(frozen=True)
+class Reach:
+    """A poster whose codes are drawn for a shorter distance than it is designed for."""
+
+    poster: str
+    kind: str
+    paper: str
+    designed_m: float
+    distance_m: float  # at 2.9 mm a module per metre, after fitting
+
+    @property
+    def nominal_m(self) -> float:
+        return self.distance_m * MM_PER_METRE / NOMINAL_MM_PER_METRE
+
+    @property
+    def below_floor(self) -> bool:
+        """A typical phone must come closer than designed (below 2.2 mm/m)."""
+        return self.nominal_m < self.designed_m - 1e-9
+
+
+def reach_warnings(
+    site: Site, ecc: str = "M", specs: list[PosterSpec] | None = None
+) -> list[Reach]:
+    """Every poster drawn smaller than designed: a board that needs a shorter distance
+    to fit one sheet, or a code too dense (a very long address) for its paper.
+    `specs`: the site's poster_specs, when the caller has them already."""
     return [
-        (spec, designed[spec.name].distance_m)
-        for spec in poster_specs(site, ecc)
-        if nominal_reach_m(spec) < designed[spec.name].distance_m - 1e-9
+        Reach(s.name, s.kind, s.paper, s.designed_distance_m, s.distance_m)
+        for s in (poster_specs(site, ecc) if specs is None else specs)
+        if s.distance_m < s.designed_distance_m - 1e-9
     ]
+
+
+@dataclass(frozen=True)
+class PosterProblem:
+    """A problem to report with the build, as data; the engine adds it to Problems."""
+
+    file: str
+    message: str
+    hint: str
+    severity: str  # "warning" or "notice"
+    line: int | None = None
 
 
 def _metres(value: float) -> str:
     return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
 
 
-def shrink_warning(spec: PosterSpec, designed_m: float) -> list[Problem]:
-    """A warning when a code so long (a long field folder or code) could not print at
-    the size its poster is designed for: the poster still builds, smaller."""
-    if nominal_reach_m(spec) >= designed_m - 1e-9:
-        return []
+def _reach_problem(reach: Reach, fields: int, shop_paper: str = "") -> PosterProblem:
+    where = f"qr/{POSTER_DIR}/{reach.poster}.pdf"
+    severity = "warning" if reach.below_floor else "notice"
+    if reach.kind == "board":
+        message = (
+            f"{fields} lĩnh vực không vừa một tờ {reach.paper} ở khoảng cách "
+            f"{_metres(reach.designed_m)}: bảng in mã nhỏ hơn, quét được từ khoảng "
+            f"{_metres(reach.distance_m)} (điện thoại tốt: {_metres(reach.nominal_m)})."
+        )
+        hint = "Treo bảng này ở nơi người dân đứng gần"
+        if reach.poster != SHOP_BOARD:
+            paper = f" (khổ {shop_paper})" if shop_paper else ""
+            hint += f", hoặc in {SHOP_BOARD}.pdf{paper} ở hàng in"
+        return PosterProblem(where, message, hint + ".", severity)
     message = (
-        f"Mã QR quá dày để in đủ lớn trên khổ {spec.paper}: chỉ quét được từ khoảng "
-        f"{_metres(nominal_reach_m(spec))} thay vì {_metres(designed_m)}."
+        f"Mã QR quá dày để in đủ lớn trên khổ {reach.paper}: chỉ quét được từ khoảng "
+        f"{_metres(reach.nominal_m)} thay vì {_metres(reach.designed_m)}."
     )
     hint = (
         "Địa chỉ trang càng ngắn, mã càng thưa. Đặt tên thư mục lĩnh vực ngắn hơn "
         "(giữ tên cũ trong aliases: của _index.md), hoặc in khổ lớn hơn."
     )
-    return [Problem(f"qr/{POSTER_DIR}/{spec.name}.pdf", None, message, hint, Severity.WARNING)]
+    return PosterProblem(where, message, hint, severity)
 
 
-def poster_specs(site: Site, ecc: str = "M") -> list[PosterSpec]:
-    """Every poster of the site, in a stable order, each fitted to its paper."""
-    return [fitted(s) for s in _declared_specs(site, ecc)]
+def _glyph_problem(file: str, chars: str) -> PosterProblem:
+    shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:8])
+    return PosterProblem(
+        file,
+        f"Áp phích không có phông chữ cho ký tự {shown}: sẽ in thành ô trống.",
+        "Thay bằng chữ hoặc dấu thường dùng; nếu là chữ của một dân tộc, báo "
+        "người quản trị để thêm phông Noto của chữ đó vào thutuc/print/fonts.",
+        "warning",
+    )
 
 
-def _declared_specs(site: Site, ecc: str) -> list[PosterSpec]:
-    specs = [board_spec(site, "A4", ecc), board_spec(site, "A3", ecc)]
-    specs += [field_spec(site, f.slug, ecc) for f in site.fields]
-    # Replaced and abolished procedures keep their page but get no new poster.
-    specs += [card_spec(site, p, ecc) for p in site.active_procedures]
-    if site.active_procedures:
-        specs.append(stickers_spec(site, ecc))
-    specs += [leaflet_spec(site, p, ecc) for p in site.active_procedures]
-    return [s for s in specs if s.codes]
+def _spec_texts(spec: PosterSpec) -> list[str]:
+    """Every text `spec` draws, markup and HTML reduced to their words."""
+    blocks = [*spec.heading, *spec.body, *spec.footer]
+    texts = [html.unescape(nh3.clean(b.text, tags=set())) for b in blocks]
+    for code in (*spec.codes, *([spec.contact] if spec.contact else [])):
+        texts += [code.label, code.note, code.caption]
+        texts += [code.payload] if code.kind != "url" else []
+    return texts
+
+
+def spec_problems(spec: PosterSpec) -> list[PosterProblem]:
+    """What one poster tells the editor, from its spec alone, for an engine that
+    builds posters one at a time: its codes drawn for a shorter distance than
+    designed; characters no font draws, naming the file the poster is about (the
+    poster itself for a board). `poster_problems` says the same for a whole site,
+    naming for every character the file it was written in."""
+    problems = []
+    if spec.distance_m < spec.designed_distance_m - 1e-9:
+        reach = Reach(spec.name, spec.kind, spec.paper, spec.designed_distance_m, spec.distance_m)
+        problems.append(_reach_problem(reach, len(spec.codes)))
+    if chars := missing(" ".join(_spec_texts(spec))):
+        problems.append(_glyph_problem(spec.source or f"qr/{POSTER_DIR}/{spec.name}.pdf", chars))
+    return problems
+
+
+def _texts_by_file(site: Site) -> dict[str, list[str]]:
+    """Every text a poster may draw, by the file it comes from."""
+    config = site.config
+    texts = {
+        site.own_file("site.yml"): [
+            config.name,
+            config.address,
+            config.hotline,
+            config.opening_hours,
+        ]
+    }
+    for field in site.fields:
+        texts.setdefault(field.source, []).append(field.title)
+    for p in site.active_procedures:
+        front = p.front
+        lines = [front.title, front.summary, front.processing_time, front.fee, front.where]
+        lines += [front.agency, front.result, front.applicants, front.conditions, front.decision]
+        lines += [*front.documents, *front.legal_basis, *(f.title for f in front.forms)]
+        lines += [m.processing_time + m.fee for m in front.methods]
+        texts.setdefault(p.source, []).extend([*(inline_text(t) for t in lines), p.body])
+    return texts
+
+
+def glyph_warnings(site: Site) -> list[PosterProblem]:
+    """A character no poster font can draw, by file: it would print as an empty box."""
+    return [
+        _glyph_problem(file, chars)
+        for file, texts in _texts_by_file(site).items()
+        if (chars := missing("".join(texts)))
+    ]
+
+
+def poster_problems(site: Site, ecc: str = "M") -> list[PosterProblem]:
+    """What the build should tell the editor about the posters: codes drawn for a
+    shorter distance than designed, characters no font can draw."""
+    specs = poster_specs(site, ecc)
+    shop = next((s.paper for s in specs if s.name == SHOP_BOARD), "")
+    reach = [_reach_problem(r, len(site.fields), shop) for r in reach_warnings(site, ecc, specs)]
+    return reach + glyph_warnings(site)
 
 
 # Hashes and the manifest ----------------------------------------------------
@@ -359,16 +480,26 @@ def code_fingerprint() -> str:
     """Hash of what draws a poster besides its spec: our code, fonts, libraries."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("posters.py", "layout.py", "qr.py"):
-        digest.update((here / name).read_bytes())
+    for module in sorted(here.glob("*.py")):  # every module of the print stage
+        digest.update(module.read_bytes())
     for font in sorted(FONTS_DIR.glob("*.ttf")):
         digest.update(font.read_bytes())
-    for package in ("reportlab", "zxing-cpp", "pypdfium2", "pillow"):
+    for package in (
+        "reportlab",
+        "uharfbuzz",
+        "zxing-cpp",
+        "pypdfium2",
+        "pillow",
+        "cmarkgfm",
+        "nh3",
+    ):
         digest.update(version(package).encode())
     return digest.hexdigest()
 
 
 def spec_hash(spec: PosterSpec) -> str:
+    """The input hash of a poster: everything it draws is in its spec (texts, codes,
+    sizes, paper, print-shop marks), so an edit redraws only the posters showing it."""
     data = json.dumps(asdict(spec), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{code_fingerprint()}\n{data}".encode()).hexdigest()
 
@@ -423,21 +554,24 @@ def reuse(previous_dir: Path, old: PosterRecord, qr_dir: Path) -> bool:
 
 
 def draw_poster(spec: PosterSpec) -> tuple[bytes, bytes, int]:
-    """One poster's PDF, the PNG preview of its first page, and its number of pages."""
+    """One poster's PDF, the PNG preview of its first page (the finished sheet, without
+    a print shop's border), and its number of pages. Runs in a worker."""
     data = render_pdf(spec)
     document = pdfium.PdfDocument(data)
     try:
         page = document[0]
-        image = page.render(scale=PREVIEW_WIDTH_PX / page.get_width()).to_pil()
+        border = Paper.of(spec).border
+        scale = PREVIEW_WIDTH_PX / (page.get_width() - 2 * border)
+        image = page.render(scale=scale, crop=(border,) * 4).to_pil()
         preview = io.BytesIO()
-        image.convert("RGB").save(preview, format="PNG")
+        image.convert("L").save(preview, format="PNG")  # black ink only: grey is enough
         return data, preview.getvalue(), len(document)
     finally:
         document.close()
 
 
 def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
-    """Draw one poster and its preview; return its number of pages. Runs in a worker."""
+    """Draw one poster and its preview into files; return its number of pages."""
     data, preview, pages = draw_poster(spec)
     pdf_path.write_bytes(data)
     preview_path.write_bytes(preview)
@@ -463,16 +597,18 @@ def write_posters(
     previous_qr_dir: Path | None = None,
     jobs: int | None = None,
     ecc: str = "M",
+    print_shop: bool | None = None,
 ) -> list[Path]:
     """Write every poster PDF, its PNG preview, index.html and manifest.json into qr_dir.
 
-    Posters whose input hash matches `previous_qr_dir`'s manifest are reused."""
+    Posters whose input hash matches `previous_qr_dir`'s manifest are reused.
+    `print_shop` (None: site.yml's) adds bleed and crop marks to every PDF."""
     (qr_dir / POSTER_DIR).mkdir(parents=True, exist_ok=True)
     (qr_dir / PREVIEW_DIR).mkdir(parents=True, exist_ok=True)
     if any(not (qr_dir / f"{t.name}.svg").is_file() for t in qr_targets(site)):
         write_qr_codes(site, qr_dir, ecc)
     previous = read_manifest(previous_qr_dir)
-    specs = poster_specs(site, ecc)
+    specs = poster_specs(site, ecc, print_shop)
     records: list[PosterRecord] = []
     todo: list[tuple[int, PosterSpec, Path, Path]] = []
     for spec in specs:
@@ -511,27 +647,31 @@ def _decimal(value: float) -> str:
 def poster_row(spec: PosterSpec, pages: int) -> dict[str, object]:
     """What the contact sheet says of one poster (its file size comes from the file)."""
     module = spec.distance_m * MM_PER_METRE
-    side = max(symbol_size_mm(c.url, spec.ecc, module) for c in spec.codes)
+    urls = [c for c in spec.codes if c.kind == "url"] or list(spec.codes)
+    side = max(symbol_size_mm(c.payload, spec.ecc, module) for c in urls)
+    shrunk = spec.distance_m < spec.designed_distance_m - 1e-9
     return {
         "name": spec.name,
-        "paper": spec.paper,
+        "paper": spec.paper + (" ngang" if spec.landscape else ""),
         "pages": pages,
         "pdf": f"{POSTER_DIR}/{spec.name}.pdf",
         "preview": f"{PREVIEW_DIR}/{spec.name}.png",
         "kind": KIND_NAMES[spec.kind],
         "title": spec.title,
         "purpose": PURPOSE[spec.kind],
-        "distance": _decimal(spec.distance_m),
+        "distance": _decimal(round(spec.distance_m, 2)),
+        "designed": _decimal(round(spec.designed_distance_m, 2)) if shrunk else "",
         "module": _decimal(round(module, 2)),
         "side": f"{side:.0f}",
-        "codes": len(spec.codes),
+        "codes": len(spec.codes) + (1 if spec.contact else 0),
+        "print_shop": spec.print_shop,
     }
 
 
 def poster_rows(
     qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
 ) -> list[dict[str, object]]:
-    return [{**poster_row(specs[r.name], r.pages), "size": _size(qr_dir / r.pdf)} for r in records]
+    return [poster_row(specs[r.name], r.pages) for r in records]
 
 
 def contact_sheet(
@@ -561,9 +701,8 @@ def write_index(
     site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
 ) -> Path:
     """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
-    rows = [poster_row(specs[r.name], r.pages) for r in records]
     path = qr_dir / "index.html"
-    path.write_bytes(contact_sheet(site, qr_dir, rows))
+    path.write_bytes(contact_sheet(site, qr_dir, poster_rows(qr_dir, records, specs)))
     return path
 
 
@@ -582,19 +721,16 @@ class PosterJob:
     site: Site
     subject: object  # the paper, the field's slug or the procedure; None for stickers
     ecc: str
+    print_shop: bool
 
     def spec(self) -> PosterSpec:
         return fitted(self._declared())
 
-    def declared_distance(self) -> float:
-        """The distance the poster is designed for, before fitting it to its paper."""
-        return self._declared().distance_m
-
     def _declared(self) -> PosterSpec:
         make = _SPEC_FUNCTIONS[self.make]
         if self.subject is None:
-            return make(self.site, self.ecc)
-        return make(self.site, self.subject, self.ecc)
+            return make(self.site, self.ecc, self.print_shop)
+        return make(self.site, self.subject, self.ecc, self.print_shop)
 
 
 _SPEC_FUNCTIONS: dict[str, Callable[..., PosterSpec]] = {
@@ -606,29 +742,45 @@ _SPEC_FUNCTIONS: dict[str, Callable[..., PosterSpec]] = {
 }
 
 
-def poster_jobs(site: Site, ecc: str = "M") -> list[PosterJob]:
-    """Every poster of the site, in the order of `poster_specs`, without drawing."""
-    lists = site.listed()  # boards, field posters and stickers show summaries
-    alone = Site(site.root, site.config, (), home=site.home)  # a card and a leaflet read the config
+def poster_jobs(site: Site, ecc: str = "M", print_shop: bool | None = None) -> list[PosterJob]:
+    """Every poster of the site, in the order of `declared_specs`, without drawing:
+    each with the part of the site it shows (lists: summaries; a card or leaflet:
+    its procedure, and its commit date for the date it was checked)."""
+    shop = site.config.print_shop if print_shop is None else print_shop
+    lists = replace(site.listed(), commit_dates=site.commit_dates)  # boards print the newest date
     jobs = []
     if site.fields:
         jobs += [
-            PosterJob(f"bang-linh-vuc-{p}", "board", "board_spec", lists, p, ecc)
-            for p in ("A4", "A3")
-        ]
-    for field in lists.fields:
+            PosterJob(name, "board", "board_spec", lists, paper, ecc, shop)
+            for name, paper in (
+                ("bang-linh-vuc-A4", "A4"), ("bang-linh-vuc-A3", "A3"), (SHOP_BOARD, SHOP_PAPERS[0])
+            )
+        ]  # fmt: skip
+    for field in site.listed().fields:
         one = Site(site.root, site.config, (field,), home=site.home)
         jobs.append(
-            PosterJob(f"ap-phich-{field.slug}", "field", "field_spec", one, field.slug, ecc)
+            PosterJob(f"ap-phich-{field.slug}", "field", "field_spec", one, field.slug, ecc, shop)
         )
-    active = site.active_procedures
-    jobs += [PosterJob(f"the-{p.code}", "card", "card_spec", alone, p, ecc) for p in active]
-    if active:
-        jobs.append(PosterJob("nhan-dan", "stickers", "stickers_spec", lists, None, ecc))
-    jobs += [
-        PosterJob(f"to-roi-{p.code}", "leaflet", "leaflet_spec", alone, p, ecc) for p in active
-    ]
+    for kind, make, prefix in (("card", "card_spec", "the"), ("leaflet", "leaflet_spec", "to-roi")):
+        for p in site.active_procedures:
+            dates = {p.source: site.commit_dates[p.source]} if p.source in site.commit_dates else {}
+            alone = Site(site.root, site.config, (), dates, home=site.home)
+            jobs.append(PosterJob(f"{prefix}-{p.code}", kind, make, alone, p, ecc, shop))
+        if kind == "card" and site.active_procedures:
+            jobs.append(PosterJob("nhan-dan", "stickers", "stickers_spec", lists, None, ecc, shop))
     return jobs
 
 
-__all__ = ["poster_specs", "write_posters"]
+__all__ = [
+    "PosterJob",
+    "contact_sheet",
+    "draw_poster",
+    "poster_jobs",
+    "poster_problems",
+    "poster_row",
+    "poster_specs",
+    "reach_warnings",
+    "spec_hash",
+    "spec_problems",
+    "write_posters",
+]

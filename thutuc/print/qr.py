@@ -14,6 +14,17 @@ An earlier version upper-cased the scheme and host to reach QR alphanumeric
 mode and a smaller symbol; Pixel Camera, Samsung's camera, Firefox for iOS and
 several scanner apps then show the code as text instead of opening a link.
 No case games: a smaller symbol is not worth a code some phones do not open.
+
+Text codes (the key facts of a procedure for a phone with no signal, the
+hotline as a contact card) carry NFC UTF-8 behind the UTF-8 ECI designator
+(000026). zxing-cpp's writer (3.1, libzint) adds it only when asked, with
+`create_barcode(text, QRCode, eci="UTF8")`; without it, zint picks the first
+character set that holds the text: Latin-1 with no ECI for "Xã Hòa Bình",
+ISO 8859-2 (ECI 4) for "Đăng ký", which scanners without ECI support show
+as other letters. With the ECI, zint still splits the text into numeric,
+alphanumeric and byte segments by itself; the Vietnamese letters go in byte
+mode as their UTF-8 bytes (never Kanji mode, which belongs to Shift JIS).
+tests/test_qr.py decodes such codes with zxing-cpp and zbar.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from xml.sax.saxutils import escape
 import zxingcpp
 
 from thutuc.content.model import CONTACTS_PATH, HOME_PATH, Site
+from thutuc.content.text import nfc
 
 QUIET_ZONE = 4  # modules of blank paper around a symbol (ISO/IEC 18004)
 PNG_WIDTH_PX = 600  # big enough for a Zalo message, small enough for 2G
@@ -94,9 +106,11 @@ class QrSymbol:
 _DARK_IS_ONE = bytes.maketrans(b"\x00\xff", b"\x01\x00")  # zxing-cpp paints dark as 0
 
 
-def build_symbol(text: str, ecc: str) -> QrSymbol:
-    """The smallest symbol holding `text` at exactly level `ecc`."""
-    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ecc)
+def build_symbol(text: str, ecc: str, utf8_eci: bool = False) -> QrSymbol:
+    """The smallest symbol holding `text` at exactly level `ecc`; with `utf8_eci`,
+    as UTF-8 behind the UTF-8 ECI designator."""
+    options = {"eci": "UTF8"} if utf8_eci else {}
+    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ecc, **options)
     # a buffer of side x side bytes; its stub does not declare the buffer protocol
     image: Any = barcode.to_image(scale=1, add_quiet_zones=False)
     side = int(image.shape[0])
@@ -104,14 +118,14 @@ def build_symbol(text: str, ecc: str) -> QrSymbol:
     return QrSymbol(text, ecc, tuple(pixels[i * side : (i + 1) * side] for i in range(side)))
 
 
-def strongest_level(text: str, ecc: str) -> str:
+def strongest_level(text: str, ecc: str, utf8_eci: bool = False) -> str:
     """The strongest error correction level, from `ecc` up, at the size `ecc` needs.
 
     Raising the error correction while the symbol keeps its size is free
     robustness: the modules stay as large on the same paper."""
-    size = build_symbol(text, ecc).size
+    size = build_symbol(text, ecc, utf8_eci).size
     for level in reversed(ECC_LEVELS[ECC_LEVELS.index(ecc) + 1 :]):
-        if build_symbol(text, level).size == size:
+        if build_symbol(text, level, utf8_eci).size == size:
             return level
     return ecc
 
@@ -141,6 +155,14 @@ def encode_url(url: str, ecc: str = "M") -> QrSymbol:
     if key not in _levels:
         _levels[key] = strongest_level(url, ecc)
     return build_symbol(url, _levels[key])
+
+
+@lru_cache(maxsize=1024)
+def encode_text(text: str, ecc: str = "M") -> QrSymbol:
+    """A code that carries text (not a link): NFC UTF-8 behind the UTF-8 ECI, at
+    `ecc` or a stronger level of the same size."""
+    text = nfc(text)
+    return build_symbol(text, strongest_level(text, ecc, utf8_eci=True), utf8_eci=True)
 
 
 def symbol_size_mm(url: str, ecc: str, module_mm: float) -> float:
@@ -255,3 +277,62 @@ def write_qr_codes(site: Site, qr_dir: Path, ecc: str = "M", png: bool = True) -
             written.append(qr_dir / f"{target.name}.png")
             written[-1].write_bytes(png_bytes(symbol))
     return written
+
+
+# The hotline as a contact card ----------------------------------------------
+
+CONTACT_CARD_PATH = "lien-he/danh-ba.svg"  # on the contacts page, beside the hotline
+_PHONE = re.compile(r"\+?\d[\d .\-()]*\d")
+
+
+def phone_number(text: str) -> str:
+    """The first phone number in `text` as a dialler takes it: digits, a leading +."""
+    match = _PHONE.search(text)
+    if not match:
+        return ""
+    number = re.sub(r"[^\d+]", "", match[0])
+    return number if len(number.lstrip("+")) >= 3 else ""
+
+
+def _vcard_text(value: str) -> str:
+    """A vCard text value on one line: backslash, comma and semicolon escaped (RFC 2426)."""
+    value = " ".join(nfc(value).split())
+    for raw, escaped in (("\\", "\\\\"), (",", "\\,"), (";", "\\;")):
+        value = value.replace(raw, escaped)
+    return value
+
+
+def _short(name: str, limit: int = 48) -> str:
+    """A contact's name as a phone's list shows it: a very long commune name cut
+    between words (the code grows with every byte)."""
+    if len(name) <= limit:
+        return name
+    return name[:limit].rsplit(" ", 1)[0].rstrip(",;") + "…"
+
+
+def contact_vcard(site: Site) -> str:
+    """The commune's hotline as a vCard 3.0 a phone saves as a contact; "" without a
+    number. Kept to the fields every phone reads (N, FN, TEL): every byte makes the
+    code denser."""
+    number = phone_number(site.config.hotline)
+    if not number:
+        return ""
+    name = _vcard_text(_short(site.config.name))
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{name};Đường dây nóng;;;",
+        f"FN:Đường dây nóng {name}",
+        f"TEL;TYPE=WORK,VOICE:{number}",
+        "END:VCARD",
+    ]
+    return "\r\n".join(lines)
+
+
+def contact_card_svg(site: Site, ecc: str = "M") -> str:
+    """The contact code as an SVG for the contacts page; "" without a hotline."""
+    vcard = contact_vcard(site)
+    if not vcard:
+        return ""
+    title = f"Lưu số đường dây nóng {site.config.name} vào danh bạ"
+    return svg_document(encode_text(vcard, ecc), title, site.config.hotline)

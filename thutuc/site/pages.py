@@ -32,6 +32,7 @@ from thutuc.content.model import (
     Site,
 )
 from thutuc.content.text import fold
+from thutuc.print.qr import CONTACT_CARD_PATH, contact_vcard
 from thutuc.resources import TEMPLATES_DIR
 from thutuc.site.redirects import alias_redirects
 from thutuc.site.strings import SOURCE_LANGUAGE, STRINGS_DIR, strings_file
@@ -261,7 +262,9 @@ def _pages_in(here: LanguagePages) -> list[PageSpec]:
     specs += [procedure_page(site, p, here) for p in site.procedures]
     retired = ("retired", listed.retired_procedures)
     specs.append(here.spec("az.html", AZ_PATH, (("groups", az_groups(listed)), retired)))
-    specs.append(here.spec("contacts.html", CONTACTS_PATH))
+    # the hotline as a code that saves it as a contact (print/qr.py), one for every language
+    card = CONTACT_CARD_PATH if contact_vcard(here.base) else ""
+    specs.append(here.spec("contacts.html", CONTACTS_PATH, (("contact_card", card),)))
     specs.append(here.spec("404.html", NOT_FOUND_PATH, from_base=True, switcher=False))
     return specs
 

@@ -25,9 +25,12 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from thutuc.content.addresses import AddressError, phone_numbers
 from thutuc.content.markdown import plain_text, render_inline, render_markdown
 from thutuc.content.model import Procedure, Site, SiteConfig
 from thutuc.content.text import vi_date
+from thutuc.print.qr import CONTACT_CARD_PATH
+from thutuc.processing import processing
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
 from thutuc.site.fonts import font_faces
@@ -76,9 +79,19 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-def tel_href(phone: str) -> str:
-    """`tel:` link from a phone number as people write it ("0209 3 123 456")."""
-    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+@pass_context
+def tel_links(context: Context, phone: str) -> Markup:
+    """One `tel:` link per number of a phone field, as people write it
+    ("0209 3 123 456, 0912 345 678"), each shown as written, joined by the page
+    language's "or" ("hoặc": a comma would stand alone on a line where links are
+    blocks, as in the contact list). validate has refused letters; a number that
+    is still unusable is shown as plain text."""
+    try:
+        numbers = phone_numbers(phone)
+    except AddressError:
+        return Markup.escape(phone)
+    links = (Markup('<a class="tel" href="{}">{}</a>').format(n.href, n.written) for n in numbers)
+    return Markup(" {} ").format(context["t"]["phone_or"]).join(links)
 
 
 # One environment per templates folder and process: a province renders 100
@@ -108,7 +121,7 @@ def make_environment(site_root: Path, overrides: str = "") -> Environment:
         inline=render_inline,
         vi_date=vi_date,
         file_size=file_size,
-        tel=tel_href,
+        tel=tel_links,
         plain=plain_text,
         fill=fill,
         plural=plural,
@@ -202,7 +215,10 @@ def render_page(
         "t": load_strings(templates_root, language.code, overrides),
         **extra,
     }
-    html = env.get_template(spec.template).render(context)
+    subject = extra.get("procedure") or extra.get("field")
+    # names the file in a crash message
+    with processing(getattr(subject, "source", "") or spec.template):
+        html = env.get_template(spec.template).render(context)
     return Page(spec.path, font_faces(html, site_root).encode("utf-8"))
 
 
@@ -246,6 +262,10 @@ def render_site(site: Site) -> list[Page]:
     for path, listed in index_paths(site):
         pages.append(Page(path, search_index_json(listed)))
     pages += [script(), procedure_script()]
+    from thutuc.print.qr import contact_card_svg
+
+    if svg := contact_card_svg(site):
+        pages.append(Page(CONTACT_CARD_PATH, svg.encode("utf-8")))
     pages.append(service_worker(site, [(p.path, p.content) for p in pages]))
     return pages
 

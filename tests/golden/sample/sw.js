@@ -3,7 +3,7 @@
    resident online never reads an old page; offline, they come from the cache,
    and a page never opened shows the offline page with the hotline. */
 "use strict";
-var CACHE = "thutuc-76fcbb15a310";
+var CACHE = "thutuc-fbd98dc109a8";
 var PRECACHE = ["./", "ho-tich/", "chung-thuc/", "nuoi-con-nuoi/", "bao-tro-xa-hoi/", "giam-ngheo/", "dat-dai/", "nong-nghiep/", "van-hoa/", "ton-giao/", "lien-he/", "offline/", "site.js", "procedure.js", "en/offline/"];
 // Each language's offline page, by its folder: "" (Vietnamese), "en/"...
 var OFFLINES = {"": "offline/", "en/": "en/offline/"};

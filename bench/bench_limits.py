@@ -1,0 +1,67 @@
+"""What the input limits cost at their edge (content/load.py, validate.py).
+
+    python bench/bench_limits.py
+
+- a body just under MAX_MARKDOWN_BYTES (8 MiB): CPU seconds to check and build
+  its site (pages and SVG codes, no posters);
+- the ten-line YAML alias bomb of tests/fixtures/broken/alias-bomb: milliseconds
+  for parse_yaml to refuse it (it would expand to 9**9 values);
+- raw HTML nested 4,096 and 16,384 deep: CPU seconds of the sanitiser alone,
+  the quadratic growth MAX_HTML_NESTING (100) keeps out.
+
+CPU time (time.process_time), so other work on the machine does not count.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nh3
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from conftest import MINIMAL_SITE, write_files  # noqa: E402
+
+from thutuc.content.load import MAX_MARKDOWN_BYTES, parse_yaml  # noqa: E402
+from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
+from thutuc.problems import Problems  # noqa: E402
+
+
+def big_body() -> None:
+    line = "Một đoạn văn dài về thủ tục, có **chữ đậm** và [liên kết](https://x.vn/).\n\n"
+    body = line * ((MAX_MARKDOWN_BYTES - 4096) // len(line.encode()))
+    page = '---\ncode: "1.000894"\ntitle: Dài\n---\n' + body
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        root = write_files(tmp / "site", {**MINIMAL_SITE, "procedures/ho-tich/dai.md": page})
+        start = time.process_time()
+        build(BuildOptions(root, tmp / "o", tmp / "q", posters=False, record_published=False))
+        seconds = time.process_time() - start
+    print(f"{len(body.encode()) / 2**20:.1f} MiB body: check + build {seconds:.2f} s CPU")
+
+
+def alias_bomb() -> None:
+    path = REPO / "tests/fixtures/broken/alias-bomb/procedures/ho-tich/khai-sinh.md"
+    front = path.read_text(encoding="utf-8").split("---\n")[1]
+    start = time.process_time()
+    problems = Problems()
+    parse_yaml(front, path.name, problems)
+    milliseconds = (time.process_time() - start) * 1000
+    print(f"alias bomb refused in {milliseconds:.2f} ms CPU: {problems.errors[0].message}")
+
+
+def nested_html() -> None:
+    for depth in (4096, 16384):
+        start = time.process_time()
+        nh3.clean("<div>" * depth + "x" + "</div>" * depth)
+        print(f"nh3 on {depth} nested <div>: {time.process_time() - start:.2f} s CPU")
+
+
+if __name__ == "__main__":
+    big_body()
+    alias_bomb()
+    nested_html()

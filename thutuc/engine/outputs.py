@@ -1,0 +1,184 @@
+"""Making the output: the spare folders brought up to date, then swapped in.
+
+`Outputs` holds the two output trees of a build (output/ and qr/, engine/staging.py)
+and what goes into them: files kept as the last build made them (hard-linked
+from the live folder when the spare lacks them), artifacts built now (by the pool
+or in this process), and the outputs made from other outputs (each site's
+service worker and contact sheet).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from thutuc.content.files import content_digest
+from thutuc.content.model import Site, site_slug
+from thutuc.engine import staging
+from thutuc.engine.pool import Pool, WorkerFailed
+from thutuc.engine.state import ArtifactRecord, Artifacts, Manifest
+from thutuc.problems import BuildFailed, Problem, Problems
+from thutuc.processing import NOTE
+
+if TYPE_CHECKING:
+    from thutuc.engine.artifacts import Artifact
+
+TREES = ("out", "qr")
+POOL_THRESHOLD = 48  # below this many tasks the main process does them itself
+
+
+def prefix_of(slug: str) -> str:
+    """The folder of a site in each output tree: "" alone, "<commune>/" in a province."""
+    return f"{slug}/" if slug else ""
+
+
+class Outputs:
+    def __init__(self, trees: dict[str, staging.Tree], problems: Problems) -> None:
+        self.trees, self.problems = trees, problems
+        self.records: Artifacts = {}  # every artifact of this build, kept or made
+        self.made = 0
+        self.rebuilt: set[str] = set()  # sites that had an artifact rebuilt
+        self._told: set[Problem] = set()  # a card and a leaflet may say the same thing
+
+    def prepare(self) -> None:
+        for tree in self.trees.values():
+            tree.prepare()
+
+    def keep(self, artifact_id: str, record: ArtifactRecord) -> bool:
+        """Keep an unchanged artifact's files; False when one is gone (rebuild it)."""
+        for tree, path in record.files:
+            live = self.trees[tree].live_files.get(path)
+            if live is None or not self.trees[tree].keep(path, live.digest):
+                return False
+        self.records[artifact_id] = record
+        self._tell(record.problems)
+        return True
+
+    def _tell(self, problems: tuple[Problem, ...]) -> None:
+        for problem in problems:
+            if problem not in self._told:
+                self._told.add(problem)
+                self.problems.add(problem)
+
+    def keep_sites(self, slugs: set[str]) -> None:
+        """Everything the communes not built this time have in the output, as it is."""
+        if not slugs:
+            return
+        for tree in self.trees.values():
+            for path, entry in tree.live_files.items():
+                if path.partition("/")[0] in slugs:
+                    tree.keep(path, entry.digest)
+
+    def build(self, artifacts: list[Artifact], pool: Callable[[], Pool], workers: int) -> None:
+        """Build `artifacts` into the spare folders, in the pool when there are many."""
+        from thutuc.engine import builders
+
+        roots = {name: tree.spare for name, tree in self.trees.items()}
+        jobs = [
+            builders.Job(a.id, a.kind, a.inputs, prefix_of(a.site), roots, a.affinity)
+            for a in artifacts
+        ]
+        with worker_errors(self.problems, "dựng"):
+            if len(jobs) >= POOL_THRESHOLD and workers > 1:
+                results = pool().map(builders.run_job, jobs, builders.job_affinity)
+            else:
+                results = [builders.run_job(job) for job in jobs]
+        keys = {a.id: a.key for a in artifacts}
+        for result in results:
+            self._record(result, keys[result.artifact_id])
+
+    def _record(self, result: Any, key: str) -> None:
+        self.made += 1
+        slug = result.artifact_id.split("|", 1)[0]
+        self.rebuilt.add(slug)
+        for tree, path, entry in result.files:
+            self.trees[tree].written[path] = entry
+        problems = tuple(replace(p, group=slug) if slug else p for p in result.problems)
+        self._tell(problems)
+        files = tuple((tree, path) for tree, path, _ in result.files)
+        self.records[result.artifact_id] = ArtifactRecord(key, files, problems, result.meta)
+
+    def made_from_outputs(self, site: Site, posters: bool, ecc: str) -> None:
+        """The service worker, versioned by every other file of the site, and the
+        contact sheet of its codes and posters."""
+        from thutuc.site.render import service_worker
+
+        slug = site_slug(site)
+        prefix = prefix_of(slug)
+        skip = {prefix + "sw.js", prefix + staging.MARKER}
+        files = sorted(
+            (path[len(prefix) :], entry.digest.encode())
+            for path, entry in self.trees["out"].written.items()
+            if path.startswith(prefix) and path not in skip
+        )
+        worker = service_worker(site, files)
+        self._write_if_new("out", prefix + worker.path, worker.content, f"{slug}|sw|sw.js")
+        if posters:
+            self._contact_sheet(site, slug, ecc)
+
+    def _contact_sheet(self, site: Site, slug: str, ecc: str) -> None:
+        from thutuc.print.posters import contact_sheet, poster_jobs
+
+        order = [f"{slug}|poster|{job.name}" for job in poster_jobs(site, ecc)]  # names only
+        rows = [self.records[i].meta for i in order if i in self.records and self.records[i].meta]
+        sheet = contact_sheet(site, self.trees["qr"].spare / prefix_of(slug), rows)
+        self._write_if_new("qr", prefix_of(slug) + "index.html", sheet, f"{slug}|contact-sheet|")
+
+    def _write_if_new(self, tree_name: str, path: str, data: bytes, artifact_id: str) -> None:
+        tree = self.trees[tree_name]
+        digest = content_digest(data)
+        if not tree.keep(path, digest):
+            tree.write(path, data)
+            self.made += 1
+        self.records[artifact_id] = ArtifactRecord(digest, ((tree_name, path),))
+
+    def finish(self) -> None:
+        for tree in self.trees.values():
+            tree.finish()
+
+    def changed(self) -> bool:
+        """Whether the spare folders differ from the live ones (else no swap)."""
+        return any(
+            {p: e.digest for p, e in tree.written.items()}
+            != {p: e.digest for p, e in tree.live_files.items()}
+            or not tree.live.is_dir()
+            for tree in self.trees.values()
+        )
+
+    def manifests(self) -> dict[str, Manifest]:
+        return {name: dict(tree.written) for name, tree in self.trees.items()}
+
+
+@contextmanager
+def worker_errors(problems: Problems, doing: str) -> Iterator[None]:
+    """A task that raised in a worker: one problem naming the file it was on (the
+    worker's `processing` note travels in its traceback), and the build stops."""
+    try:
+        yield
+    except WorkerFailed as failed:
+        file = next(
+            (line.strip().removeprefix(NOTE) for line in failed.trace.splitlines() if NOTE in line),
+            "(bản dựng)",
+        )
+        problems.error(
+            file,
+            f"Lỗi bất ngờ khi {doing}: {failed.kind}: {failed.message}.",
+            "Đây là lỗi của công cụ. Chạy lại với --debug và gửi cho người quản trị "
+            "kèm dòng lệnh đã chạy.",
+        )
+        raise BuildFailed(problems) from failed
+
+
+def workers(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+def spare_folders(cache: Path, folders: tuple[Path, Path], state: str) -> dict[str, Path]:
+    return {
+        tree: staging.spare_folder(cache, folder, tree, state)
+        for tree, folder in zip(TREES, folders, strict=True)
+    }

@@ -1,0 +1,112 @@
+"""The field poster: one field's code, large, beside its counter or tray, and the
+list of its procedures; the list flows onto more sheets when it is long."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+from thutuc.content.text import nfc
+from thutuc.print.card import scaled
+from thutuc.print.glyphs import FONT, markup, paragraph_style
+from thutuc.print.layout import (
+    CAPTION_GAP,
+    MARGIN,
+    MM,
+    NO_PADDING,
+    CodeFlowable,
+    Paper,
+    PosterSpec,
+    address_markup,
+    box_pt,
+    fit_lines,
+    para,
+    paragraphs_height,
+    style,
+    type_size,
+)
+
+LIST_PT = 14.0  # the procedures, read from about a metre
+FOOTER_PT = 12.0
+
+
+def _sizes(spec: PosterSpec) -> dict[str, float]:
+    d = spec.designed_distance_m
+    return {"title": type_size(d, 0.5), "instruction": type_size(d, 0.26), "caption": 16.0}
+
+
+def _heading(spec: PosterSpec, width: float) -> list[Paragraph]:
+    size = _sizes(spec)
+    out = []
+    for block in spec.heading:
+        if block.style == "title":
+            text, fitted = fit_lines(block.text, size["title"], True, width, 3, 16.0)
+            out.append(para(text, style("title", fitted, True, True), is_markup=True))
+        elif block.style == "instruction":
+            out.append(para(block.text, style("instruction", size["instruction"], True, True)))
+        else:
+            out.append(para(block.text, style(block.style, 14.0, center=True)))
+    return out
+
+
+def _caption(spec: PosterSpec, width: float) -> Paragraph:
+    size = _sizes(spec)["caption"]
+    text = address_markup(spec.codes[0].payload, size, width, bold=True)
+    caption = style("caption", size, True, True, spaceBefore=size * CAPTION_GAP, spaceAfter=5 * MM)
+    return para(text, caption, is_markup=True)
+
+
+def _footer(spec: PosterSpec, page: int, width: float) -> Paragraph:
+    text = " · ".join(b.text for b in spec.footer) + (f" · Trang {page}" if page > 1 else "")
+    p = para(text, ParagraphStyle("footer", parent=style("f", FOOTER_PT), alignment=TA_CENTER))
+    p.wrap(width, 10**6)
+    return p
+
+
+def fit_field(spec: PosterSpec) -> PosterSpec:
+    """The code as large as designed, unless the heading, code and address cannot
+    share the first sheet (a very long address makes a very dense code)."""
+    page_w, page_h = spec.page_size
+    width = page_w - 2 * MARGIN
+    fixed = paragraphs_height([*_heading(spec, width), _caption(spec, width)], width)
+    fixed += _footer(spec, 999, width).height + 4 * MM
+    room = min(width, page_h - 2 * MARGIN - fixed)
+    box = box_pt(spec.codes[0], spec.ecc, spec.module_pt)
+    return scaled(spec, room / box * 0.999) if box > room else spec
+
+
+def render_field_poster(spec: PosterSpec) -> bytes:
+    out = io.BytesIO()
+    page_w, page_h = spec.page_size
+    width = page_w - 2 * MARGIN
+    bottom = MARGIN + _footer(spec, 999, width).height + 3 * MM
+    doc = BaseDocTemplate(
+        out, title=nfc(spec.title), author=nfc(spec.author), creator="thutuc",
+        subject=spec.kind, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=bottom, **Paper.of(spec).canvas_options(),
+    )  # fmt: skip
+
+    def draw_footer(canvas, doc) -> None:  # noqa: ANN001 (reportlab's callback)
+        _footer(spec, doc.page, width).drawOn(canvas, MARGIN, MARGIN)
+
+    frame = Frame(MARGIN, bottom, width, page_h - MARGIN - bottom, id="page", **NO_PADDING)
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=draw_footer)])
+    story = [*_heading(spec, width), CodeFlowable(spec.codes[0], spec.ecc, spec.module_pt)]
+    story.append(_caption(spec, width))
+    for block in spec.body:
+        bold = block.style == "h2"
+        item = style(block.style, LIST_PT + (2 if bold else 0), bold)
+        if block.style == "bullet":
+            item = ParagraphStyle(
+                "bullet", parent=item, leftIndent=6 * MM, bulletIndent=1 * MM,
+                bulletFontName=FONT, bulletFontSize=LIST_PT,
+            )  # fmt: skip
+            content = markup(block.text)
+            story.append(Paragraph(content, paragraph_style(item, content), bulletText="•"))
+        else:
+            story.append(para(block.text, item))
+    doc.build(story)
+    return out.getvalue()
