@@ -270,6 +270,9 @@ def is_visible(char: str) -> bool:
 def visible_text(text: str) -> str:
     """`text` without the spaces and invisible characters around it; "" when
     nothing in it can be seen (spaces, zero-width spaces, a lone accent)."""
+    first, last = text[:1], text[-1:]
+    if first.isalnum() and last.isalnum() and not {first, last} & _BLANK_LETTERS:
+        return text  # the common case, a word at each end: nothing to trim
     start, end = 0, len(text)
     while start < end and not is_visible(text[start]) and not _is_mark(text[start]):
         start += 1

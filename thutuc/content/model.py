@@ -7,6 +7,7 @@ for error messages, and nothing else about the file system.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -224,6 +225,13 @@ class ProcedureSummary:
     # day's build (validate announces it), then its page becomes the notice.
     retires_on: date | None = None
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of every field. Computed once and pickled with the summary in the
+        build state, so the artifact keys of an edit build need no repr of the
+        thousands of summaries that did not change."""
+        return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -236,7 +244,7 @@ class Recipe:
     field_folder: str
     lang: str = ""  # a translation: its last layer is the translation's file
 
-    @property
+    @cached_property
     def key(self) -> str:
         # The root too: two projects in one process (serve, tests) never share a record.
         layers = "\0".join(f"{rel}\1{digest}" for rel, digest in self.layers)
@@ -304,9 +312,9 @@ class Procedure:
     def __repr__(self) -> str:
         # What artifact keys hash: the summary, and the files it is read from.
         if self.recipe is not None:
-            return f"Procedure({self.summary!r}, {self.recipe.key!r})"
+            return f"Procedure({self.summary.fingerprint}, {self.recipe.key!r})"
         if self._front is None:
-            return f"Procedure({self.summary!r})"
+            return f"Procedure({self.summary.fingerprint})"
         return f"Procedure({self.summary!r}, {self._front!r}, {self._body!r})"
 
     def __eq__(self, other: object) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,12 +63,28 @@ class Published:
     title: str = ""
 
 
+# Read once per version of the file: a build asks three times (checks, redirects, notices).
+_read_entries: dict[Path, tuple[tuple[int, int], list[Published]]] = {}
+
+
 def read_published_entries(folder: Path) -> list[Published]:
     """Every entry of `folder`'s published-urls.txt, "/ho-tich/" → "ho-tich/";
     a missing file (or one that is not a regular file) is empty."""
     path = folder / PUBLISHED_FILE
-    if not path.is_file():
+    try:
+        info = path.stat()
+    except OSError:
         return []
+    if not stat.S_ISREG(info.st_mode):
+        return []
+    version = (info.st_size, info.st_mtime_ns)
+    known = _read_entries.get(path)
+    if known is None or known[0] != version:
+        known = _read_entries[path] = (version, _parse_published(path))
+    return list(known[1])
+
+
+def _parse_published(path: Path) -> list[Published]:
     data = read_regular_file(path, PUBLISHED_FILE, Problems(), MAX_PUBLISHED_BYTES)
     if data is None:
         return []
@@ -243,6 +260,8 @@ def same_procedure(published: str, now: str) -> bool:
     at least half the distinctive words of the shorter title are in the other
     ("Đăng ký khai sinh" → "Đăng ký khai sinh cho trẻ em": an edit;
     "Đăng ký khai sinh" → "Đăng ký khai tử": another procedure)."""
+    if published == now:  # most published titles are unchanged: no folding for them
+        return True
     old, new = title_words(published), title_words(now)
     if not old or not new:
         return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ def templates_digest(files: SourceFiles) -> str:
     )
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None), date, type(Path())})
+
+
 class Keys:
     """Artifact keys, with the repr of shared objects (a site's settings, a site)
     computed once per build instead of once per page."""
@@ -72,22 +76,31 @@ class Keys:
         self._shared: dict[int, tuple[object, str]] = {}
 
     def _repr(self, value: object) -> str:
-        if isinstance(value, (SiteConfig, Site, dict)) or (
-            isinstance(value, tuple) and len(value) > 8
-        ):
-            found = self._shared.get(id(value))
-            if found is None or found[0] is not value:
-                text = self._structure(value) if isinstance(value, tuple) else repr(value)
-                found = self._shared[id(value)] = (value, content_digest(text.encode()))
-            return found[1]
-        return self._structure(value)
-
-    def _structure(self, value: object) -> str:
-        if isinstance(value, tuple):
-            return "(" + ",".join(self._repr(v) for v in value) + ")"
-        if isinstance(value, PageSpec):
+        kind = type(value)
+        if kind in _PLAIN:  # most of the values: checked first, by exact type
+            return repr(value)
+        if kind is tuple:
+            assert isinstance(value, tuple)
+            if len(value) > 8:  # a list of procedures, shared by several pages
+                return self._shared_digest(value)
+            return "(" + ",".join(map(self._repr, value)) + ")"
+        if kind is PageSpec:
+            assert isinstance(value, PageSpec)
             return f"Page({value.template!r},{value.path!r},{value.from_base},{self._repr(value.extra)})"
+        if kind in (SiteConfig, Site, dict):
+            return self._shared_digest(value)
         return repr(value)
+
+    def _shared_digest(self, value: object) -> str:
+        found = self._shared.get(id(value))
+        if found is None or found[0] is not value:
+            text = (
+                "(" + ",".join(map(self._repr, value)) + ")"
+                if isinstance(value, tuple)
+                else repr(value)
+            )
+            found = self._shared[id(value)] = (value, content_digest(text.encode()))
+        return found[1]
 
     def key(self, kind: str, inputs: Any) -> str:
         text = f"{kind}\0{code_digest_of(kind, self.site_templates)}\0{self._repr(inputs)}"

@@ -115,6 +115,9 @@ def make_environment(site_root: Path, overrides: str = "") -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # No stat of every included template at every render: a changed template
+        # of the site changes `overrides`, hence the environment.
+        auto_reload=False,
     )
     env.filters.update(
         markdown=render_markdown,
