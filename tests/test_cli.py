@@ -147,3 +147,46 @@ def test_without_the_packages_build_py_points_to_the_venv() -> None:
     assert "make site" in result.stderr and ".venv/bin/python build.py check" in result.stderr
     assert "source .venv/bin/activate" in result.stderr
     assert "pip install" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_py_names_every_missing_package() -> None:
+    """A Python that has click but not the rest (another venv, pyenv) is told what
+    is missing before anything runs: no "tool error, report it" from deep in a build."""
+    result = subprocess.run(
+        [sys.executable, "-S", "build.py", "build"], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    for name in ("click", "nh3", "cmarkgfm", "reportlab"):
+        assert name in result.stderr
+
+
+def test_the_package_list_is_pyproject_s() -> None:
+    import re
+    import tomllib
+
+    from thutuc.requirements import RUNTIME_MODULES
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {
+        re.split(r"[<>=!~ \[;]", dep, maxsplit=1)[0].lower() for dep in project["dependencies"]
+    }
+    assert names == set(RUNTIME_MODULES)
+
+
+def test_python_m_build_in_the_repository_is_pypa_build() -> None:
+    """`python -m build` finds build.py first (the current folder leads sys.path);
+    it hands over to PyPA's build, or says how to get it, never runs thutuc."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        has_pypa = bool(distribution("build"))
+    except PackageNotFoundError:
+        has_pypa = False
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--version"], cwd=REPO, capture_output=True, text=True
+    )
+    assert "Traceback" not in result.stderr and "thủ tục" not in result.stdout
+    if not has_pypa:
+        assert result.returncode == 1 and "pip install build" in result.stderr
+    else:
+        assert result.returncode == 0 and "build" in result.stdout
