@@ -39,6 +39,8 @@ PRINT_KEYS = (
     "procedure_count", "hotline", "address", "opening_hours", "processing_time", "fee",
     "documents", "untranslated_parts", "outdated",
 )  # fmt: skip
+# A bilingual card is A4: on A5 its two codes leave room for one document in two languages.
+BILINGUAL_CARD = "A4"
 # What a card shows of a procedure; a translation that does not write one shows it in Vietnamese.
 CARD_FACTS = ("title", "processing_time", "fee", "documents")
 
@@ -219,7 +221,8 @@ def language_card_spec(
     if config.hotline:
         footer.append(Block("footer", f"{subject.label('hotline')}: {config.hotline}"))
     return PosterSpec(
-        suffixed(f"the-{front.code}", subject.lang), "card", "A5", distance, front.title,
+        suffixed(f"the-{front.code}", subject.lang), "card", BILINGUAL_CARD if subject.bilingual
+        else "A5", distance, front.title,
         config.name, tuple(_card_heading(site, subject)), (page, facts), tuple(body),
         tuple(footer), ecc, print_shop=print_shop, designed_m=distance,
         source=translation.source, lang=subject.lang,
@@ -262,6 +265,9 @@ def _card_notices(subject: InLanguage, theirs: date | None, mine: date | None) -
 
 
 def _card_facts(subject: InLanguage) -> list[Block]:
+    """Time, fee and documents in the language; on a bilingual card the documents come
+    first (the sheet is small for two languages, and they are what a resident needs
+    most), each in Vietnamese with its translation under it."""
     from thutuc.print.posters import _fact, document_blocks
 
     front, source = subject.target.front, subject.source.front
@@ -272,13 +278,18 @@ def _card_facts(subject: InLanguage) -> list[Block]:
             body += [_fact(subject.source_words(key), theirs), _fact(subject.words(key), mine)]
         elif mine:
             body.append(_fact(subject.label(key), mine))
-    bilingual = subject.bilingual and "documents" in front.translated
-    if bilingual and source.documents and front.documents != source.documents:
-        body += document_blocks(subject.source_words("documents"), source.documents)
-        body += document_blocks(subject.words("documents"), front.documents)
-    elif front.documents:
-        body += document_blocks(subject.label("documents"), front.documents)
-    return body
+    if not front.documents:
+        return body
+    if not subject.bilingual or "documents" not in front.translated:
+        return body + document_blocks(subject.label("documents"), front.documents)
+    if len(front.documents) == len(source.documents):
+        pairs = tuple(
+            f"{t}\n{m}" if t != m else t
+            for t, m in zip(source.documents, front.documents, strict=True)
+        )
+        return document_blocks(subject.label("documents"), pairs) + body
+    both = document_blocks(subject.source_words("documents"), source.documents)
+    return both + document_blocks(subject.words("documents"), front.documents) + body
 
 
 # Posters in a language as the engine declares them ------------------------------------
