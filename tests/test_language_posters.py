@@ -339,3 +339,24 @@ def test_editing_the_strings_file_of_a_language_redraws_its_posters(tmp_path):
     board = pdf_text(root / "qr" / POSTER_DIR / "bang-linh-vuc-A4.km.pdf")
     assert "Scan a code (km test)" in board and "Quét mã QR để tra cứu" in board  # bilingual
     assert "km test" not in pdf_text(root / "qr" / POSTER_DIR / "bang-linh-vuc-A4.en.pdf")
+
+
+def test_check_names_the_missing_poster_words_only_for_a_language_that_prints(tmp_path):
+    root = language_site(tmp_path / "site")
+    write_files(
+        root,
+        {
+            "templates/strings/km.yml": "home: ទំព័រដើម\n",
+            "templates/strings/tyz.yml": "home: Tày\n",
+        },
+    )
+    from thutuc.site.strings import own_strings
+
+    warnings = {w.file: w.message for w in check(BuildOptions(root))[1].warnings}
+    count = {
+        lang: int(re.search(r"thiếu (\d+) khóa", warnings[f"templates/strings/{lang}.yml"])[1])
+        for lang in ("km", "tyz")
+    }
+    printed = [k for k in own_strings(root, "vi") if k.startswith("print_")]
+    assert len(printed) >= 15
+    assert count["km"] - count["tyz"] == len(printed)  # km prints (bilingual), tyz does not
