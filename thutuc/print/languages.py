@@ -268,7 +268,7 @@ def _card_facts(subject: InLanguage) -> list[Block]:
     """Time, fee and documents in the language; on a bilingual card the documents come
     first (the sheet is small for two languages, and they are what a resident needs
     most), each in Vietnamese with its translation under it."""
-    from thutuc.print.posters import _fact, document_blocks
+    from thutuc.print.posters import _fact, document_blocks, document_markup
 
     front, source = subject.target.front, subject.source.front
     body: list[Block] = []
@@ -282,12 +282,12 @@ def _card_facts(subject: InLanguage) -> list[Block]:
         return body
     if not subject.bilingual or "documents" not in front.translated:
         return body + document_blocks(subject.label("documents"), front.documents)
-    if len(front.documents) == len(source.documents):
-        pairs = tuple(
-            f"{t}\n{m}" if t != m else t
-            for t, m in zip(source.documents, front.documents, strict=True)
-        )
-        return document_blocks(subject.label("documents"), pairs) + body
+    if len(front.documents) == len(source.documents):  # each item, then its translation
+        pairs = zip(source.documents, front.documents, strict=True)
+        items = [
+            "<br/>".join(dict.fromkeys(document_markup(text) for text in pair)) for pair in pairs
+        ]
+        return [Block("h", subject.label("documents")), *(Block("bullet", i) for i in items), *body]
     both = document_blocks(subject.source_words("documents"), source.documents)
     return both + document_blocks(subject.words("documents"), front.documents) + body
 

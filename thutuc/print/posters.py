@@ -203,10 +203,12 @@ def _fact(label: str, text: str) -> Block:
 
 
 def document_blocks(heading: str, documents: tuple[str, ...]) -> list[Block]:
-    """A card's documents: their heading, then one bullet each (the page's inline markup;
-    a line break in a bilingual card's item, between its two languages)."""
-    items = ("<br/>".join(inline_markup(inline_html(p)) for p in d.split("\n")) for d in documents)
-    return [Block("h", heading), *(Block("bullet", item) for item in items)]
+    """A card's documents: their heading, then one bullet each (the page's inline markup)."""
+    return [Block("h", heading), *(Block("bullet", document_markup(d)) for d in documents)]
+
+
+def document_markup(text: str) -> str:
+    return inline_markup(inline_html(text))
 
 
 def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = False) -> PosterSpec:
