@@ -300,41 +300,60 @@ def language_jobs(site: Site, ecc: str, print_shop: bool) -> list[Any]:
     for each active procedure it translates. Each job holds the language's view
     of what it shows, the Vietnamese it is made beside, and the language's words,
     so editing the English translation redraws only English posters."""
-    from thutuc.print.posters import SHOP_BOARD, SHOP_PAPERS, PosterJob
-
     lists = replace(site.listed(), commit_dates=site.commit_dates)
     vietnamese = words_of(site, SOURCE_LANGUAGE)
     jobs = []
     for language in poster_languages(site):
-        code, bilingual = language.code, language.posters == "bilingual"
-        words = words_of(site, code)
+        about = _Subjects(language, words_of(site, language.code), vietnamese)
+        jobs += _board_jobs(site, about, lists, ecc, print_shop) if site.fields else []
+        jobs += _card_jobs(site, about, ecc, print_shop)
+    return jobs
 
-        def about(target: Any, source: Any) -> InLanguage:
-            return InLanguage(target, code, language.name, bilingual, words, vietnamese, source)  # noqa: B023
 
-        view = replace(site.in_language(code).listed(), commit_dates=site.commit_dates)
-        boards = (
-            ("bang-linh-vuc-A4", "A4"),
-            ("bang-linh-vuc-A3", "A3"),
-            (SHOP_BOARD, SHOP_PAPERS[0]),
+@dataclass(frozen=True)
+class _Subjects:
+    """Makes the InLanguage subjects of one language's posters."""
+
+    language: Language
+    words: Words
+    vietnamese: Words
+
+    def __call__(self, target: Any, source: Any) -> InLanguage:
+        language = self.language
+        bilingual = language.posters == "bilingual"
+        return InLanguage(
+            target, language.code, language.name, bilingual, self.words, self.vietnamese, source
         )
-        if site.fields:
-            jobs += [
-                PosterJob(suffixed(name, code), "board", "language_board_spec", view,
-                          about(paper, lists), ecc, print_shop)
-                for name, paper in boards
-            ]  # fmt: skip
-        for p in site.active_procedures:
-            translation = site.translations.get((code, p.code))
-            if translation is None:
-                continue  # no card: see the module's docstring
-            files = (p.source, translation.source)
-            dates = {f: site.commit_dates[f] for f in files if f in site.commit_dates}
-            alone = Site(site.root, site.config, (), dates, home=site.home)
-            jobs.append(
-                PosterJob(suffixed(f"the-{p.code}", code), "card", "language_card_spec", alone,
-                          about(translation, p), ecc, print_shop)
-            )  # fmt: skip
+
+
+def _board_jobs(site: Site, about: _Subjects, lists: Site, ecc: str, print_shop: bool) -> list[Any]:
+    from thutuc.print.posters import SHOP_BOARD, SHOP_PAPERS, PosterJob
+
+    code = about.language.code
+    view = replace(site.in_language(code).listed(), commit_dates=site.commit_dates)
+    boards = (("bang-linh-vuc-A4", "A4"), ("bang-linh-vuc-A3", "A3"), (SHOP_BOARD, SHOP_PAPERS[0]))
+    return [
+        PosterJob(suffixed(name, code), "board", "language_board_spec", view, about(paper, lists),
+                  ecc, print_shop)
+        for name, paper in boards
+    ]  # fmt: skip
+
+
+def _card_jobs(site: Site, about: _Subjects, ecc: str, print_shop: bool) -> list[Any]:
+    from thutuc.print.posters import PosterJob
+
+    code, jobs = about.language.code, []
+    for p in site.active_procedures:
+        translation = site.translations.get((code, p.code))
+        if translation is None:
+            continue  # no card: see the module's docstring
+        files = (p.source, translation.source)
+        dates = {f: site.commit_dates[f] for f in files if f in site.commit_dates}
+        alone = Site(site.root, site.config, (), dates, home=site.home)
+        jobs.append(
+            PosterJob(suffixed(f"the-{p.code}", code), "card", "language_card_spec", alone,
+                      about(translation, p), ecc, print_shop)
+        )  # fmt: skip
     return jobs
 
 
