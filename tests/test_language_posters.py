@@ -15,8 +15,10 @@ from conftest import files_of, write_files
 from poster_helpers import (
     LONG_TITLE,
     SMALL_SITE,
+    colour_operators,
     decode,
     dpi_for,
+    page_boxes,
     pdf_text,
     render_pages,
     require_tool,
@@ -227,6 +229,20 @@ def test_a_bilingual_poster_shows_the_vietnamese_first_then_the_language(built):
     assert "Một số phần chưa được dịch sang" in card
     board = pdf_text(qr_dir / POSTER_DIR / "bang-linh-vuc-A4.km.pdf")
     assert "Hộ tịch" in board and "km/ho-tich" in board.replace("\n", "")
+
+
+def test_posters_in_a_language_are_pure_black_with_a_trim_box(built):
+    site, qr_dir, specs = built
+    shop = language_specs(poster_specs(site, print_shop=True))
+    assert shop and all(s.print_shop for s in shop)  # bleed and crop marks like the others
+    for spec in language_specs(specs):
+        for operator, operands in colour_operators(pdf_of(qr_dir, spec)):
+            assert operator in ("k", "K") and operands[:3] == (0.0, 0.0, 0.0), spec.name
+        width, height = spec.page_size
+        for boxes in page_boxes(pdf_of(qr_dir, spec)):
+            assert boxes["trim"] == (0.0, 0.0, round(width, 2), round(height, 2)), spec.name
+    papers = {s.name: s.paper for s in language_specs(specs) if s.kind == "card"}
+    assert papers == {"the-1.001193.en": "A5", "the-1.001193.km": "A4", "the-1.001193.blt": "A5"}
 
 
 # --- scripts and fonts ------------------------------------------------------------------------
