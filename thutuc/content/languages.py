@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from thutuc.content.model import Contact, Language
+from thutuc.content.schema import LANGUAGE_KEYS, key_names
 
 SOURCE = "vi"
 # The usual script in Vietnam of the languages whose script is not Latin (ISO 15924).
@@ -39,9 +40,32 @@ _TAG_SHAPE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 class LanguageProblem(ValueError):
-    def __init__(self, message: str, hint: str = "") -> None:
+    """What is wrong with `languages:`; `key` and `code` locate the line when known
+    (the `posters:` line of language `code`)."""
+
+    def __init__(self, message: str, hint: str = "", key: str = "", code: str = "") -> None:
         super().__init__(message)
         self.hint = hint
+        self.key, self.code = key, code
+
+
+def line_in_entry(text: str, start: int, code: str, key: str) -> int | None:
+    """The line (1-based) of `key:` in the entry of language `code` of the
+    `languages:` list that starts on line `start` of `text`; None if not found."""
+    lines = text.splitlines()
+    entry = re.compile(rf"^\s*-?\s*code\s*:\s*['\"]?{re.escape(code)}['\"]?\s*(#.*)?$", re.I)
+    wanted = re.compile(rf"^\s*-?\s*{re.escape(key)}\s*:")
+    found = False
+    for number, line in enumerate(lines[start - 1 :], start):
+        if number > start and line[:1] not in ("", " ", "\t", "-", "#"):
+            break  # the next top-level key: the list has ended
+        if entry.match(line):
+            found = True
+        elif found and line.lstrip().startswith("- "):
+            found = bool(entry.match(line))
+        if found and wanted.match(line):
+            return number
+    return None
 
 
 def is_registered(tag: str) -> bool:
@@ -106,16 +130,40 @@ def parse_languages(value: Any, contacts: Any) -> tuple[Language, ...]:
         name = str(item.get("name", "")).strip()
         if not name:
             raise LanguageProblem(f"ngôn ngữ {code} thiếu name.", "Ví dụ: name: English")
-        unknown = set(item) - {"code", "name", "site"}
+        unknown = set(item) - set(key_names(LANGUAGE_KEYS))
         if unknown:
             raise LanguageProblem(
                 f"khóa lạ trong ngôn ngữ {code}: {', '.join(sorted(map(str, unknown)))}.",
-                "Mỗi ngôn ngữ chỉ có code, name và site.",
+                f"Mỗi ngôn ngữ chỉ có {', '.join(key_names(LANGUAGE_KEYS))}.",
             )
         if any(x.code.lower() == code.lower() for x in languages):
             raise LanguageProblem(f"ngôn ngữ {code} được khai hai lần.", "Xóa một mục.")
-        languages.append(Language(code, name, script_of(code), _site_texts(item, code, contacts)))
+        texts = _site_texts(item, code, contacts)
+        posters = poster_mode(item.get("posters"), code)
+        languages.append(Language(code, name, script_of(code), texts, posters))
     return tuple(languages)
+
+
+# What `posters:` of a language may say, and what it means (Language.posters).
+POSTER_MODES = {True: "alone", False: "", "bilingual": "bilingual"}
+
+
+def poster_mode(value: Any, code: str) -> str:
+    """`posters:` of language `code`: "" (not written, false), "alone" (true) or "bilingual"."""
+    if value is None or value == "":
+        return ""
+    key = value.strip().lower() if isinstance(value, str) else value
+    key = {"true": True, "false": False}.get(key, key) if isinstance(key, str) else key
+    if isinstance(key, (bool, str)) and key in POSTER_MODES:
+        return POSTER_MODES[key]
+    raise LanguageProblem(
+        f"posters: của ngôn ngữ {code} là '{value}', không phải true, false hay bilingual.",
+        "Ghi posters: true (áp phích chỉ bằng tiếng này), posters: bilingual (tiếng Việt "
+        "trên, tiếng này dưới), hoặc xóa dòng này (không in áp phích tiếng này). Chỉ in khi "
+        "bản dịch đã được người bản ngữ đọc lại.",
+        key="posters",
+        code=code,
+    )
 
 
 def _site_texts(item: dict[str, Any], code: str, contacts: Any) -> tuple[tuple[str, Any], ...]:

@@ -56,12 +56,16 @@ class Language:
     "Latn", "Tavt", "Khmr", "Cham"): accent-folding in search applies only to
     Latin letters. `site` holds site.yml's texts in this language (name,
     address, opening_hours, contacts), each falling back to the Vietnamese.
-    The print side reads the same settings for posters in a language."""
+    The print side reads the same settings for posters in a language
+    (print/languages.py)."""
 
     code: str
     name: str
     script: str = "Latn"
     site: tuple[tuple[str, Any], ...] = ()
+    # Posters in this language (`posters:`): "" none (the default: a commune prints
+    # only what a native speaker has checked), "alone", or "bilingual" (Vietnamese first).
+    posters: str = ""
 
     @property
     def path(self) -> str:

@@ -83,6 +83,41 @@ SITE_KEYS: tuple[Key, ...] = (
     ),
 )
 
+# The keys of one entry of `languages:` (content/languages.py reads them).
+LANGUAGE_KEYS: tuple[Key, ...] = (
+    Key(
+        "code",
+        "text",
+        "Mã BCP 47 của tiếng đó, ví dụ en, km, hnj",
+        "A registered BCP 47 tag",
+        True,
+        "en",
+    ),
+    Key(
+        "name",
+        "text",
+        "Tên tiếng đó, viết bằng tiếng đó",
+        "The language's name, in it",
+        True,
+        "English",
+    ),
+    Key(
+        "site",
+        "text",
+        "Tên xã, địa chỉ, giờ làm việc, danh bạ bằng tiếng đó",
+        "The commune's name, address, opening hours and contacts in that language",
+    ),
+    Key(
+        "posters",
+        "language-posters",
+        "In bảng mã QR các lĩnh vực và thẻ thủ tục bằng tiếng này: true (chỉ tiếng này), "
+        "bilingual (tiếng Việt trên, tiếng này dưới); bỏ trống: không in (mặc định)",
+        "Print the field board and procedure cards in this language: true (this language "
+        "alone) or bilingual (Vietnamese first, this language under it); default: none",
+        example="true",
+    ),
+)
+
 FIELD_KEYS: tuple[Key, ...] = (
     Key("title", "text", "Tên lĩnh vực", "Field name", True, "Hộ tịch"),
     Key(

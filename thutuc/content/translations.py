@@ -129,7 +129,11 @@ def check_languages(site: Site, problems: Problems) -> None:
                 f"Chép templates/strings/en.yml của gói thutuc thành {rel}, rồi nhờ người "
                 "bản ngữ dịch phần sau dấu ':' (xem docs/ngon-ngu.md).",
             )
-        elif missing := missing_strings(site.root, language.code):
+        elif missing := [
+            key
+            for key in missing_strings(site.root, language.code)
+            if language.posters or not key.startswith("print_")  # posters' words: if it prints
+        ]:
             shown = ", ".join(missing[:5]) + (
                 f" và {len(missing) - 5} khóa khác" if len(missing) > 5 else ""
             )

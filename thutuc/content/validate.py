@@ -19,7 +19,7 @@ from thutuc import clock
 from thutuc.content import lint, markdown
 from thutuc.content.addresses import AddressError, checked_url, phone_numbers
 from thutuc.content.audio import AUDIO_TYPES, duration_seconds
-from thutuc.content.languages import LanguageProblem, parse_languages
+from thutuc.content.languages import LanguageProblem, line_in_entry, parse_languages
 from thutuc.content.load import (
     HIDDEN_HINT,
     FieldSources,
@@ -60,9 +60,10 @@ from thutuc.processing import processing
 class Invalid(ValueError):
     """A value that cannot be converted; the message is shown to the editor."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", line: int | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.line = line  # a line inside the key's value, when it is known
 
 
 def _text(value: Any, doc: SourceDocument) -> str:
@@ -287,7 +288,12 @@ def _languages(value: Any, doc: SourceDocument) -> tuple[Language, ...]:
     try:
         return parse_languages(value, lambda raw: _contacts(raw, doc))
     except LanguageProblem as exc:
-        raise Invalid(str(exc), exc.hint) from None
+        line = None
+        start = doc.line_of("languages")
+        if exc.key and start and doc.path.is_file():
+            text = doc.path.read_text(encoding="utf-8-sig", errors="replace")
+            line = line_in_entry(text, start, exc.code, exc.key)
+        raise Invalid(str(exc), exc.hint, line) from None
 
 
 # Forms residents can open on a phone or print; never .html or .js, which
@@ -351,7 +357,8 @@ def convert_keys(
             value = _convert(key, raw, doc)
         except Invalid as exc:
             complete = complete and not key.required
-            problems.error(doc.rel, f"'{key.name}': {exc}", exc.hint, doc.line_of(key.name))
+            line = exc.line or doc.line_of(key.name)
+            problems.error(doc.rel, f"'{key.name}': {exc}", exc.hint, line)
             continue
         if value is None or value in ("", ()):
             if key.required:

@@ -68,6 +68,9 @@ DISTANCE_STEP = 0.97  # the fitting tries the designed distance times 0.97^k
 SMALLEST_SHARE = 0.08
 CONTACT_DISTANCE_M = 0.3  # the hotline's code is read from close by, to save the number
 LARGEST_SHARE = 2.0  # a print-shop board with room to spare grows up to twice its distance
+# A bilingual board: the field's name in the other language, under the Vietnamese,
+# in regular weight at this share of the name's size, in at most this many lines.
+SECOND_SHARE, SECOND_LINES = 0.85, 2
 
 
 def sizes(distance_m: float) -> dict[str, float]:
@@ -80,6 +83,8 @@ class Tile:
     name_size: float
     note: str
     address: str  # markup, broken after "/" and "."
+    second: str = ""  # a bilingual board: the name in the other language (markup)
+    second_size: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -111,13 +116,22 @@ def _tile(code: Code, width: float, distance_m: float) -> Tile:
     floor = max(SHARES["name"][1], size["name"] * NAME_FLOOR_SHARE)
     name, name_size = fit_lines(code.label, size["name"], True, width, NAME_LINES, floor)
     address = address_markup(code.caption or code.payload, size["address"], width)
-    return Tile(name, name_size, code.note, address)
+    if not code.label2:
+        return Tile(name, name_size, code.note, address)
+    low = max(SHARES["name"][1], floor * SECOND_SHARE)
+    second, second_size = fit_lines(
+        code.label2, name_size * SECOND_SHARE, False, width, SECOND_LINES, low
+    )
+    return Tile(name, name_size, code.note, address, second, second_size)
 
 
 def _tile_height(tile: Tile, width: float, distance_m: float) -> float:
     size = sizes(distance_m)
     height = tile.name_size * CAPTION_GAP
     height += text_height(tile.name, tile.name_size, True, True, width) + tile.name_size * 0.15
+    if tile.second:
+        height += text_height(tile.second, tile.second_size, False, True, width)
+        height += tile.second_size * 0.15
     if tile.note:
         height += text_height(tile.note, size["note"], False, True, width) + size["note"] * 0.2
     return height + text_height(tile.address, size["address"], False, True, width)
@@ -351,6 +365,9 @@ def _draw_tile(
     size = sizes(spec.distance_m)
     labels = [para(tile.name, style("name", tile.name_size, True, True), is_markup=True)]
     labels[0].style.spaceAfter = tile.name_size * 0.15
+    if tile.second:
+        labels.append(para(tile.second, style("second", tile.second_size, center=True), True))
+        labels[-1].style.spaceAfter = tile.second_size * 0.15
     if tile.note:
         labels.append(centered(tile.note, size["note"]))
         labels[-1].style.spaceAfter = size["note"] * 0.2

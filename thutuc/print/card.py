@@ -40,6 +40,7 @@ from thutuc.print.qr import QUIET_ZONE
 TITLE_PT, TITLE_LINES = 20.0, 4
 TEXT_PT = 13.0  # facts, read at arm's length on the counter
 GAP = 4 * MM  # between the two codes, at the least
+MORE = "… (xem đủ trên trang)"  # ends the facts when they do not all fit
 
 
 def scaled(spec: PosterSpec, factor: float) -> PosterSpec:
@@ -90,9 +91,10 @@ def render_card(spec: PosterSpec) -> bytes:
 def _heading(spec: PosterSpec, width: float) -> list[Paragraph]:
     out = []
     for block in spec.heading:
-        if block.style == "title":
-            text, size = fit_lines(block.text, TITLE_PT, True, width, TITLE_LINES, 14.0)
-            out.append(para(text, style("title", size, True, True), is_markup=True))
+        if block.style in ("title", "subtitle"):  # a bilingual card: the title in each
+            bold = block.style == "title"
+            text, size = fit_lines(block.text, TITLE_PT, bold, width, TITLE_LINES, 14.0)
+            out.append(para(text, style(block.style, size, bold, True), is_markup=True))
         else:
             out.append(
                 para(block.text, style(block.style, TEXT_PT, block.style == "instruction", True))
@@ -128,6 +130,8 @@ def _fact_paragraph(block: Block) -> Paragraph:
         st.bulletFontName, st.bulletFontSize = FONT, TEXT_PT
         content = block.text
         return Paragraph(content, paragraph_style(st, content), bulletText="•")
+    if block.style == "note":  # a poster in a language: what is still in Vietnamese
+        return para(block.text, style("note", TEXT_PT))
     return para(block.text, style("fact", TEXT_PT), is_markup=True)
 
 
@@ -135,11 +139,14 @@ def _draw_facts(canvas: Canvas, spec: PosterSpec, top: float, bottom: float, wid
     """The facts from `top` down, as many as fit above `bottom`; when one does not fit,
     its whole lines that do, then "… (xem đủ trên trang)"."""
     room = top - bottom
-    facts = [_fact_paragraph(block) for block in spec.body]
+    body, ending = spec.body, MORE
+    if body and body[-1].style == "more":  # a poster in a language says it in its own words
+        body, ending = body[:-1], f"… ({body[-1].text})"
+    facts = [_fact_paragraph(block) for block in body]
     if paragraphs_height(facts, width) <= room:
         draw_stack(canvas, facts, MARGIN, top, width)
         return
-    more = para("… (xem đủ trên trang)", style("more", TEXT_PT))
+    more = para(ending, style("more", TEXT_PT))
     room -= paragraphs_height([more], width)
     shown: list[Paragraph] = []
     for fact in facts:

@@ -74,6 +74,7 @@ class Code:
     kind: str = "url"  # url (a link, no ECI), text or contact (UTF-8 behind the ECI)
     distance_m: float = 0.0  # designed reading distance; 0: the poster's
     caption: str = ""  # under the code: the address as typed, or what the code is for
+    label2: str = ""  # a bilingual board's field name in the other language, under `label`
 
     @property
     def url(self) -> str:
@@ -112,6 +113,7 @@ class PosterSpec:
     designed_m: float = 0.0  # the distance the poster is meant for; 0: distance_m
     contact: Code | None = None  # the hotline as a contact card (board)
     source: str = ""  # the file the poster is about (a procedure's, a field's), for messages
+    lang: str = ""  # a poster in a language (print/languages.py): its tag; "" Vietnamese
 
     @property
     def page_size(self) -> tuple[float, float]:

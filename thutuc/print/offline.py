@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import nh3
 
@@ -24,6 +25,18 @@ MAX_TEXT_BYTES = 300
 LABEL = "Không có sóng? Quét mã này để đọc ngay"
 MORE = "xem đủ trên trang"
 ELLIPSIS = "…"
+# The words of the text, in Vietnamese; a poster in another language passes its own
+# (print/languages.py, from templates/strings/<lang>.yml).
+LABELS: dict[str, str] = {
+    "documents": "Giấy tờ",
+    "time": "Thời gian",
+    "fee": "Lệ phí",
+    "where": "Nơi nộp",
+    "hotline": "Đường dây nóng",
+    "checked": "Kiểm tra ngày {date}",
+    "office": "Bộ phận Một cửa, {name}",
+    "more": MORE,
+}
 
 
 def inline_text(text: str) -> str:
@@ -74,37 +87,43 @@ def short_document(text: str) -> str:
     return _PARENTHESES.sub("", text).strip() or text
 
 
-def documents_line(documents: list[str], limit: int) -> str:
+def documents_line(documents: list[str], limit: int, labels: dict[str, str] = LABELS) -> str:
     """ "Giấy tờ: a; b; c", as many items as fit `limit` bytes, then "…, xem đủ trên trang"."""
-    full = "Giấy tờ: " + "; ".join(documents)
+    head = f"{labels['documents']}: "
+    full = head + "; ".join(documents)
     if _bytes(full) <= limit:
         return full
-    ending = f"… {MORE}"
+    ending = f"… {labels['more']}"
     for count in range(len(documents) - 1, 0, -1):
-        line = "Giấy tờ: " + "; ".join(documents[:count]) + f"; {ending}"
+        line = head + "; ".join(documents[:count]) + f"; {ending}"
         if _bytes(line) <= limit:
             return line
-    return cut_words(full, limit, f" {ending}") if limit > _bytes(f"Giấy tờ: {ending}") else ""
+    return cut_words(full, limit, f" {ending}") if limit > _bytes(head + ending) else ""
 
 
-def where_short(site: Site, procedure: Procedure) -> str:
+def where_short(site: Site, procedure: Procedure, labels: dict[str, str] = LABELS) -> str:
     """Where to go, as the page says it, without the street address (the card and
     leaflet print it beside the code): `where`, else the agency, else the office."""
     front = procedure.front
-    return inline_text(front.where or front.agency) or f"Bộ phận Một cửa, {site.config.name}"
+    office = labels["office"].replace("{name}", site.config.name)
+    return inline_text(front.where or front.agency) or office
 
 
-def fact_lines(site: Site, procedure: Procedure) -> dict[str, str]:
-    """Each line of the text besides the documents, keyed by what it is."""
-    front = procedure.front
-    checked = site.checked_on(procedure)
+def fact_lines(
+    site: Site, procedure: Procedure, labels: dict[str, str] = LABELS, checked: date | None = None
+) -> dict[str, str]:
+    """Each line of the text besides the documents, keyed by what it is. `checked`:
+    the date the facts shown were checked (default: the site's date of `procedure`)."""
+    front, say = procedure.front, labels
+    checked = checked or site.checked_on(procedure)
+    time, fee = inline_text(front.processing_time), inline_text(front.fee)
     lines = {
         "title": front.title,
-        "time": f"Thời gian: {inline_text(front.processing_time)}" if front.processing_time else "",
-        "fee": f"Lệ phí: {inline_text(front.fee)}" if front.fee else "",
-        "where": f"Nơi nộp: {where_short(site, procedure)}",
-        "hotline": f"Đường dây nóng: {site.config.hotline}" if site.config.hotline else "",
-        "checked": f"Kiểm tra ngày {checked:%d/%m/%Y}" if checked else "",
+        "time": f"{say['time']}: {time}" if time else "",
+        "fee": f"{say['fee']}: {fee}" if fee else "",
+        "where": f"{say['where']}: {where_short(site, procedure, labels)}",
+        "hotline": f"{say['hotline']}: {site.config.hotline}" if site.config.hotline else "",
+        "checked": say["checked"].replace("{date}", f"{checked:%d/%m/%Y}") if checked else "",
     }
     return {key: nfc(" ".join(value.split())) for key, value in lines.items()}
 
@@ -125,23 +144,31 @@ def _compose(lines: dict[str, str]) -> str:
     return "\n".join(lines[key] for key in ORDER if lines.get(key))
 
 
-def offline_text(site: Site, procedure: Procedure, limit: int = MAX_TEXT_BYTES) -> str:
-    """The key facts of `procedure` as the text of a QR code, at most `limit` bytes."""
-    lines = fact_lines(site, procedure)
+def offline_text(
+    site: Site,
+    procedure: Procedure,
+    limit: int = MAX_TEXT_BYTES,
+    labels: dict[str, str] = LABELS,
+    checked: date | None = None,
+) -> str:
+    """The key facts of `procedure` as the text of a QR code, at most `limit` bytes,
+    with the words of `labels` (Vietnamese by default)."""
+    lines = fact_lines(site, procedure, labels, checked)
     documents = [inline_text(d) for d in procedure.front.documents]
-    lines["documents"] = "Giấy tờ: " + "; ".join(documents) if documents else ""
+    head = f"{labels['documents']}: "
+    lines["documents"] = head + "; ".join(documents) if documents else ""
     if _bytes(_compose(lines)) <= limit:
         return _compose(lines)
     documents = [short_document(d) for d in documents]
-    wanted = min(DOCUMENTS_ROOM, _bytes("Giấy tờ: " + "; ".join(documents)))
+    wanted = min(DOCUMENTS_ROOM, _bytes(head + "; ".join(documents)))
     lines["documents"] = ""
     for key, cap in _STEPS:
         if limit - _bytes(_compose(lines)) - 1 >= max(wanted, 25):
             break
         lines[key] = shorten(lines[key], cap) if cap else ""
     room = limit - _bytes(_compose(lines)) - 1
-    ending = f"… {MORE}"
-    lines["documents"] = documents_line(documents, room) if documents else ending
+    ending = f"… {labels['more']}"
+    lines["documents"] = documents_line(documents, room, labels) if documents else ending
     return _fit(_compose(lines), limit)
 
 

@@ -202,6 +202,15 @@ def _fact(label: str, text: str) -> Block:
     return Block("fact", f"<b>{label}:</b> {inline_markup(inline_html(text))}")
 
 
+def document_blocks(heading: str, documents: tuple[str, ...]) -> list[Block]:
+    """A card's documents: their heading, then one bullet each (the page's inline markup)."""
+    return [Block("h", heading), *(Block("bullet", document_markup(d)) for d in documents)]
+
+
+def document_markup(text: str) -> str:
+    return inline_markup(inline_html(text))
+
+
 def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = False) -> PosterSpec:
     front = procedure.front
     heading = (
@@ -213,8 +222,7 @@ def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = Fal
     if front.fee:
         body.append(_fact("Lệ phí", front.fee))
     if front.documents:
-        body.append(Block("h", "Giấy tờ cần mang"))
-        body += [Block("bullet", inline_markup(inline_html(d))) for d in front.documents]
+        body += document_blocks("Giấy tờ cần mang", front.documents)
     distance = DISTANCE["card"]
     return PosterSpec(
         f"the-{front.code}", "card", "A5", distance, front.title, site.config.name, heading,
@@ -275,7 +283,8 @@ def fitted(spec: PosterSpec) -> PosterSpec:
 
 @lru_cache(maxsize=1024)  # a board's search is the costly one; poster_problems asks again
 def _fitted_board(spec: PosterSpec) -> PosterSpec:
-    return _fit_shop_board(spec) if spec.name == SHOP_BOARD else fit_board(spec)
+    shop = spec.name.split(".", 1)[0] == SHOP_BOARD  # "bang-linh-vuc-hang-in.en" too
+    return _fit_shop_board(spec) if shop else fit_board(spec)
 
 
 def _fit_shop_board(spec: PosterSpec) -> PosterSpec:
@@ -311,7 +320,17 @@ def declared_specs(site: Site, ecc: str = "M", print_shop: bool | None = None) -
     if site.active_procedures:
         specs.append(stickers_spec(site, ecc, shop))
     specs += [leaflet_spec(site, p, ecc, shop) for p in site.active_procedures]
+    specs += [job.declared() for job in _language_jobs(site, ecc, shop)]
     return [s for s in specs if s.codes]
+
+
+def _language_jobs(site: Site, ecc: str, print_shop: bool) -> list[PosterJob]:
+    """The posters of the languages that print (print/languages.py), after the Vietnamese."""
+    if not any(x.posters for x in site.config.languages):
+        return []
+    from thutuc.print.languages import language_jobs
+
+    return language_jobs(site, ecc, print_shop)
 
 
 # What the build tells the editor ----------------------------------------------
@@ -380,9 +399,10 @@ def _reach_problem(reach: Reach, fields: int, shop_paper: str = "") -> PosterPro
             f"{_metres(reach.distance_m)} (điện thoại tốt: {_metres(reach.nominal_m)})."
         )
         hint = "Treo bảng này ở nơi người dân đứng gần"
-        if reach.poster != SHOP_BOARD:
+        stem, dot, lang = reach.poster.partition(".")  # a board in a language: ".en"
+        if stem != SHOP_BOARD:
             paper = f" (khổ {shop_paper})" if shop_paper else ""
-            hint += f", hoặc in {SHOP_BOARD}.pdf{paper} ở hàng in"
+            hint += f", hoặc in {SHOP_BOARD}{dot}{lang}.pdf{paper} ở hàng in"
         return PosterProblem(where, message, hint + ".", severity)
     message = (
         f"Mã QR quá dày để in đủ lớn trên khổ {reach.paper}: chỉ quét được từ khoảng "
@@ -657,6 +677,7 @@ def poster_row(spec: PosterSpec, pages: int) -> dict[str, object]:
         "pdf": f"{POSTER_DIR}/{spec.name}.pdf",
         "preview": f"{PREVIEW_DIR}/{spec.name}.png",
         "kind": KIND_NAMES[spec.kind],
+        "language": spec.lang,
         "title": spec.title,
         "purpose": PURPOSE[spec.kind],
         "distance": _decimal(round(spec.distance_m, 2)),
@@ -692,9 +713,18 @@ def contact_sheet(
     sized = [{**row, "size": _size(qr_dir / str(row["pdf"]))} for row in rows]
     html = env.get_template("qr_index.html").render(
         site=site.config, posters=sized, codes=codes,
-        quiet_zone=QUIET_ZONE, mm_per_metre=_decimal(MM_PER_METRE),
+        quiet_zone=QUIET_ZONE, mm_per_metre=_decimal(MM_PER_METRE), no_cards=_no_cards(site),
     )  # fmt: skip
     return html.encode("utf-8")
+
+
+def _no_cards(site: Site) -> list[tuple[object, Procedure]]:
+    """Procedures with no card in a language that prints (no translation yet)."""
+    if not any(x.posters for x in site.config.languages):
+        return []
+    from thutuc.print.languages import untranslated_cards
+
+    return list(untranslated_cards(site))
 
 
 def write_index(
@@ -724,13 +754,19 @@ class PosterJob:
     print_shop: bool
 
     def spec(self) -> PosterSpec:
-        return fitted(self._declared())
+        return fitted(self.declared())
 
-    def _declared(self) -> PosterSpec:
-        make = _SPEC_FUNCTIONS[self.make]
+    def declared(self) -> PosterSpec:
+        make = _SPEC_FUNCTIONS.get(self.make) or _language_spec_functions()[self.make]
         if self.subject is None:
             return make(self.site, self.ecc, self.print_shop)
         return make(self.site, self.subject, self.ecc, self.print_shop)
+
+
+def _language_spec_functions() -> dict[str, Callable[..., PosterSpec]]:
+    from thutuc.print.languages import language_board_spec, language_card_spec
+
+    return {"language_board_spec": language_board_spec, "language_card_spec": language_card_spec}
 
 
 _SPEC_FUNCTIONS: dict[str, Callable[..., PosterSpec]] = {
@@ -768,7 +804,7 @@ def poster_jobs(site: Site, ecc: str = "M", print_shop: bool | None = None) -> l
             jobs.append(PosterJob(f"{prefix}-{p.code}", kind, make, alone, p, ecc, shop))
         if kind == "card" and site.active_procedures:
             jobs.append(PosterJob("nhan-dan", "stickers", "stickers_spec", lists, None, ecc, shop))
-    return jobs
+    return jobs + _language_jobs(site, ecc, shop)
 
 
 __all__ = [
