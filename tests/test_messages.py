@@ -85,3 +85,28 @@ def test_yaml_errors_in_vietnamese_with_the_english_behind_verbose(make_site) ->
     assert "mapping values" not in plain and "[" not in plain.split("lỗi:")[1].split("\n")[0]
     verbose = run("check", "--project", str(root), "-v").output
     assert "phải đặt trong ngoặc kép. [mapping values are not allowed" in verbose
+
+
+def test_problems_with_and_without_a_line_sort_together() -> None:
+    """One file with a problem of the whole file (no line) and one on a line: the
+    report orders them (the first came first), it does not crash comparing None and 1."""
+    from thutuc.problems import Problems
+
+    problems = Problems()
+    problems.warning("procedures/a.md", "trên dòng", line=3)
+    problems.warning("procedures/a.md", "cả tệp")
+    problems.warning("procedures/a.md", "dòng đầu", line=1)
+    report = problems.report()
+    assert report.index("cả tệp") < report.index("dòng đầu") < report.index("trên dòng")
+
+
+def test_a_glyph_warning_beside_a_line_warning_builds(make_site) -> None:
+    """A title the poster font cannot draw (a warning of the poster, no line) and a
+    missing fee (a warning on a line) in one file: a build with posters ends with
+    both warnings, exit 0 (the sort of the report once crashed it after the swap)."""
+    body = '---\ncode: "1.000894"\ntitle: Đăng ký kết hôn ☎\nprocessing_time: 1 ngày\n---\n'
+    root = make_site({"procedures/ho-tich/ket-hon.md": body})
+    result = run("build", "--project", str(root))
+    assert result.exit_code == 0, result.output
+    assert "☎" in result.output and "fee" in result.output
+    assert "Lỗi ngoài dự kiến" not in result.output

@@ -24,7 +24,7 @@ class Severity(Enum):
     NOTICE = "nhắc việc"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong: where (file, line), what, and how to fix it."""
 
@@ -35,6 +35,12 @@ class Problem:
     severity: Severity = Severity.ERROR
     group: str = ""  # e.g. the commune a problem belongs to, in province mode
     detail: str = ""  # the tool's own words (PyYAML's English), shown with --verbose
+
+    @property
+    def order(self) -> tuple[str, str, int, str, str, str]:
+        """Where it is, then what: a problem of the whole file (no line) before its lines."""
+        line = -1 if self.line is None else self.line
+        return (self.file, self.group, line, self.message, self.hint, self.detail)
 
     @property
     def where(self) -> str:
@@ -100,7 +106,11 @@ class Problems:
         """All problems, errors first, numbered, in a stable order. The same
         problem on GROUP_FROM files or more is one entry naming the first
         FILES_SHOWN files (all of them with `verbose`)."""
-        ordered = sorted(self.errors) + sorted(self.warnings) + sorted(self.notices)
+        ordered = [
+            problem
+            for kind in (self.errors, self.warnings, self.notices)
+            for problem in sorted(kind, key=lambda p: p.order)
+        ]
         groups: dict[tuple[Severity, str, str, str], list[Problem]] = {}
         for problem in ordered:
             key = (problem.severity, problem.message, problem.hint, problem.group)
