@@ -110,3 +110,18 @@ def test_a_glyph_warning_beside_a_line_warning_builds(make_site) -> None:
     assert result.exit_code == 0, result.output
     assert "☎" in result.output and "fee" in result.output
     assert "Lỗi ngoài dự kiến" not in result.output
+
+
+def test_a_failure_after_the_swap_says_the_new_pages_are_in(make_site) -> None:
+    """published-urls.txt made a folder: check passes (nothing to read), the build
+    swaps its output in, then cannot record the addresses. The message names
+    published-urls.txt (not a temporary file) and says the new pages are live."""
+    root = make_site({"procedures/ho-tich/t1.md": bare("1.000001")})
+    (root / "published-urls.txt").unlink(missing_ok=True)
+    (root / "published-urls.txt").mkdir()
+    result = run("build", "--project", str(root), "--no-posters")
+    assert result.exit_code == 1, result.output
+    assert "published-urls.txt)" in result.output and ".tmp" not in result.output
+    assert "Trang mới đã vào thư mục đầu ra" in result.output
+    assert "Trang cũ" not in result.output
+    assert (root / "output" / "1.000001" / "index.html").is_file()

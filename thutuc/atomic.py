@@ -17,6 +17,11 @@ def write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
             file.write(data)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if exc.filename == temporary:  # name the file being written, not our temporary one
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -22,7 +22,14 @@ import click
 
 from thutuc.content.load import os_reason
 from thutuc.content.model import Site
-from thutuc.engine.pipeline import BuildInterrupted, BuildOptions, BuildResult, build, check
+from thutuc.engine.pipeline import (
+    SWAP_STEP,
+    BuildInterrupted,
+    BuildOptions,
+    BuildResult,
+    build,
+    check,
+)
 from thutuc.problems import BuildFailed, Problems
 from thutuc.processing import file_of
 
@@ -126,6 +133,19 @@ class Progress:
     step: str = ""
     debug: bool = False
     line_open: bool = False  # a step's "…" was printed without its time yet
+    swapped: bool = False  # the new output is live: a later failure must say so
+
+    def output_state(self, command: str) -> str:
+        """What a failure did to the output folders, said truthfully: nothing
+        for commands that write no site (check, import, compare, new)."""
+        if command not in ("build", "serve"):
+            return ""
+        if self.swapped:
+            return (
+                "Trang mới đã vào thư mục đầu ra, nhưng chưa ghi xong published-urls.txt và "
+                "trạng thái dựng."
+            )
+        return _UNTOUCHED
 
 
 def progress() -> Progress:
@@ -142,6 +162,8 @@ def step_printer(verbose: bool) -> Callable[[str, float | None], None]:
     def on_step(step: str, seconds: float | None) -> None:
         if seconds is None:
             where.step = step
+        elif step == SWAP_STEP:
+            where.swapped = True
         if not verbose:
             return
         where.line_open = seconds is None
@@ -204,8 +226,12 @@ class ThutucGroup(click.Group):
                 fg="red",
                 err=True,
             )
+            state = where.output_state(command)
             click.echo(
-                _UNTOUCHED + " Sửa điều trên rồi chạy lại; nếu vẫn lỗi, chạy: " + rerun, err=True
+                (state + " " if state else "")
+                + "Sửa điều trên rồi chạy lại; nếu vẫn lỗi, chạy: "
+                + rerun,
+                err=True,
             )
             sys.exit(1)
         text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
@@ -213,7 +239,8 @@ class ThutucGroup(click.Group):
         click.echo(
             f"    {type(exc).__name__}: {text}" if text else f"    {type(exc).__name__}", err=True
         )
-        click.echo(_UNTOUCHED, err=True)
+        if state := where.output_state(command):
+            click.echo(state, err=True)
         hint = REPORT_HINT.format(what="tên tệp ở trên và " if file else "")
         click.echo(f"→ {hint}\n    {rerun}", err=True)
         sys.exit(2)

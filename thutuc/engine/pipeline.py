@@ -84,6 +84,8 @@ if TYPE_CHECKING:
 
 # Called with (step, None) when a step starts and (step, seconds) when it ends.
 StepReporter = Callable[[str, float | None], None]
+# The step after which the new output is live (a failure later must not say otherwise).
+SWAP_STEP = "thay thư mục đầu ra"
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def build(
         run.step("kiểm tra", run.check)
         run.step("lập danh sách đầu ra", run.plan)
         run.step("dựng", run.make)
-        run.step("thay thư mục đầu ra", run.swap)
+        run.step(SWAP_STEP, run.swap)
         run.step("ghi lại", run.record)
         return run.result()
 
