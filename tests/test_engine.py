@@ -203,6 +203,32 @@ def test_no_posters_leaves_the_posters_already_printed(tmp_path: Path) -> None:
     assert "10.000 đồng" in (root / "output/1.000002/index.html").read_text()
 
 
+def outdated_print(result) -> set[str]:
+    return {p.file for p in result.problems.warnings if "--no-posters" in p.message}
+
+
+def test_print_material_kept_by_no_posters_is_flagged_once_its_site_changed(
+    tmp_path: Path,
+) -> None:
+    """Posters and PNG codes a --no-posters build keeps may open an old address or
+    print an old fee once the site changed: every such file is warned about, on that
+    build and on the next ones, until posters are drawn again."""
+    root = write_files(tmp_path / "site", many(4))
+    build(BuildOptions(root, record_published=False))
+    kept = build(BuildOptions(root, posters=False, record_published=False))
+    assert not outdated_print(kept)  # nothing changed: the posters are current
+    path = root / "procedures/dat-dai/p2.md"
+    path.write_text(path.read_text().replace("Miễn phí", "10.000 đồng"))
+    changed = build(BuildOptions(root, posters=False, record_published=False))
+    flagged = outdated_print(changed)
+    assert "qr/ap-phich/the-1.000002.pdf" in flagged and "qr/thu-tuc-1.000002.png" in flagged
+    assert all(not f.endswith(".svg") for f in flagged)  # the SVG codes were made now
+    again = build(BuildOptions(root, posters=False, record_published=False))
+    assert outdated_print(again) == flagged
+    drawn = build(BuildOptions(root, record_published=False))
+    assert not outdated_print(drawn)
+
+
 def test_a_failed_build_leaves_the_output_and_the_next_build_is_right(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", many(10))
     build(BuildOptions(root, posters=False))

@@ -426,7 +426,13 @@ class Build:
             previous = read_artifacts(self.cache, self.name, slug)
             for artifact in declared:
                 record = previous.get(artifact.id)
-                if record and record.key == artifact.key and self._in_live(record):
+                # an outdated record (carried_over) is drawn again: its warnings were dropped
+                if (
+                    record is not None
+                    and record.key == artifact.key
+                    and not record.outdated
+                    and self._in_live(record)
+                ):
                     self.clean.append((artifact, record))
                 else:
                     self.dirty.append(artifact)
@@ -460,9 +466,11 @@ class Build:
         for artifact, record in self.clean:
             if not outputs.keep(artifact.id, record):
                 self.dirty.append(artifact)
+        changed = {artifact.site for artifact in self.dirty}
         for artifact_id, record in self.carried.items():
             if self._in_live(record):
-                outputs.keep(artifact_id, replace_problems(record))
+                outdated = record.outdated or artifact_id.split("|", 1)[0] in changed
+                outputs.keep(artifact_id, carried_over(record, outdated))
         outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
@@ -595,10 +603,25 @@ def _count_by_site(manifest: Manifest) -> dict[str, int]:
     return counts
 
 
-def replace_problems(record: ArtifactRecord) -> ArtifactRecord:
-    """Print material carried over by a --no-posters build: its old warnings are
-    not shown again (its posters were not drawn now)."""
-    return ArtifactRecord(record.key, record.files, (), record.meta)
+def carried_over(record: ArtifactRecord, outdated: bool) -> ArtifactRecord:
+    """Print material a --no-posters build leaves as it is. Its old warnings are not
+    shown again (its posters were not drawn now); once its site has changed it is
+    marked outdated, with a warning on each of its files until posters are drawn
+    again: a code or poster made before the change may open an old address or
+    print an old fee."""
+    problems = tuple(
+        Problem(
+            f"{tree}/{path}",
+            None,
+            "tệp in này làm từ nội dung trước lần sửa gần nhất (dựng với --no-posters): "
+            "mã QR có thể mở địa chỉ cũ, áp phích có thể in thông tin cũ.",
+            "Dựng lại không có --no-posters (python build.py build) trước khi in hay gửi tệp.",
+            Severity.WARNING,
+        )
+        for tree, path in record.files
+        if outdated
+    )
+    return ArtifactRecord(record.key, record.files, problems, record.meta, outdated)
 
 
 def province_index(project: Project, keys: Keys) -> Artifact:

@@ -59,6 +59,8 @@ class ArtifactRecord:
     files: tuple[tuple[str, str], ...]
     problems: tuple[Problem, ...] = ()
     meta: Any = None  # what later steps need of it (a poster's row on the contact sheet)
+    # print material kept by a --no-posters build after its site changed (pipeline.carried_over)
+    outdated: bool = False
 
 
 @dataclass
