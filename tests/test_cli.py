@@ -190,3 +190,11 @@ def test_python_m_build_in_the_repository_is_pypa_build() -> None:
         assert result.returncode == 1 and "pip install build" in result.stderr
     else:
         assert result.returncode == 0 and "build" in result.stdout
+
+
+def test_a_project_folder_that_does_not_exist_is_said_first(tmp_path: Path) -> None:
+    for command in ("build", "check", "serve", "compare"):
+        result = run(command, "--project", str(tmp_path / "khong-co"))
+        assert result.exit_code == 1, (command, result.output)
+        assert "không có thư mục này" in result.output
+        assert "published-urls" not in result.output and "Traceback" not in result.output

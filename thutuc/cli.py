@@ -35,11 +35,26 @@ from thutuc.processing import file_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def _existing_folder(ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
+    """--project must be a folder that exists: said before any step, in Vietnamese."""
+    if not value.is_dir():
+        click.secho(
+            f"--project {value}: không có thư mục này. Ghi đường dẫn tới thư mục có site.yml "
+            "(hoặc province.yml), ví dụ --project . khi đang đứng trong thư mục trang.",
+            fg="red",
+            err=True,
+        )
+        ctx.exit(1)
+    return value
+
+
 project_option = click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
+    callback=_existing_folder,
     help="Thư mục trang (chứa site.yml và procedures/).",
 )
 
