@@ -384,8 +384,9 @@ def test_workers_of_a_build_killed_outright_exit_by_themselves(tmp_path: Path) -
     start = time.monotonic()
     while any(alive(w) for w in workers) and time.monotonic() - start < 5:
         time.sleep(0.05)
+    # (the 2-second bound is for SIGINT/SIGTERM; here the workers only notice their
+    # parent is gone, which a loaded machine can delay: failed once at load 9 on 2 cores)
     assert not any(alive(w) for w in workers), "orphaned workers still running"
-    assert time.monotonic() - start < 2
     # the next build starts clean and is complete
     build(BuildOptions(root, posters=False))
     assert (root / "output/1.000079/index.html").is_file()
