@@ -46,9 +46,9 @@ def main(argv: list[str]) -> int:
         root = Path(tmp)
         (root / "site.yml").write_text("name: Xã Thử\nbase_url: https://thu.example.vn/\n")
         import_files(sorted(data.glob("*.json")), root)
-        site, problems = check(BuildOptions(root))
-        assert site is not None, problems.report()
-        report = timed("compare imported site", compare_sites, [site], records)
+        project, problems = check(BuildOptions(root))
+        assert project is not None, problems.report()
+        report = timed("compare imported site", compare_sites, project.sites, records)
     counts = summary(report)
     print(f"imported pages against their own records: {counts}")
     unfair = [(p.file, d.message) for p in report.pages for d in p.resident_facing]
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
         print(f"  false alarm: {file}: {message}")
     sample, _ = check(BuildOptions(REPO))
     if sample is not None:
-        own = timed("compare sample site", compare_sites, [sample], records)
+        own = timed("compare sample site", compare_sites, sample.sites, records)
         print(f"sample site: {summary(own)}")
         print(format_text(own).splitlines()[-1])
     return 1 if unfair else 0
