@@ -32,19 +32,14 @@ def timed(label: str, func, *args, **kwargs):
 
 
 def build_site(root: Path, posters: bool) -> int:
-    try:
-        from thutuc.engine.pipeline import BuildOptions, build
-    except ImportError:
-        print("build: skipped (thutuc.pipeline.build does not exist yet)")
-        return 0
+    from thutuc.engine.pipeline import BuildOptions, build
+
     try:
         result = timed("build", build, BuildOptions(project=root, posters=posters))
     except BuildFailed as failed:
         print(failed.problems.report())
         return len(failed.problems.errors)
-    print(
-        f"pages: {len(result.pages)}, QR files: {len(result.qr_files)}, posters: {len(result.poster_files)}"
-    )
+    print(f"pages: {result.pages}, QR files: {result.qr_files}, posters: {result.poster_files}")
     return 0
 
 
