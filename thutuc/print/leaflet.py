@@ -476,8 +476,8 @@ class Walker(HTMLParser):
             for index, cell in enumerate(row):
                 label = headers[index] if index < len(headers) else ""
                 for number, flowable in enumerate(cell.flowables):
-                    if number == 0 and label and isinstance(flowable, Paragraph):
-                        flowable = _labelled(flowable, label)
+                    if isinstance(flowable, Paragraph):  # left-aligned, the first labelled
+                        flowable = _labelled(flowable, label if number == 0 else "")
                     self._emit(flowable)
         self._emit(HRFlowable(width="100%", thickness=0.6, color=BLACK, spaceAfter=3))
         self._emit(Spacer(1, 3 * MM), 3 * MM)
@@ -518,9 +518,10 @@ def _plain(cell: _Cell) -> str:
 
 
 def _labelled(paragraph: Paragraph, label: str) -> Paragraph:
-    """`paragraph` (a cell's first) starting with its column's header in bold."""
-    content = f"<b>{markup(label)}:</b> {paragraph.text}"
-    st = paragraph.style
+    """A cell's `paragraph` set on the left, starting with its column's header in
+    bold when `label` is given."""
+    content = f"<b>{markup(label)}:</b> {paragraph.text}" if label else paragraph.text
+    st = ParagraphStyle(f"{paragraph.style.name}-row", parent=paragraph.style, alignment=TA_LEFT)
     return Paragraph(content, paragraph_style(st, content), bulletText=paragraph.bulletText)
 
 
