@@ -7,7 +7,10 @@
 - the ten-line YAML alias bomb of tests/fixtures/broken/alias-bomb: milliseconds
   for parse_yaml to refuse it (it would expand to 9**9 values);
 - raw HTML nested 4,096 and 16,384 deep: CPU seconds of the sanitiser alone,
-  the quadratic growth MAX_HTML_NESTING (100) keeps out.
+  the quadratic growth MAX_HTML_NESTING (100) keeps out;
+- a leaflet whose body is a 2-column table of 5,000 to 50,000 rows, or a 3-row
+  table of 100 to 10,000 columns: CPU seconds to declare and draw it (the
+  layout stops at two pages, print/leaflet.py).
 
 CPU time (time.process_time), so other work on the machine does not count.
 """
@@ -61,7 +64,31 @@ def nested_html() -> None:
         print(f"nh3 on {depth} nested <div>: {time.process_time() - start:.2f} s CPU")
 
 
+def leaflet_tables() -> None:
+    from thutuc.engine.pipeline import check
+    from thutuc.print.layout import register_fonts, render_pdf
+    from thutuc.print.posters import fitted, leaflet_spec
+
+    register_fonts()
+    shapes = [(2, rows) for rows in (5_000, 20_000, 50_000)]
+    shapes += [(columns, 3) for columns in (100, 1_000, 10_000)]
+    for columns, rows in shapes:
+        table = "|" + "a|" * columns + "\n|" + "-|" * columns + "\n"
+        table += ("|" + "ô|" * columns + "\n") * rows
+        page = '---\ncode: "1.000894"\ntitle: Bảng\n---\n' + table
+        with tempfile.TemporaryDirectory() as folder:
+            files = {**MINIMAL_SITE, "procedures/ho-tich/bang.md": page}
+            project, _ = check(BuildOptions(write_files(Path(folder) / "site", files)))
+            assert project is not None
+            site = project.sites[0]
+            start = time.process_time()
+            render_pdf(fitted(leaflet_spec(site, site.procedures_by_code["1.000894"], "M")))
+            seconds = time.process_time() - start
+        print(f"leaflet, table of {columns} columns x {rows} rows: {seconds:.2f} s CPU")
+
+
 if __name__ == "__main__":
     big_body()
     alias_bomb()
     nested_html()
+    leaflet_tables()

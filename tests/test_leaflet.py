@@ -16,6 +16,7 @@ from poster_helpers import (
     word_boxes,
     write_site,
 )
+from reportlab.platypus import Table
 
 from thutuc.content.markdown import parse
 from thutuc.print.leaflet import MORE, flowables_of
@@ -223,6 +224,55 @@ def test_a_long_body_ends_with_where_to_read_the_rest_and_stays_bounded(tmp_path
     text = pdf_text(pdf)
     assert f"{MORE}: hoabinh.example.vn/1.001193/" in text
     assert text.rindex(MORE) > text.rindex("Đoạn văn bản")  # the last thing on the page
+
+
+def table_md(columns: int, rows: int) -> str:
+    """A body table whose every cell says where it is: "ô <row>.<column>"."""
+    rule = "".join("-:|" if c % 2 else "-|" for c in range(columns))  # odd columns on the right
+    head = "|" + "".join(f"Cột {c}|" for c in range(columns)) + "\n|" + rule + "\n"
+    return head + "".join(
+        "|" + "".join(f"ô {r}.{c}|" for c in range(columns)) + "\n" for r in range(rows)
+    )
+
+
+def tables_in(flowables) -> list[Table]:
+    return [f for f in flowables if isinstance(f, Table)]
+
+
+@pytest.mark.parametrize("columns", [11, 12, 45, 55, 100, 1000])
+def test_a_table_of_any_width_lays_out_and_keeps_its_words(tmp_path, columns):
+    """Up to 11 columns (17 mm each on A4) a table keeps its grid; a wider one is
+    printed row by row, each cell as "header: value" on its line, in order."""
+    require_tool("pdftotext")
+    body = "## Bảng phí\n\n" + table_md(columns, 3)
+    pdf, pages = leaflet(leaflet_site(tmp_path, body))
+    assert pages <= 2
+    text = " ".join(pdf_text(pdf).split())
+    flowables, _ = flowables_of(parse(body).html, 194 * 72 / 25.4, 2000, "https://x.vn/")
+    if columns <= 11:
+        assert len(tables_in(flowables)) == 1
+        assert all(f"ô 0.{c}" in text for c in range(columns))
+        return
+    assert not tables_in(flowables)
+    shown = [c for c in range(columns) if f"Cột {c}: ô 0.{c} " in text + " "]
+    assert shown == list(range(len(shown))) and len(shown) >= min(columns, 40), shown
+    lefts = {round(box[0]) for _, word, box in word_boxes(pdf) if word == "Cột"}
+    assert len(lefts) == 1, lefts  # every line on the left, whatever the column's alignment
+    if len(shown) < columns:  # cut at the end of page two, saying where the rest is
+        assert f"{MORE}: hoabinh.example.vn/1.001193/" in text
+
+
+def test_a_table_of_many_rows_is_cut_before_layout(tmp_path):
+    """50,000 rows: at most what fits two pages is handed to reportlab, and the
+    leaflet says where to read the rest."""
+    require_tool("pdftotext")
+    body = "## Bảng phí\n\n" + table_md(2, 50_000)
+    flowables, stopped = flowables_of(parse(body).html, 500, 2.6 * 800, "https://x.vn/")
+    (table,) = tables_in(flowables)
+    assert stopped and len(table._cellvalues) < 200
+    pdf, pages = leaflet(leaflet_site(tmp_path, body))
+    text = pdf_text(pdf)
+    assert pages == 2 and "ô 0.0" in text and f"{MORE}: hoabinh.example.vn/1.001193/" in text
 
 
 def test_a_1000_character_title_lays_out(tmp_path):

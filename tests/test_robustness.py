@@ -599,6 +599,54 @@ def test_work_grows_linearly_with_each_hostile_shape(shape: str, tmp_path: Path)
     assert large / max(small, 0.02) < 10, f"{shape}: n={n} {small:.3f} s, 4n {large:.3f} s"
 
 
+# The leaflet is at most two pages: its layout never costs more than that, whatever
+# the body. shape → (the procedure's body for a size n, n).
+LEAFLET_SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
+    "a table of many rows": (lambda n: "|a|b|\n|-|-|\n" + "|ô|ô|\n" * n, 5000),
+    "a table of many columns": (
+        lambda n: "|" + "a|" * n + "\n|" + "-|" * n + "\n" + ("|" + "ô|" * n + "\n") * 3,
+        2000,
+    ),
+    "a long cell": (lambda n: "|a|b|\n|-|-|\n|ô|" + "chữ " * n + "|\n", 20000),
+    "many paragraphs in a cell": (
+        lambda n: "<table><tr><td>" + "<p>chữ</p>" * n + "</td></tr></table>\n",
+        20000,
+    ),
+}
+
+
+def leaflet_seconds(body: str, folder: Path) -> float:
+    """CPU seconds to declare, fit and draw the leaflet of a procedure with `body`."""
+    from thutuc.print.layout import register_fonts, render_pdf
+    from thutuc.print.posters import fitted, leaflet_spec
+
+    register_fonts()
+    shutil.rmtree(folder, ignore_errors=True)
+    root = write_files(
+        folder / "site", {**MINIMAL_SITE, "procedures/ho-tich/k.md": proc(body=body)}
+    )
+    project, problems = check(BuildOptions(root))
+    assert project is not None, problems.report()
+    site = project.sites[0]
+    procedure = site.procedures_by_code["1.000894"]
+    markdown.parse.cache_clear()
+    start = time.process_time()
+    render_pdf(fitted(leaflet_spec(site, procedure, "M")))
+    return time.process_time() - start
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", sorted(LEAFLET_SHAPES))
+def test_a_leaflet_costs_about_the_same_whatever_the_body(shape: str, tmp_path: Path) -> None:
+    """4 times the rows, columns or text must cost at most 10 times the CPU time
+    (the layout itself is bounded; reading the body stays linear)."""
+    make, n = LEAFLET_SHAPES[shape]
+    leaflet_seconds(make(n // 4), tmp_path)  # imports, fonts, untimed
+    small = min(leaflet_seconds(make(n), tmp_path) for _ in range(2))
+    large = leaflet_seconds(make(4 * n), tmp_path)
+    assert large / max(small, 0.05) < 10, f"{shape}: n={n} {small:.3f} s, 4n {large:.3f} s"
+
+
 # Random input: a clear message or success, never a traceback, never a hang.
 
 YAML_ALPHABET = "abcđếễ019 .:-?[]{},&*!|>'\"#%@`\\\n\t\x1b\u202e\u200b"

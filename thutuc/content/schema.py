@@ -23,10 +23,40 @@ class Key:
     # typing mistake, and 10**100 months would overflow the date arithmetic.
     minimum: int | None = None
     maximum: int | None = None
+    # What a poster prints must fit its paper: the most characters of a text, the
+    # most numbers of a phone key, and why, in plain Vietnamese (the hint `check`
+    # gives; docs/content-format.md and docs/dinh-dang-noi-dung.md list them).
+    max_length: int | None = None
+    max_items: int | None = None
+    limit_vi: str = ""
+
+
+# Limits of the texts posters print in large type or on every poster, each tested
+# to lay out at its limit (tests/test_limits.py). Real values are far under them: a
+# commune's name about 40 characters, an address about 100; in the national sample
+# of 307 commune-level procedures a procedure's name is 81 characters at the median
+# and 919 at the longest. A field's name needs none: the board and the field poster
+# set it smaller, then cut it with "…" (print/board.py, print/field.py).
+NAME_LIMIT = 250
+ADDRESS_LIMIT = 400
+HOURS_LIMIT = 300
+HOTLINE_NUMBERS = 5
+HOTLINE_LIMIT = 120  # five numbers with their spaces and dots
+TITLE_LIMIT = 1000
+LANGUAGE_NAME_LIMIT = 60
 
 
 SITE_KEYS: tuple[Key, ...] = (
-    Key("name", "text", "Tên xã/phường", "Commune name", True, "Xã Tam Thanh"),
+    Key(
+        "name",
+        "text",
+        "Tên xã/phường",
+        "Commune name",
+        True,
+        "Xã Tam Thanh",
+        max_length=NAME_LIMIT,
+        limit_vi="tên xã in ở đầu bảng mã QR và cuối mọi áp phích, phải vừa khổ giấy",
+    ),
     Key(
         "base_url",
         "site-url",
@@ -35,13 +65,31 @@ SITE_KEYS: tuple[Key, ...] = (
         True,
         "https://tamthanh.example.vn/",
     ),
-    Key("address", "text", "Địa chỉ Bộ phận Một cửa", "Address of the one-stop office"),
-    Key("opening_hours", "text", "Giờ làm việc", "Opening hours"),
+    Key(
+        "address",
+        "text",
+        "Địa chỉ Bộ phận Một cửa",
+        "Address of the one-stop office",
+        max_length=ADDRESS_LIMIT,
+        limit_vi="địa chỉ in ở chân bảng mã QR, cạnh mã lưu số điện thoại, phải vừa một tờ",
+    ),
+    Key(
+        "opening_hours",
+        "text",
+        "Giờ làm việc",
+        "Opening hours",
+        max_length=HOURS_LIMIT,
+        limit_vi="giờ làm việc in ở chân bảng mã QR, phải vừa một tờ",
+    ),
     Key(
         "hotline",
         "phone",
         "Số điện thoại đường dây nóng (nhiều số thì cách nhau bằng dấu phẩy)",
         "Hotline phone number(s), separated by commas",
+        max_length=HOTLINE_LIMIT,
+        max_items=HOTLINE_NUMBERS,
+        limit_vi="đường dây nóng in ở chân mọi áp phích, thẻ và tờ rơi; người dân chỉ cần "
+        "một hai số để gọi",
     ),
     Key("zalo_url", "url", "Đường dẫn Zalo OA của xã", "Link to the commune's Zalo account"),
     Key("contacts", "contacts", "Danh bạ: name, role, phone", "Contacts: name, role, phone"),
@@ -100,6 +148,8 @@ LANGUAGE_KEYS: tuple[Key, ...] = (
         "The language's name, in it",
         True,
         "English",
+        max_length=LANGUAGE_NAME_LIMIT,
+        limit_vi="tên tiếng nằm trên nút chọn tiếng của trang và trong ghi chú của thẻ",
     ),
     Key(
         "site",
@@ -145,7 +195,17 @@ PROCEDURE_KEYS: tuple[Key, ...] = (
         True,
         "1.001193",
     ),
-    Key("title", "text", "Tên thủ tục", "Procedure name", True, "Đăng ký khai sinh"),
+    Key(
+        "title",
+        "text",
+        "Tên thủ tục",
+        "Procedure name",
+        True,
+        "Đăng ký khai sinh",
+        max_length=TITLE_LIMIT,
+        limit_vi="tờ rơi và nhãn dán in đủ tên thủ tục, phải vừa khổ giấy; tên thủ tục "
+        "thật thường dưới 300 ký tự",
+    ),
     Key("summary", "text", "Một câu giới thiệu ngắn", "One short sentence about it"),
     Key("documents", "text-list", "Giấy tờ cần mang", "Documents to bring"),
     Key("processing_time", "text", "Thời gian giải quyết", "Processing time"),

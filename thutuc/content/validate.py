@@ -51,7 +51,7 @@ from thutuc.content.model import (
     summarise,
 )
 from thutuc.content.permanence import Claim, published_claim
-from thutuc.content.schema import FIELD_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
+from thutuc.content.schema import FIELD_KEYS, LANGUAGE_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
 from thutuc.content.text import slugify
 from thutuc.problems import Problems
 from thutuc.processing import processing
@@ -286,7 +286,10 @@ def _audio(value: Any, doc: SourceDocument) -> AudioFile:
 
 def _languages(value: Any, doc: SourceDocument) -> tuple[Language, ...]:
     try:
-        return parse_languages(value, lambda raw: _contacts(raw, doc))
+        languages = parse_languages(value, lambda raw: _contacts(raw, doc))
+        for language in languages:
+            _language_limits(language)
+        return languages
     except LanguageProblem as exc:
         line = None
         start = doc.line_of("languages")
@@ -294,6 +297,24 @@ def _languages(value: Any, doc: SourceDocument) -> tuple[Language, ...]:
             text = doc.path.read_text(encoding="utf-8-sig", errors="replace")
             line = line_in_entry(text, start, exc.code, exc.key)
         raise Invalid(str(exc), exc.hint, line) from None
+
+
+def _language_limits(language: Language) -> None:
+    """A language's name, and the commune's texts in it, within the limits of the
+    keys they translate (the posters in the language print them the same way)."""
+    site_keys = {key.name: key for key in SITE_KEYS}
+    checks = [(LANGUAGE_NAME, language.name, "name")]
+    checks += [(site_keys[k], v, k if k != "name" else "site") for k, v in language.site]
+    for key, text, line_key in checks:
+        try:
+            check_limits(key, text)
+        except Invalid as exc:
+            raise LanguageProblem(
+                f"ngôn ngữ {language.code}, {key.name}: {exc}", exc.hint, line_key, language.code
+            ) from None
+
+
+LANGUAGE_NAME = next(key for key in LANGUAGE_KEYS if key.name == "name")
 
 
 # Forms residents can open on a phone or print; never .html or .js, which
@@ -382,6 +403,7 @@ def _convert(key: Key, raw: Any, doc: SourceDocument) -> Any:
     if (char := hidden_in(raw)) is not None:
         raise Invalid(f"có ký tự điều khiển ẩn {hidden_name(char)}.", HIDDEN_HINT)
     value = CONVERTERS[key.kind](raw, doc)
+    check_limits(key, value)
     low = key.minimum if key.minimum is not None else value
     high = key.maximum if key.maximum is not None else value
     if key.kind == "int" and not low <= value <= high:
@@ -390,6 +412,25 @@ def _convert(key: Key, raw: Any, doc: SourceDocument) -> Any:
             f"Ghi một số từ {key.minimum} đến {key.maximum}.",
         )
     return value
+
+
+def check_limits(key: Key, value: Any) -> None:
+    """Refuse a text longer than `key.max_length` characters, or a phone key with
+    more than `key.max_items` numbers, saying the limit and why it is there."""
+    why = f" ({key.limit_vi})" if key.limit_vi else ""
+    if key.max_length is not None and isinstance(value, str) and len(value) > key.max_length:
+        raise Invalid(
+            f"dài {len(value)} ký tự, quá giới hạn {key.max_length} ký tự{why}.",
+            f"Viết ngắn lại, tối đa {key.max_length} ký tự; điều cần giải thích thêm thì "
+            "đưa vào nội dung trang.",
+        )
+    if key.max_items is not None and key.kind == "phone":
+        count = len(phone_numbers(value))
+        if count > key.max_items:
+            raise Invalid(
+                f"có {count} số, quá giới hạn {key.max_items} số{why}.",
+                f"Chỉ ghi tối đa {key.max_items} số chính; các số khác đưa vào danh bạ (contacts).",
+            )
 
 
 def validate_config(

@@ -76,6 +76,12 @@ INDENT = 6 * MM  # per level of a nested list
 MAX_PAGES = 2
 BUDGET_PAGES = 2.6  # flowables made: enough to fill the pages, however narrow
 PARAGRAPH_CHARS = 6000  # more than a page of text: a longer paragraph is cut up
+# A table keeps its grid while every column can be this wide (a word of 12 pt and
+# the cell's padding: 11 columns on A4); a wider one is printed row by row, each
+# cell as "header: value" on its own line, every word kept.
+MIN_COLUMN = 17 * MM
+LINE = BODY_PT * 1.22  # the height of one line of body text
+CELL_PADDING = 6.0  # reportlab's default top and bottom padding of a table cell
 CHUNK = 32 * 1024  # the HTML is fed to the parser this much at a time
 MORE = "Xem đầy đủ"
 
@@ -170,6 +176,7 @@ class _Cell:
     align: str = ""
     length: int = 0  # characters, to share the table's width
     lists: int = 0  # lists open where the cell starts: its own lists indent from there
+    lines: int = 0  # the fewest lines its flowables take, to bound a table before layout
 
 
 @dataclass
@@ -177,6 +184,10 @@ class _Table:
     rows: list[list[_Cell]] = field(default_factory=list)
     header_rows: int = 0
     in_head: bool = False
+    height: float = 0.0  # the least height of its finished rows (see Walker._row_height)
+    columns: int = 0  # the most cells of a row so far
+    row_lines: int = 0  # lines of the open row's cells, together
+    row_tallest: int = 0  # lines of its tallest cell
 
 
 class Walker(HTMLParser):
@@ -254,8 +265,40 @@ class Walker(HTMLParser):
         if self.block in HEADING_PT and not self.cells:
             p.heading = (int(self.block[1]), fold(text))
         if self.cells:
-            self.cells[-1].length = max(self.cells[-1].length, len(text))
+            cell = self.cells[-1]
+            cell.length = max(cell.length, len(text))
+            self._count_lines(cell, max(1, len(text) // self._chars_per_line()))
         self._emit(p)
+        if self.cells:
+            self._bound_table()
+
+    def _chars_per_line(self) -> int:
+        """The most characters one full-width line of body text can hold (a lower
+        bound on lines: a cell is never wider than the frame)."""
+        return max(1, int(self.width / (BODY_PT * 0.45)))
+
+    def _count_lines(self, cell: _Cell, lines: int) -> None:
+        cell.lines += lines
+        if self.tables:
+            table = self.tables[-1]
+            table.row_lines += lines
+            table.row_tallest = max(table.row_tallest, cell.lines)
+
+    def _row_height(self, table: _Table) -> float:
+        """The least height the open row takes laid out: its tallest cell in a grid,
+        every cell one under the other in a table printed row by row (whose header
+        row is not printed: it labels the cells)."""
+        if table.columns * MIN_COLUMN <= self.width:
+            return table.row_tallest * LINE + CELL_PADDING
+        return 0.0 if table.in_head else table.row_lines * LINE
+
+    def _bound_table(self) -> None:
+        """Stop the walk once the open table's rows would fill what is left of the
+        budget: however many rows it has, only what fits two pages is kept."""
+        table = self.tables[-1] if self.tables else None
+        if table is not None and table.rows:
+            height = table.height + self._row_height(table)
+            self.full = self.full or self.used + height > self.budget
 
     # Parser events
 
@@ -300,10 +343,13 @@ class Walker(HTMLParser):
             self.tables[-1].in_head = False
         elif tag == "tr" and self.tables:
             self.tables[-1].rows.append([])
+            self.tables[-1].row_lines = self.tables[-1].row_tallest = 0
         elif tag in ("th", "td") and self.tables and self.tables[-1].rows:
             cell = _Cell(header=tag == "th", align=attributes.get("align") or "")
             cell.lists = len(self.lists)
-            self.tables[-1].rows[-1].append(cell)
+            table = self.tables[-1]
+            table.rows[-1].append(cell)
+            table.columns = max(table.columns, len(table.rows[-1]))
             self.cells.append(cell)
             self.block = "p"
         elif tag == "hr":
@@ -334,8 +380,12 @@ class Walker(HTMLParser):
             self._end_quote()
         elif tag in ("th", "td") and self.cells:
             self.cells.pop()
-        elif tag == "tr" and self.tables and self.tables[-1].in_head:
-            self.tables[-1].header_rows += 1
+        elif tag == "tr" and self.tables:
+            table = self.tables[-1]
+            table.header_rows += 1 if table.in_head else 0
+            if table.rows:
+                self._bound_table()
+                table.height += self._row_height(table)
         elif tag == "table" and self.tables:
             self._end_table()
         self.block = "p"
@@ -391,12 +441,15 @@ class Walker(HTMLParser):
         if not rows:
             return
         columns = max(len(r) for r in rows)
+        header_rows = min(table.header_rows, len(rows) - 1) if len(rows) > 1 else 0
+        if columns * MIN_COLUMN > self.width:
+            self._stacked_table(rows, header_rows)
+            return
         data = [[c.flowables for c in r] + [[]] * (columns - len(r)) for r in rows]
         lengths = [
             max((r[i].length for r in rows if i < len(r)), default=1) for i in range(columns)
         ]
         shares = _column_shares(lengths)
-        header_rows = min(table.header_rows, len(rows) - 1) if len(rows) > 1 else 0
         flowable = Table(
             data, colWidths=[f"{s:.2f}%" for s in shares], repeatRows=header_rows,
             splitInRow=1, hAlign="LEFT",
@@ -412,6 +465,21 @@ class Walker(HTMLParser):
             commands.append(("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 1.6, BLACK))
         flowable.setStyle(TableStyle(commands))
         self._emit(flowable)
+        self._emit(Spacer(1, 3 * MM), 3 * MM)
+
+    def _stacked_table(self, rows: list[list[_Cell]], header_rows: int) -> None:
+        """A table too wide for the page: each row under a rule, each of its cells
+        on its own line as "header: value" (the header's words in bold)."""
+        headers = [_plain(c) for c in rows[header_rows - 1]] if header_rows else []
+        for row in rows[header_rows:] if header_rows else rows:
+            self._emit(HRFlowable(width="100%", thickness=0.6, color=BLACK, spaceAfter=3))
+            for index, cell in enumerate(row):
+                label = headers[index] if index < len(headers) else ""
+                for number, flowable in enumerate(cell.flowables):
+                    if isinstance(flowable, Paragraph):  # left-aligned, the first labelled
+                        flowable = _labelled(flowable, label if number == 0 else "")
+                    self._emit(flowable)
+        self._emit(HRFlowable(width="100%", thickness=0.6, color=BLACK, spaceAfter=3))
         self._emit(Spacer(1, 3 * MM), 3 * MM)
 
     # Finishing
@@ -441,6 +509,20 @@ def _strip_tags(markup_text: str) -> str:
         elif not inside:
             out.append(ch)
     return "".join(out)
+
+
+def _plain(cell: _Cell) -> str:
+    """A header cell's words, as plain text."""
+    texts = [html.unescape(_strip_tags(getattr(f, "text", ""))) for f in cell.flowables]
+    return " ".join(" ".join(texts).split())
+
+
+def _labelled(paragraph: Paragraph, label: str) -> Paragraph:
+    """A cell's `paragraph` set on the left, starting with its column's header in
+    bold when `label` is given."""
+    content = f"<b>{markup(label)}:</b> {paragraph.text}" if label else paragraph.text
+    st = ParagraphStyle(f"{paragraph.style.name}-row", parent=paragraph.style, alignment=TA_LEFT)
+    return Paragraph(content, paragraph_style(st, content), bulletText=paragraph.bulletText)
 
 
 def _column_shares(lengths: list[int]) -> list[float]:
