@@ -241,3 +241,12 @@ def test_a_missing_form_is_reported_on_its_line(make_site) -> None:
     (error,) = problem_lines(result.output, "lỗi")
     assert "ket-hon.md:12:" in error and "'mẫu.pdf'" in error, result.output  # the file: line
     assert "Không làm tiếp được" not in result.output
+
+
+def test_a_pasted_page_gets_twenty_reports_and_a_count(make_site) -> None:
+    """Thirty images: twenty warnings, then one line for the other ten."""
+    body = "".join(f"![hình {n}](h{n}.png)\n\n" for n in range(30))
+    result = check(make_site({"procedures/ho-tich/ket-hon.md": procedure(body)}))
+    warnings = [w for w in problem_lines(result.output, "cảnh báo") if "ket-hon.md" in w]
+    assert len(warnings) == 21, warnings
+    assert f"ket-hon.md:{BODY_LINE + 40}:" in warnings[-1] and "Còn 10 chỗ" in warnings[-1]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -145,7 +146,6 @@ SWALLOWING = {
 }  # fmt: skip
 _SWALLOW_OPEN = re.compile(r"<(" + "|".join(SWALLOWING) + r")(?=[\s/>]|\Z)", re.IGNORECASE)
 _SWALLOW_CLOSE = re.compile(r"</(" + "|".join(SWALLOWING) + r")\s*>", re.IGNORECASE)
-_CLOSED_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_FIX = "Trang thủ tục không cần HTML: viết bằng Markdown (## Tiêu đề, - gạch đầu dòng)."
 
 
@@ -156,19 +156,19 @@ def check_raw_html(rel: str, body: str, body_line: int, problems: Problems) -> N
     if "<" not in body:
         return
     raw = [part for part in markdown.parts(body) if part.kind.startswith("html")]
+    found: list[Found] = []
     reported = set()
     for part in raw:
-        found = _unclosed_block(part.text) if part.kind == "html_block" else None
-        if found:
-            opening, close, effect = found
+        block = _unclosed_block(part.text) if part.kind == "html_block" else None
+        if block:
+            opening, close, effect = block
             reported.add((part.line, opening.strip("<>")))
-            _report_unclosed(rel, opening, close, effect, body_line + part.line - 1, problems)
+            found.append(_unclosed(opening, close, effect, body_line + part.line - 1))
     for line, name in _swallowing(raw):
         if (line, name) not in reported:
             close = "" if name == "plaintext" else f"</{name}>"
-            _report_unclosed(
-                rel, f"<{name}>", close, SWALLOWING[name], body_line + line - 1, problems
-            )
+            found.append(_unclosed(f"<{name}>", close, SWALLOWING[name], body_line + line - 1))
+    _report(rel, sorted(found, key=lambda f: f[0]), problems.error)
 
 
 def _unclosed_block(text: str) -> tuple[str, str, str] | None:
@@ -185,28 +185,58 @@ def _unclosed_block(text: str) -> tuple[str, str, str] | None:
 
 
 def _swallowing(raw: list[markdown.Part]) -> list[tuple[int, str]]:
-    """(line, name) of each swallowing element not closed later in the body."""
-    joined = "\n".join(part.text for part in raw)
-    joined = _CLOSED_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), joined)
+    """(line, name) of the first swallowing element of each name not closed later
+    in the body (every later one of that name is swallowed with the rest)."""
+    joined = _blank_closed_comments("\n".join(part.text for part in raw))
     last_close = {m[1].lower(): m.start() for m in _SWALLOW_CLOSE.finditer(joined)}
     starts, offset = [], 0
     for part in raw:
         starts.append(offset)
         offset += len(part.text) + 1
-    found = []
+    found: dict[str, int] = {}
     for opened in _SWALLOW_OPEN.finditer(joined):
         name = opened[1].lower()
-        if name != "plaintext" and last_close.get(name, -1) > opened.start():
+        if name in found or (name != "plaintext" and last_close.get(name, -1) > opened.start()):
             continue
         index = bisect.bisect_right(starts, opened.start()) - 1
-        part = raw[index]
-        found.append((part.line + joined.count("\n", starts[index], opened.start()), name))
-    return list(dict.fromkeys(found))
+        found[name] = raw[index].line + joined.count("\n", starts[index], opened.start())
+    return sorted((line, name) for name, line in found.items())
 
 
-def _report_unclosed(
-    rel: str, opening: str, close: str, effect: str, line: int, problems: Problems
-) -> None:
+def _blank_closed_comments(text: str) -> str:
+    """`text` with each closed `<!-- … -->` turned into spaces (lines kept), in one
+    pass: a tag inside an editor's note is not a tag."""
+    pieces, position = [], 0
+    while (start := text.find("<!--", position)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        pieces += [text[position:start], re.sub(r"[^\n]", " ", text[start : end + 3])]
+        position = end + 3
+    return "".join(pieces) + text[position:]
+
+
+Found = tuple[int, str, str]  # (line, message, hint)
+# A file gets at most this many of these problems, then one line for the rest:
+# a pasted web page must not bury the other problems of the site.
+MAX_REPORTED = 20
+
+
+def _report(rel: str, found: list[Found], report: Callable[[str, str, str, int], None]) -> None:
+    for line, message, hint in found[:MAX_REPORTED]:
+        report(rel, message, hint, line)
+    if len(found) > MAX_REPORTED:
+        rest = found[MAX_REPORTED:]
+        report(
+            rel,
+            f"Còn {len(rest)} chỗ như trên nữa, từ dòng {rest[0][0]} (chỉ báo {MAX_REPORTED} chỗ "
+            "đầu).",
+            "Sửa các chỗ trên rồi chạy lại check để thấy các chỗ còn lại.",
+            rest[0][0],
+        )
+
+
+def _unclosed(opening: str, close: str, effect: str, line: int) -> Found:
     if opening == "<!--":
         message = f"Dấu mở ghi chú '<!--' không có dấu đóng '-->', nên mọi chữ sau nó {effect}."
         hint = "Thêm '-->' ngay sau phần muốn ẩn, hoặc xóa '<!--' nếu không định ẩn gì."
@@ -218,7 +248,7 @@ def _report_unclosed(
             f"Thẻ HTML '{opening}' mở mà không có '{close}' đóng lại, nên mọi chữ sau nó {effect}."
         )
         hint = f"Đóng bằng '{close}' ngay sau phần cần, hoặc xóa '{opening}'. {_HTML_FIX}"
-    problems.error(rel, message, hint, line)
+    return line, message, hint
 
 
 # --- Links that lead nowhere, images that are not shown ---------------------------
@@ -242,43 +272,42 @@ def check_links(rel: str, body: str, body_line: int, problems: Problems) -> None
     in the git host's preview only) and images, which pages do not show."""
     if not any(mark in body for mark in ("](", "]:", "<")):
         return
+    found: list[Found] = []
     for part in markdown.parts(body):
         line = body_line + part.line - 1
         if part.kind == "link":
-            _check_link(rel, part.text, line, problems)
+            found += _link_problems(part.text, line)
         elif part.kind == "image" or (part.kind.startswith("html") and _IMG_TAG.search(part.text)):
-            _report_image(rel, part.alt, line, problems)
+            found.append(_image_problem(part.alt, line))
+    _report(rel, found, problems.warning)
 
 
-def _check_link(rel: str, url: str, line: int, problems: Problems) -> None:
+def _link_problems(url: str, line: int) -> list[Found]:
     local = not _SCHEME.match(url) and not url.startswith(("/", "#", "?"))
     if local and _HOST_LIKE.match(url):
-        problems.warning(
-            rel,
+        message = (
             f"Liên kết '{url}' thiếu https:// ở đầu, nên điện thoại mở nó như một trang "
-            "của trang xã và báo không tìm thấy.",
-            f"Viết đủ địa chỉ, ví dụ: (https://{url})",
-            line,
+            "của trang xã và báo không tìm thấy."
         )
-    elif url.split("#")[0].split("?")[0].lower().endswith(".md"):
-        problems.warning(
-            rel,
+        return [(line, message, f"Viết đủ địa chỉ, ví dụ: (https://{url})")]
+    if url.split("#")[0].split("?")[0].lower().endswith(".md"):
+        message = (
             f"Liên kết '{url}' dẫn tới một tệp .md: chỉ mở được trên trang git, người dân bấm "
-            "vào sẽ gặp trang không tìm thấy.",
-            "Dẫn tới trang của thủ tục bằng mã của nó, ví dụ [Đăng ký khai sinh](/1.001193/).",
-            line,
+            "vào sẽ gặp trang không tìm thấy."
         )
+        hint = "Dẫn tới trang của thủ tục bằng mã của nó, ví dụ [Đăng ký khai sinh](/1.001193/)."
+        return [(line, message, hint)]
+    return []
 
 
-def _report_image(rel: str, alt: str, line: int, problems: Problems) -> None:
+def _image_problem(alt: str, line: int) -> Found:
     what = f"Hình '{alt}'" if alt.strip() else "Một hình"
-    problems.warning(
-        rel,
+    return (
+        line,
         f"{what} không hiện trên trang: trang không hiển thị hình ảnh (cho nhẹ khi sóng yếu), "
         "nên người dân không thấy gì ở chỗ này.",
         "Tả bằng lời điều hình muốn nói, hoặc đính hình (hay tệp PDF) làm mẫu đơn trong "
         "forms: để người dân tải về.",
-        line,
     )
 
 
@@ -301,16 +330,20 @@ def check_code_links(
     links: list[tuple[str, str, int]], codes: set[str], problems: Problems
 ) -> None:
     """A warning for each (file, code, line) that links to a code no procedure has."""
+    by_file: dict[str, list[Found]] = {}
     for rel, code, line in links:
         if code in codes:
             continue
         guess = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.8)
         hint = f"Có phải ý bạn là /{guess[0]}/? " if guess else ""
-        problems.warning(
-            rel,
-            f"Liên kết tới /{code}/: trang không có thủ tục nào mã {code}, nên người dân bấm "
-            "vào sẽ gặp trang không tìm thấy.",
-            hint + "Dẫn tới mã của một thủ tục có trong trang (chép từ dòng code: của tệp "
-            "thủ tục đó), ví dụ [Đăng ký khai sinh](/1.001193/).",
-            line,
+        by_file.setdefault(rel, []).append(
+            (
+                line,
+                f"Liên kết tới /{code}/: trang không có thủ tục nào mã {code}, nên người dân "
+                "bấm vào sẽ gặp trang không tìm thấy.",
+                hint + "Dẫn tới mã của một thủ tục có trong trang (chép từ dòng code: của "
+                "tệp thủ tục đó), ví dụ [Đăng ký khai sinh](/1.001193/).",
+            )
         )
+    for rel, found in by_file.items():
+        _report(rel, found, problems.warning)
