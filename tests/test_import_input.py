@@ -223,3 +223,31 @@ def test_one_code_with_two_contents_is_refused(site: Path, tmp_path: Path) -> No
     assert report.failed
     assert "mã 1.001193 đã có ở bản ghi hai-ban.json, bản ghi 1" in report.format()
     assert not (site / "procedures").exists()
+
+
+EXPORTS = Path(__file__).parent / "fixtures" / "import" / "exports"
+
+
+def imported_files(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted((site / "procedures").rglob("*.md"))
+    }
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXPORTS.glob("*.csv")))
+def test_csv_saved_by_libreoffice_imports_as_its_spreadsheet(tmp_path: Path, name: str) -> None:
+    """Files LibreOffice itself wrote from bang.xlsx (make_exports.py): the same
+    procedure files as importing bang.xlsx."""
+    sites = {}
+    for source in ("bang.xlsx", name):
+        root = tmp_path / source
+        root.mkdir()
+        (root / "site.yml").write_text("name: Xã Thử\nbase_url: https://thu.example.vn/\n")
+        report = import_files([EXPORTS / source], root)
+        assert not report.failed and "2 tệp đã ghi" in report.format(), report.format()
+        sites[source] = imported_files(root)
+    assert sites[name] == sites["bang.xlsx"]
+    meta = front(tmp_path / name / "procedures/ho-tich/dang-ky-khai-sinh-lan-dau-cho-tre.md")
+    assert meta["title"] == 'Đăng ký "khai sinh", lần đầu; cho trẻ'
+    assert meta["documents"] == ["Tờ khai", "Giấy chứng sinh"]
