@@ -250,3 +250,16 @@ def test_a_pasted_page_gets_twenty_reports_and_a_count(make_site) -> None:
     warnings = [w for w in problem_lines(result.output, "cảnh báo") if "ket-hon.md" in w]
     assert len(warnings) == 21, warnings
     assert f"ket-hon.md:{BODY_LINE + 40}:" in warnings[-1] and "Còn 10 chỗ" in warnings[-1]
+
+
+def test_a_worker_reads_an_nfd_procedure_file_by_its_nfc_path(make_site) -> None:
+    """Workers of the process pool read files themselves, by the NFC paths the
+    scan recorded (project.read_code, _layer_documents)."""
+    from thutuc.content.files import SourceFiles
+    from thutuc.content.project import read_code
+
+    root = make_site({nfd("procedures/tư-pháp/kết-hôn.md"): procedure("x\n")})
+    files = SourceFiles(root)
+    rel = "procedures/tư-pháp/kết-hôn.md"
+    assert rel in files and files.path(rel).name == nfd("kết-hôn.md")
+    assert read_code((root, rel, files.digest(rel))) == "1.000894"

@@ -64,6 +64,12 @@ def on_disk(path: Path) -> Path | None:
     return found
 
 
+def disk_path(root: Path, rel: str) -> Path:
+    """The file known by the NFC path `rel` under `root`, as the disk spells it
+    (the path itself when nothing matches: opening it then names the file)."""
+    return on_disk(root / rel) or root / rel
+
+
 def read_bounded(path: Path, limit: int = READ_LIMIT) -> bytes:
     with path.open("rb") as handle:
         return handle.read(limit + 1)
