@@ -31,7 +31,7 @@ EXPECTED = {
     "not-utf8": ("procedures/ho-tich/khai-sinh.md:3", "không phải UTF-8", "iconv -f WINDOWS-1258 -t UTF-8"),
     "invalid-date": ("procedures/ho-tich/khai-sinh.md:4", "'2025-13-45' không phải ngày hợp lệ", "2025-07-01"),
     "bad-code": ("procedures/ho-tich/khai-sinh.md:2", "'1.1193' không phải mã thủ tục", "1.001193"),
-    "missing-form": ("procedures/ho-tich/khai-sinh.md:4", "không tìm thấy tệp mẫu 'to-khai.pdf'", "đặt tệp cạnh tệp thủ tục"),
+    "missing-form": ("procedures/ho-tich/khai-sinh.md:6", "không tìm thấy tệp mẫu 'to-khai.pdf'", "đặt tệp cạnh tệp thủ tục"),
     "form-outside": ("procedures/ho-tich/khai-sinh.md:4", "nằm ngoài thư mục trang", "Chép tệp"),
     "symlink-outside": ("procedures/ho-tich/ngoai.md", "symlink", "Chép tệp thật"),
     "bad-base-url": ("site.yml:2", "không phải địa chỉ web http:// hoặc https://", "https://"),

@@ -42,6 +42,34 @@ def _within(real: str, root: str) -> bool:
     return real == root or real.startswith(root + os.sep)
 
 
+def on_disk(path: Path) -> Path | None:
+    """The file or folder at `path` as the disk spells it, matching each name by
+    NFC: content names files in NFC, while macOS (and a checkout made there) may
+    hold "mẫu.pdf" decomposed (NFD). None when nothing matches."""
+    if path.exists():
+        return path
+    found = Path(path.anchor)
+    for part in path.parts[len(found.parts) :]:
+        if (found / part).exists():
+            found = found / part
+            continue
+        wanted = nfc(part)
+        try:
+            match = next((e.name for e in os.scandir(found) if nfc(e.name) == wanted), None)
+        except OSError:
+            return None
+        if match is None:
+            return None
+        found = found / match
+    return found
+
+
+def disk_path(root: Path, rel: str) -> Path:
+    """The file known by the NFC path `rel` under `root`, as the disk spells it
+    (the path itself when nothing matches: opening it then names the file)."""
+    return on_disk(root / rel) or root / rel
+
+
 def read_bounded(path: Path, limit: int = READ_LIMIT) -> bytes:
     with path.open("rb") as handle:
         return handle.read(limit + 1)
@@ -101,6 +129,7 @@ class SourceFiles:
         self.hidden_files: list[str] = []  # names starting with ".": never content
         self.hidden_folders: list[str] = []
         self.stamps: dict[str, Stamp] = {}
+        self.spelled: dict[str, str] = {}  # NFC path → as the disk spells it, where they differ
         self._data: dict[str, bytes] = {}
         inputs = PROVINCE_INPUTS if is_province(root) else SITE_INPUTS
         for name in inputs:
@@ -172,6 +201,8 @@ class SourceFiles:
             self.outside.append(nfc(rel))
         elif stat.S_ISREG(info.st_mode):
             self.stats[nfc(rel)] = info
+            if nfc(rel) != rel:
+                self.spelled[nfc(rel)] = rel
         else:
             self.special.append((nfc(rel), stat.S_IFMT(info.st_mode)))
 
@@ -194,7 +225,7 @@ class SourceFiles:
             if trusted and old is not None and info.st_mtime_ns < self.recorded_ns - RACY_NS:
                 stamp = old
             elif info.st_size > KEEP_IN_MEMORY:  # a big form, an oversized file: streamed
-                stamp = Stamp(info.st_size, info.st_mtime_ns, file_digest(self.root / rel))
+                stamp = Stamp(info.st_size, info.st_mtime_ns, file_digest(self.path(rel)))
             else:
                 stamp = Stamp(info.st_size, info.st_mtime_ns, content_digest(self.data(rel)))
             self.stamps[rel] = stamp
@@ -208,10 +239,14 @@ class SourceFiles:
         over its size limit; nothing reads a huge file into memory)."""
         data = self._data.get(rel)
         if data is None:
-            data = read_bounded(self.root / rel)
+            data = read_bounded(self.path(rel))
             if len(data) <= KEEP_IN_MEMORY:
                 self._data[rel] = data
         return data
+
+    def path(self, rel: str) -> Path:
+        """The file known by its NFC path `rel`, as the disk spells it."""
+        return self.root / self.spelled.get(rel, rel)
 
     def all_stamps(self) -> dict[str, Stamp]:
         """A stamp for every file: what the next build compares with."""

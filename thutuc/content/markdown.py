@@ -22,7 +22,9 @@ from __future__ import annotations
 import ctypes
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import nh3
@@ -64,6 +66,14 @@ for _name, _result, _arguments in (
     ("cmark_parser_free", None, [ctypes.c_void_p]),
     ("cmark_render_html", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]),
     ("cmark_node_free", None, [ctypes.c_void_p]),
+    ("cmark_iter_new", ctypes.c_void_p, [ctypes.c_void_p]),
+    ("cmark_iter_next", ctypes.c_int, [ctypes.c_void_p]),
+    ("cmark_iter_get_node", ctypes.c_void_p, [ctypes.c_void_p]),
+    ("cmark_iter_free", None, [ctypes.c_void_p]),
+    ("cmark_node_get_type_string", ctypes.c_char_p, [ctypes.c_void_p]),
+    ("cmark_node_get_literal", ctypes.c_char_p, [ctypes.c_void_p]),
+    ("cmark_node_get_url", ctypes.c_char_p, [ctypes.c_void_p]),
+    ("cmark_node_get_start_line", ctypes.c_int, [ctypes.c_void_p]),
 ):
     _function = getattr(_lib, _name)
     _function.restype, _function.argtypes = _result, _arguments
@@ -95,8 +105,21 @@ def _extensions() -> tuple[int, ...]:
 def commonmark_html(text: str, sourcepos: bool = False) -> str:
     """cmark-gfm's own HTML for `text`: CommonMark + GFM tables, autolinks, strikethrough.
     `sourcepos` marks each block with its lines (data-sourcepos, removed by sanitise)."""
-    data = text.encode("utf-8")
     options = _OPTIONS | (_SOURCEPOS if sourcepos else 0)
+    with _parsed(text, options) as (parser, root):
+        rendered = _lib.cmark_render_html(
+            root, options, _lib.cmark_parser_get_syntax_extensions(parser)
+        )
+    try:
+        return ctypes.string_at(rendered).decode("utf-8")
+    finally:
+        _free(rendered)
+
+
+@contextmanager
+def _parsed(text: str, options: int) -> Iterator[tuple[int, int]]:
+    """(parser, root) of cmark-gfm's tree for `text`; both freed on leaving."""
+    data = text.encode("utf-8")
     parser = _lib.cmark_parser_new(options)
     try:
         for extension in _extensions():
@@ -104,17 +127,64 @@ def commonmark_html(text: str, sourcepos: bool = False) -> str:
         _lib.cmark_parser_feed(parser, data, len(data))
         root = _lib.cmark_parser_finish(parser)
         try:
-            rendered = _lib.cmark_render_html(
-                root, options, _lib.cmark_parser_get_syntax_extensions(parser)
-            )
+            yield parser, root
         finally:
             _lib.cmark_node_free(root)
     finally:
         _lib.cmark_parser_free(parser)
-    try:
-        return ctypes.string_at(rendered).decode("utf-8")
-    finally:
-        _free(rendered)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a body that lint looks at: raw HTML as cmark passes it on
+    ("html_block", "html_inline": `text` is the HTML), or a "link" or "image"
+    (`text` is its destination, `alt` an image's words). `line`: 1-based, in the body."""
+
+    kind: str
+    line: int
+    text: str
+    alt: str = ""
+
+
+@lru_cache(maxsize=1024)
+def parts(text: str) -> tuple[Part, ...]:
+    """The raw HTML, links and images of `text`, in order, as cmark-gfm parses it
+    (so nothing inside code counts); an image with the words inside it."""
+    found: list[Part] = []
+    alt: list[str] | None = None  # the words of the image being walked
+    with _parsed(text, _OPTIONS) as (_, root):
+        walker = _lib.cmark_iter_new(root)
+        try:
+            while (event := _lib.cmark_iter_next(walker)) != _EVENT_DONE:
+                node = _lib.cmark_iter_get_node(walker)
+                kind = (_lib.cmark_node_get_type_string(node) or b"").decode()
+                if kind == "image" and event == _EVENT_EXIT and alt is not None:
+                    found[-1] = replace(found[-1], alt="".join(alt))
+                    alt = None
+                elif event != _EVENT_ENTER:
+                    continue
+                elif alt is not None and kind in ("text", "code"):
+                    alt.append(_literal(node))
+                elif kind in _PART_KINDS:
+                    url = kind in ("link", "image")
+                    line = _lib.cmark_node_get_start_line(node)
+                    found.append(Part(kind, line, _url(node) if url else _literal(node)))
+                    alt = [] if kind == "image" else alt
+        finally:
+            _lib.cmark_iter_free(walker)
+    return tuple(found)
+
+
+_EVENT_DONE, _EVENT_ENTER, _EVENT_EXIT = 1, 2, 3  # cmark_event_type
+_PART_KINDS = {"html_block", "html_inline", "link", "image"}
+
+
+def _literal(node: int) -> str:
+    return (_lib.cmark_node_get_literal(node) or b"").decode("utf-8")
+
+
+def _url(node: int) -> str:
+    return (_lib.cmark_node_get_url(node) or b"").decode("utf-8")
 
 
 def sanitise(markup: str) -> str:
@@ -131,7 +201,7 @@ def sanitise(markup: str) -> str:
 
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-_CONTAINER = re.compile(r'<(/?)(?:blockquote|ul|ol)\b(?: data-sourcepos="(\d+))?')
+_CONTAINER = re.compile(r'<(/?)(?:blockquote|ul|ol)\b(?: data-sourcepos="([0-9]+))?')
 # Lists and quotes deeper than this are refused (validate.py names the line): no
 # real procedure needs more, a leaflet cannot indent further, and the sanitiser's
 # time grows with the square of the depth.
@@ -214,7 +284,7 @@ def render_markdown(text: str) -> Markup:
 # renders tens of thousands of them. tests/test_markdown.py checks the shortcut
 # against the parser.
 _MARKUP = re.compile(r"[*_`\[\]<>&\\~|@\x00-\x1f\x7f\xa0]|://|www\.|mailto:|xmpp:")
-_LIST_START = re.compile(r"\d{1,9}[.)](?:\s|\Z)")
+_LIST_START = re.compile(r"[0-9]{1,9}[.)](?:\s|\Z)")  # CommonMark: ASCII digits
 
 
 def _plain(text: str) -> bool:

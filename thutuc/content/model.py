@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from thutuc.content.text import fold
+from thutuc.content.text import fold, nfc
 
 # A province sorts the same catalogue titles for every commune, several times.
 _folded_title = lru_cache(maxsize=1 << 14)(fold)
 
-PROCEDURE_CODE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.H\d{2})?$")
+# ASCII digits only: Python's \d also takes "１" (fullwidth) and "٣" (Arabic-Indic), which
+# would give /１.000894/ beside /1.000894/ and escape the duplicate-code check.
+PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}(\.[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.H[0-9]{2})?\Z")
 
 METHOD_LABELS = {
     "truc-tiep": "Trực tiếp",
@@ -138,7 +140,7 @@ class FormFile:
     def url_path(self, procedure_code: str) -> str:
         """Where the file is written in the output, as a file system path."""
         folder = f"{self.lang.lower()}/" if self.lang else ""
-        return f"{folder}{procedure_code}/{self.name or self.source_path.name}"
+        return f"{folder}{procedure_code}/{nfc(self.name or self.source_path.name)}"
 
     def href(self, procedure_code: str) -> str:
         """The link to it: `url_path` percent-encoded, so a `#`, `?`, `%`, a
@@ -159,7 +161,7 @@ class AudioFile:
 
     def url_path(self, procedure_code: str) -> str:
         folder = f"{self.lang.lower()}/" if self.lang else ""
-        return f"{folder}{procedure_code}/{self.source_path.name}"
+        return f"{folder}{procedure_code}/{nfc(self.source_path.name)}"
 
     def href(self, procedure_code: str) -> str:
         """The link to it: a `#`, `?`, `%` or a space in a file name still opens the file."""
@@ -228,6 +230,9 @@ class ProcedureSummary:
     # A `retired:` date still to come: the procedure stays active until that
     # day's build (validate announces it), then its page becomes the notice.
     retires_on: date | None = None
+    # (code, line in the body) of each link to a procedure code: checked across
+    # the site (lint.check_code_links) without reading the body again.
+    code_links: tuple[tuple[str, int], ...] = ()
 
     @cached_property
     def fingerprint(self) -> str:
@@ -387,6 +392,7 @@ def summarise(
     body_line: int,
     code_line: int,
     retires_on: date | None = None,
+    code_links: tuple[tuple[str, int], ...] = (),
 ) -> ProcedureSummary:
     """A translation copies only its own files (under its language's folder); the
     forms and recording it inherits are the Vietnamese page's."""
@@ -398,7 +404,7 @@ def summarise(
     return ProcedureSummary(
         front.code, front.title, field_slug, source, front.keywords, front.replaced_by,
         front.retired, front.updated, body_line, code_line, tuple(files), front.lang,
-        retires_on=retires_on,
+        retires_on=retires_on, code_links=code_links,
     )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from thutuc.content.files import (
     SourceFiles,
     Stamp,
     content_digest,
+    disk_path,
     is_province,
     province_communes,
     read_bounded,
@@ -96,7 +97,7 @@ def _layer_documents(
 ) -> list[SourceDocument | None]:
     docs = []
     for rel, digest in recipe.layers:
-        data = files.data(rel) if files else read_bounded(recipe.root / rel)
+        data = files.data(rel) if files else read_bounded(disk_path(recipe.root, rel))
         if files is None and len(data) <= READ_LIMIT and content_digest(data) != digest:
             raise SourceChanged(rel)
         docs.append(read_markdown(recipe.root, recipe.root / rel, problems, data))
@@ -247,7 +248,7 @@ def validate_recipe(
 def read_code(item: tuple[Path, str, str]) -> str:
     """The code written in one procedure file ("" when it cannot be read)."""
     root, rel, digest = item
-    data = read_bounded(root / rel)
+    data = read_bounded(disk_path(root, rel))
     if len(data) <= READ_LIMIT and content_digest(data) != digest:
         raise SourceChanged(rel)
     doc = read_markdown(root, root / rel, Problems(), data)

@@ -19,6 +19,7 @@ from thutuc import clock
 from thutuc.content import lint, markdown
 from thutuc.content.addresses import AddressError, checked_url, phone_numbers
 from thutuc.content.audio import AUDIO_TYPES, duration_seconds
+from thutuc.content.files import on_disk
 from thutuc.content.languages import LanguageProblem, line_in_entry, parse_languages
 from thutuc.content.load import (
     HIDDEN_HINT,
@@ -52,7 +53,7 @@ from thutuc.content.model import (
 )
 from thutuc.content.permanence import Claim, published_claim
 from thutuc.content.schema import FIELD_KEYS, LANGUAGE_KEYS, PROCEDURE_KEYS, SITE_KEYS, Key
-from thutuc.content.text import slugify
+from thutuc.content.text import nfc, slugify
 from thutuc.problems import Problems
 from thutuc.processing import processing
 
@@ -88,8 +89,9 @@ def _int(value: Any, doc: SourceDocument) -> int:
 
 def _distance(value: Any, doc: SourceDocument) -> float:
     """A reading distance in metres, written 1.5 (or 1,5), between 0.3 and 10."""
-    try:
-        metres = float(str(value).strip().replace(",", "."))
+    text = str(value).strip().replace(",", ".")
+    try:  # float() also reads "１.５" and "٣": only ASCII digits are a distance
+        metres = float(text) if text.isascii() else float("nan")
     except ValueError:
         metres = float("nan")
     if not 0.3 <= metres <= 10:
@@ -246,11 +248,7 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
                 f"tệp mẫu '{file}' không phải loại tệp được phép.",
                 f"Dùng một trong các loại: {', '.join(sorted(FORM_TYPES))}.",
             )
-        if not path.is_file():
-            raise Invalid(
-                f"không tìm thấy tệp mẫu '{file}'.",
-                "Kiểm tra tên tệp (cả chữ hoa, chữ thường) và đặt tệp cạnh tệp thủ tục.",
-            )
+        path = _file_on_disk(path, doc, "forms", file, "tệp mẫu")
         forms.append(FormFile(title, file, path.resolve(), path.stat().st_size))
     return tuple(forms)
 
@@ -268,11 +266,7 @@ def _audio(value: Any, doc: SourceDocument) -> AudioFile:
             f"tệp ghi âm '{file}' không phải mp3, m4a hay ogg.",
             "Lưu bản ghi âm dưới dạng .mp3, .m4a hoặc .ogg (điện thoại nào cũng mở được).",
         )
-    if not path.is_file():
-        raise Invalid(
-            f"không tìm thấy tệp ghi âm '{file}'.",
-            "Kiểm tra tên tệp (cả chữ hoa, chữ thường) và đặt tệp cạnh tệp thủ tục.",
-        )
+    path = _file_on_disk(path, doc, "audio", file, "tệp ghi âm")
     seconds = duration_seconds(path)
     if seconds is None or seconds <= 0:
         raise Invalid(
@@ -282,6 +276,33 @@ def _audio(value: Any, doc: SourceDocument) -> AudioFile:
             ".mp3, .m4a hoặc .ogg.",
         )
     return AudioFile(file, path.resolve(), path.stat().st_size, seconds)
+
+
+def _file_on_disk(path: Path, doc: SourceDocument, key: str, file: str, what: str) -> Path:
+    """The file a key names, matched by NFC (a Mac may keep "mẫu.pdf" decomposed on
+    disk); Invalid on the line that names it when there is no such file."""
+    found = on_disk(path)
+    if found is not None and found.is_file():
+        return found
+    raise Invalid(
+        f"không tìm thấy {what} '{file}' cạnh tệp thủ tục.",
+        "Kiểm tra tên tệp (cả chữ hoa, chữ thường, dấu) và đặt tệp cạnh tệp thủ tục, "
+        "hoặc sửa tên ở dòng này cho đúng tên tệp.",
+        _line_naming(doc, key, file),
+    )
+
+
+def _line_naming(doc: SourceDocument, key: str, file: str) -> int | None:
+    """The line of the front matter, from `key:` on, where `file` is written."""
+    start = doc.line_of(key)
+    source = on_disk(doc.path) if start else None
+    if start is None or source is None or not source.is_file():
+        return start
+    lines = nfc(source.read_text(encoding="utf-8-sig", errors="replace")).split("\n")
+    for number in range(start, min(len(lines), start + 200) + 1):
+        if file in lines[number - 1] and (number == start or lines[number - 1][:1].isspace()):
+            return number
+    return start
 
 
 def _languages(value: Any, doc: SourceDocument) -> tuple[Language, ...]:
@@ -494,6 +515,8 @@ def check_body(doc: SourceDocument, problems: Problems) -> bool:
             doc.body_line + max(document.nesting_line, 1) - 1,
         )
         return False
+    lint.check_raw_html(doc.rel, doc.body, doc.body_line, problems)
+    lint.check_links(doc.rel, doc.body, doc.body_line, problems)
     return True
 
 
@@ -554,7 +577,8 @@ def validate_procedure(
         front = ProcedureFrontMatter(**values)
         retires_on = announce_retirement(doc, front, today or clock.today(), problems)
         code_line = doc.line_of("code") or 1
-        summary = summarise(front, doc.rel, field_slug, doc.body_line, code_line, retires_on)
+        links = lint.code_links(doc.body)
+        summary = summarise(front, doc.rel, field_slug, doc.body_line, code_line, retires_on, links)
         procedure = Procedure(front, doc.body, summary, doc.path)
         warn_missing_facts(doc, procedure, problems)
         lint.check_procedure(doc.rel, front.updated, front.local, doc.key_lines, problems)
@@ -728,6 +752,18 @@ def report_duplicate(procedure: Procedure, claim: Claim, problems: Problems) -> 
     )
 
 
+def check_code_links(fields: list[Field], problems: Problems) -> None:
+    """Links to /<code>/ that no procedure of the site has (from the summaries)."""
+    procedures = [p for f in fields for p in f.procedures]
+    links = [
+        (p.source, code, p.summary.body_line + line - 1)
+        for p in procedures
+        for code, line in p.summary.code_links
+    ]
+    if links:
+        lint.check_code_links(links, {p.code for p in procedures}, problems)
+
+
 RESERVED_SLUGS = {path.strip("/") for path in (AZ_PATH, CONTACTS_PATH, OFFLINE_PATH)}
 
 
@@ -772,6 +808,7 @@ def assemble_site(
     file per code, one folder per address, exclude); None when there were errors."""
     check_unique_codes(fields, problems, root, home)
     check_unique_slugs(fields, problems)
+    check_code_links(fields, problems)
     if config is None or problems.errors:
         return None
     fields = drop_excluded(fields, config.exclude, config_doc, problems)

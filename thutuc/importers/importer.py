@@ -8,7 +8,6 @@ os.replace). Existing files are never overwritten without `force`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,13 @@ from thutuc.content.load import (
 )
 from thutuc.content.text import fold, nfc, slugify
 from thutuc.content.validate import validate_procedure
-from thutuc.importers.national import Imported, RecordError, record_to_procedure
+from thutuc.importers.national import (
+    DataFileError,
+    Imported,
+    RecordError,
+    read_json_file,
+    record_to_procedure,
+)
 from thutuc.importers.table import TableError, read_rows, row_to_procedure, unknown_columns
 from thutuc.problems import Problems
 
@@ -110,12 +115,9 @@ def read_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | str
 
 def _json_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | str]]:
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        yield path.name, "tệp không phải UTF-8."
-        return
-    except json.JSONDecodeError as exc:
-        yield path.name, f"JSON hỏng ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}."
+        data = read_json_file(path)
+    except DataFileError as exc:
+        yield path.name, str(exc)
         return
     records = data if isinstance(data, list) else [data]
     for number, record in enumerate(records, start=1):
@@ -132,15 +134,16 @@ def _table_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | s
     except TableError as exc:
         yield path.name, f"{exc}."
         return
-    header_notes = list(unknown_columns(rows[0][1])) if rows else []
-    for number, row in rows:
+    header_notes = list(unknown_columns(rows[0].cells)) if rows else []
+    for row in rows:
+        label = f"{path.name}, dòng {row.number}"
         try:
             imported = row_to_procedure(row)
         except RecordError as exc:
-            yield f"{path.name}, dòng {number}", exc
+            yield label, exc
             continue
         imported.notes.extend(header_notes)
-        yield f"{path.name}, dòng {number}", imported
+        yield label, imported
 
 
 # --- Where files go -----------------------------------------------------------------
@@ -244,10 +247,12 @@ def import_files(paths: list[Path], site_root: Path, force: bool = False) -> Imp
     report = ImportReport()
     planned: list[_Planned] = []
     claimed: dict[Path, str] = {}
+    earlier: dict[str, _Planned] = {}  # code → its first record in this import
     for path in paths:
         for label, item in read_records(path):
             if isinstance(item, Imported):
                 plan = _plan(site, label, item, force, claimed)
+                _once_per_code(plan, item, earlier)
                 report.outcomes.append(plan.outcome)
                 if plan.outcome.status == WRITTEN:
                     planned.append(plan)
@@ -286,6 +291,25 @@ def _plan(
         outcome.status, outcome.message = FAILED, error
     claimed[target] = code
     return _Planned(outcome, target, text)
+
+
+def _once_per_code(plan: _Planned, item: Imported, earlier: dict[str, _Planned]) -> None:
+    """A code met a second time in one import: skipped when the record is the same
+    (one file, reported as one), refused when it differs (which one is right?)."""
+    code = str(item.meta.get("code", ""))
+    first = earlier.setdefault(code, plan)
+    if first is plan or not code:
+        return
+    outcome = plan.outcome
+    if plan.text == first.text and plan.target == first.target:
+        outcome.status = SKIPPED
+        outcome.message = f"giống hệt bản ghi {first.outcome.source}: chỉ ghi một tệp."
+    else:
+        outcome.status = FAILED
+        outcome.message = (
+            f"mã {code} đã có ở bản ghi {first.outcome.source} của lần nhập này, với nội dung "
+            "khác. Mỗi mã chỉ một bản ghi: giữ bản ghi đúng, xóa bản ghi kia khỏi tệp nhập."
+        )
 
 
 def _target(site: _Site, folder: str, item: Imported, claimed: dict[Path, str]) -> Path:

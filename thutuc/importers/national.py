@@ -9,8 +9,10 @@ whatever cannot be placed in a key goes into the body under a heading, and
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from thutuc.content.text import nfc
@@ -29,6 +31,54 @@ IGNORED_KEYS = {"formality_id": "mã nội bộ của Cổng, không dùng cho n
 
 class RecordError(ValueError):
     """A record that cannot become a procedure file; the message is for the editor."""
+
+
+class DataFileError(ValueError):
+    """A whole data file that cannot be read; the message is for the editor."""
+
+
+def read_json_file(path: Path) -> Any:
+    """The data of a JSON file, or DataFileError saying in plain words why not.
+
+    Hostile shapes are refused with a message, never a traceback: nesting too
+    deep for the parser (the portal's records are two levels deep) and numbers
+    longer than Python converts (4,300 digits)."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataFileError("tệp không phải UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"JSON hỏng ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.") from None
+    except RecursionError:
+        raise DataFileError(
+            "JSON lồng nhau quá sâu (hàng trăm lớp ngoặc [ hoặc { trong nhau), trong khi bản "
+            "ghi của Cổng chỉ có hai lớp. Tệp bị hỏng hoặc không phải dữ liệu thủ tục: tải lại "
+            "tệp từ Cổng dịch vụ công."
+        ) from None
+    except ValueError:  # int(): more digits than sys.get_int_max_str_digits()
+        raise DataFileError(
+            "JSON có một con số dài hàng nghìn chữ số, trong khi dữ liệu của Cổng không có số "
+            "nào như vậy. Tệp bị hỏng hoặc không phải dữ liệu thủ tục: tải lại tệp từ Cổng "
+            "dịch vụ công."
+        ) from None
+
+
+def refuse_non_text(record: dict[str, Any]) -> None:
+    """RecordError naming the first key whose value is not text: a list, an object,
+    a number (a code 1.001190 written as a number loses its last 0), true/false."""
+    for key, value in record.items():
+        if value is None or isinstance(value, str):
+            continue
+        kind = (
+            "một danh sách [...]" if isinstance(value, list)
+            else "một đối tượng {...}" if isinstance(value, dict)
+            else "true/false" if isinstance(value, bool)
+            else "một con số"
+        )  # fmt: skip
+        raise RecordError(
+            f"giá trị của '{key}' là {kind}, không phải chữ. Mỗi khóa của bản ghi phải là một "
+            'chuỗi chữ trong ngoặc kép, ví dụ "ma_thu_tuc": "1.001193"'
+        )
 
 
 @dataclass
@@ -336,6 +386,7 @@ def record_to_procedure(record: Any) -> Imported:
     """Map one national record; raises RecordError when it has no code, name or field."""
     if not isinstance(record, dict):
         raise RecordError("bản ghi không phải một đối tượng JSON {...}")
+    refuse_non_text(record)
     required = {"ma_thu_tuc": "mã thủ tục", "ten_thu_tuc": "tên thủ tục", "linh_vuc": "lĩnh vực"}
     for key, label in required.items():
         if not clean(record.get(key)):

@@ -10,7 +10,6 @@ texts, and the day it was published or the latest day it must be after.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,13 +31,17 @@ from thutuc.importers.facts import (
     unglue,
 )
 from thutuc.importers.national import (
+    DataFileError,
     MethodRow,
+    RecordError,
     clean,
     document_rows,
     legal_basis,
     method_rows,
     one_line,
     procedure_title,
+    read_json_file,
+    refuse_non_text,
     result_parts,
 )
 
@@ -225,15 +228,19 @@ def _records_of(file: Path, messages: list[str]) -> Iterator[dict[str, Any]]:
         messages.append(f"{file}: không tìm thấy tệp hoặc thư mục này.")
         return
     try:
-        data = json.loads(file.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        messages.append(f"{file}: tệp không phải UTF-8.")
+        data = read_json_file(file)
+    except DataFileError as exc:
+        messages.append(f"{file}: {exc}")
         return
-    except json.JSONDecodeError as exc:
-        messages.append(f"{file}: JSON hỏng ở dòng {exc.lineno}, cột {exc.colno}.")
-        return
-    for record in data if isinstance(data, list) else [data]:
-        if isinstance(record, dict) and clean(record.get("ma_thu_tuc")):
+    for number, record in enumerate(data if isinstance(data, list) else [data], start=1):
+        try:
+            if not isinstance(record, dict):
+                raise RecordError("không phải một đối tượng JSON {...}")
+            refuse_non_text(record)
+        except RecordError as exc:
+            messages.append(f"{file}: bản ghi {number} bỏ qua: {exc}.")
+            continue
+        if clean(record.get("ma_thu_tuc")):
             yield record
         else:
-            messages.append(f"{file}: có bản ghi không có ma_thu_tuc, bỏ qua.")
+            messages.append(f"{file}: bản ghi {number} bỏ qua: không có ma_thu_tuc.")

@@ -7,15 +7,18 @@ spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from thutuc.content.load import CONVERT_HINT
+from thutuc.content.load import CONVERT_HINT, MAX_MARKDOWN_BYTES
 from thutuc.content.schema import PROCEDURE_KEYS
 from thutuc.content.text import nfc, slugify
 from thutuc.importers.national import Imported, RecordError
@@ -35,8 +38,19 @@ class TableError(ValueError):
     """The whole file cannot be read (encoding, no header)."""
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, {header: cell}) for each non-empty row."""
+@dataclass(frozen=True)
+class TableRow:
+    """One non-empty row: its number as the spreadsheet shows it (the header is
+    row 1), its cells by header, and the columns (1-based) holding text under
+    no header, which would otherwise be dropped without a word."""
+
+    number: int
+    cells: dict[str, Any]
+    unnamed: tuple[int, ...] = ()
+
+
+def read_rows(path: Path) -> list[TableRow]:
+    """Each non-empty row of the first sheet (XLSX) or of the CSV file."""
     rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     header, *data = rows
     names = [nfc(str(h or "")).strip() for h in header]
@@ -45,21 +59,85 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     result = []
     for number, cells in enumerate(data, start=2):
         row = {name: cell for name, cell in zip(names, cells, strict=False) if name}
-        if any(str(v or "").strip() for v in row.values()):
-            result.append((number, row))
+        unnamed = tuple(
+            column
+            for column, cell in enumerate(cells, start=1)
+            if _cell(cell) and (column > len(names) or not names[column - 1])
+        )
+        if unnamed or any(str(v or "").strip() for v in row.values()):
+            result.append(TableRow(number, row, unnamed))
     return result
 
 
+# Excel and LibreOffice write CSV as RFC 4180 says: a cell holding the separator,
+# a quote or a line break is put in quotes, and a quote inside it is doubled.
+# Only the separator differs: "," or, in locales whose decimal mark is a comma
+# (Vietnamese among them), ";"; Excel's "Unicode Text" is UTF-16 with tabs.
+SEPARATORS = (",", ";", "\t")
+# No cell holds more than the procedure file it becomes (8 MiB at most).
+MAX_CELL = MAX_MARKDOWN_BYTES
+
+
 def _csv_rows(path: Path) -> list[list[Any]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TableError(f"tệp không phải UTF-8. {CONVERT_HINT}") from None
+    text = _decode(path.read_bytes())
     if not text.strip():
         raise TableError("tệp trống")
-    # Excel with a Vietnamese locale saves CSV with ";" between columns.
-    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    return list(csv.reader(io.StringIO(text), dialect))
+    separator, text = _separator(text)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=separator, strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise TableError(_csv_problem(str(exc), reader.line_num)) from None
+
+
+def _decode(data: bytes) -> str:
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError(f"tệp không phải UTF-8. {CONVERT_HINT}") from None
+
+
+def _separator(text: str) -> tuple[str, str]:
+    """The column separator, and the text without Excel's `sep=;` line if it has one.
+
+    Else the separator that splits the header line into the most known column
+    names (then the most cells): the header is the line of names, so commas
+    in the cells below cannot mislead it."""
+    first, _, rest = text.partition("\n")
+    hint = re.fullmatch(r"sep=(.)\r?", first)
+    if hint:
+        return hint.group(1), rest
+
+    def fit(separator: str) -> tuple[int, int]:
+        try:
+            cells = next(csv.reader([first.rstrip("\r")], csv.excel, delimiter=separator))
+        except (csv.Error, StopIteration):
+            return (-1, 0)
+        return (sum(nfc(c).strip() in COLUMNS for c in cells), len(cells))
+
+    return max(SEPARATORS, key=fit), text
+
+
+def _csv_problem(error: str, line: int) -> str:
+    """csv's English error, said for the editor, with the line of the file."""
+    where = f"dòng {line} của tệp (đếm như trình soạn văn bản)"
+    if "field limit" in error:
+        return (
+            f"có một ô dài hơn {MAX_CELL // (1024 * 1024)} MiB, đến {where}. Thường là do một "
+            'dấu ngoặc kép " mở ô mà không đóng; nếu ô đó thật dài, chia nội dung ra'
+        )
+    if "end of data" in error:
+        return (
+            f'một dấu ngoặc kép " mở ô mà không đóng (tệp hết ở {where}). Thêm dấu " đóng ô '
+            'đó; dấu " bên trong một ô phải viết đôi ("")'
+        )
+    return (
+        f'dấu ngoặc kép " đặt sai ở {where}: sau dấu " đóng một ô phải là dấu phân cách cột. '
+        'Dấu " bên trong ô phải viết đôi ("") và cả ô đặt trong ngoặc kép; lưu lại tệp bằng '
+        "Excel hoặc LibreOffice (Lưu thành CSV) sẽ viết đúng như vậy"
+    )
 
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:
@@ -85,8 +163,11 @@ def unknown_columns(row: dict[str, Any]) -> Iterator[str]:
             yield f"cột lạ '{name}' bị bỏ qua.{hint}"
 
 
-def row_to_procedure(row: dict[str, Any]) -> Imported:
+def row_to_procedure(table_row: TableRow) -> Imported:
     """One row into a procedure; raises RecordError naming what is missing."""
+    if table_row.unnamed:
+        raise RecordError(_unnamed_message(table_row.unnamed))
+    row = table_row.cells
     missing = [name for name in REQUIRED if not _cell(row.get(name))]
     if missing:
         raise RecordError(f"thiếu ô bắt buộc: {', '.join(missing)}")
@@ -101,6 +182,25 @@ def row_to_procedure(row: dict[str, Any]) -> Imported:
         if value:
             meta[name] = value
     return Imported(_cell(row["field"]), meta, _cell(row.get("body")).strip() + "\n")
+
+
+def _unnamed_message(columns: tuple[int, ...]) -> str:
+    letters = ", ".join(column_letter(c) for c in columns)
+    return (
+        f"có chữ ở cột {letters} nhưng cột đó không có tên ở dòng 1, nên chữ đó sẽ bị mất. "
+        "Nếu đó là phần sau của ô bên trái (ô có dấu phẩy hoặc chấm phẩy): đặt cả ô trong "
+        'ngoặc kép "…", hoặc lưu lại tệp bằng Excel hay LibreOffice. Nếu không, ghi tên cột '
+        "ở dòng 1 hoặc xóa chữ đó"
+    )
+
+
+def column_letter(column: int) -> str:
+    """1 → A, 27 → AA: the column as the spreadsheet names it."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _value(name: str, cell: Any) -> Any:
