@@ -414,3 +414,22 @@ def test_a_retirement_dated_ahead_applies_on_its_day_with_nothing_else_changed(
     assert not on_the_day.unchanged
     assert "đã bị bãi bỏ" in page.read_text(encoding="utf-8")
     assert build(BuildOptions(root, posters=False)).unchanged  # and then it rests
+
+
+def test_two_forms_naming_one_file_make_one_copy(tmp_path: Path) -> None:
+    """Two `forms:` entries of a page with the same file: one download, counted once
+    (the summary said "giữ nguyên -1")."""
+    text = procedure("1.000001", "Một").replace(
+        "fee: Miễn phí\n",
+        "fee: Miễn phí\nforms:\n  - title: Tờ khai\n    file: to-khai.pdf\n"
+        "  - title: Tờ khai (bản in)\n    file: to-khai.pdf\n",
+    )
+    root = write_files(tmp_path / "site", {**many(2), "procedures/ho-tich/p1.md": text})
+    (root / "procedures/ho-tich/to-khai.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    first = build(BuildOptions(root, posters=False))
+    assert first.reused == 0 and first.made > 0
+    assert (root / "output/1.000001/to-khai.pdf").is_file()
+    path = root / "procedures/ho-tich/p1.md"
+    path.write_text(path.read_text().replace("Nộp hồ sơ.", "Nộp hồ sơ sớm."))
+    second = build(BuildOptions(root, posters=False))
+    assert second.reused > 0 and second.made >= 1

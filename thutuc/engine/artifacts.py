@@ -122,9 +122,15 @@ def declare(
     slug = site_slug(site)
     artifacts: list[Artifact] = []
 
+    seen: set[str] = set()
+
     def add(kind: str, name: str, inputs: Any, affinity: str = "") -> None:
+        artifact_id = f"{slug}|{kind}|{name}"
+        if artifact_id in seen:  # two forms of a page naming the same file: one copy
+            return
+        seen.add(artifact_id)
         artifacts.append(
-            Artifact(f"{slug}|{kind}|{name}", kind, slug, inputs, keys.key(kind, inputs), affinity)
+            Artifact(artifact_id, kind, slug, inputs, keys.key(kind, inputs), affinity)
         )
 
     specs = page_specs(site)  # every language's
