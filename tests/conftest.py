@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +157,14 @@ def make_site(tmp_path: Path) -> SiteWriter:
         return root
 
     return make
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A test server that does not print a traceback when the browser drops a request
+    (a cancelled prefetch): printed from its thread, it landed in whatever output
+    another test was capturing at that moment."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, VIEWPORT, require_module, unavailable
+from conftest import REPO, VIEWPORT, QuietHTTPServer, require_module, unavailable
 from PIL import Image
 from poster_helpers import load
 
@@ -97,7 +97,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(folder)))
+    server = QuietHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urljoin
@@ -21,6 +21,7 @@ from urllib.request import urlopen
 
 import pytest
 from click.testing import CliRunner
+from conftest import QuietHTTPServer
 
 from thutuc.cli import main
 from thutuc.content.permanence import PUBLISHED_FILE, content_paths, page_paths
@@ -41,7 +42,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 @contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """The folder over HTTP on 127.0.0.1 (a free port), as a static host serves it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    server = QuietHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

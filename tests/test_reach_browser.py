@@ -215,6 +215,9 @@ def test_read_aloud_reads_the_title_then_the_documents(page: Any, url: str) -> N
         == page.get_by_role("button", name="Chia sẻ trang này").bounding_box()["y"]
     )
     assert page.locator("#giay-to").bounding_box()["y"] == papers
+    # 150 ms a sentence: the reading outlasts the click's round trip on a loaded
+    # machine (at 5 ms it could end before the stop button was looked for)
+    page.evaluate("window.speechDelay = 150")
     button.click()
     page.get_by_role("button", name="■ Dừng").wait_for()  # the stop button while reading
     page.get_by_role("button", name="Nghe đọc").wait_for()  # read to the end
