@@ -419,3 +419,12 @@ def test_a_misspelt_key_in_a_translation_is_warned_on_its_line(make_site) -> Non
     assert (
         warning.file.endswith("khai-sinh.en.md") and warning.line == 6 and "'fee'" in warning.hint
     )
+
+
+def test_a_field_translation_without_its_index_is_named_as_such(make_site) -> None:
+    """_index.en.md in a folder without _index.md is not "a draft" (its name starts
+    with '_'): the skipped-files warning says it translates a missing _index.md."""
+    root = with_english(make_site, {"procedures/dat-dai/_index.en.md": "---\ntitle: Land\n---\n"})
+    report = problems_of(root).report()
+    assert "procedures/dat-dai/_index.en.md" in report
+    assert "bản dịch của _index.md, nhưng không có _index.md bên cạnh" in report

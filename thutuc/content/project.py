@@ -378,6 +378,8 @@ def _field_file(rel: str, parts: list[str], folder: FolderFiles, skipped: Skippe
         folder.procedures.append(rel)
     elif name == FIELD_INDEX:
         skipped.add(rel, "chỉ _index.md ngay trong thư mục lĩnh vực được đọc")
+    elif (found := translation_suffix(name)) and found[0] == "_index":
+        skipped.add(rel, "bản dịch của _index.md, nhưng không có _index.md bên cạnh")
     elif name.endswith(".md"):
         skipped.add(rel, "tên bắt đầu bằng '.', '_' hoặc '~' (bản nháp)")
     elif why := looks_like_markdown(name):
