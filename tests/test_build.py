@@ -253,6 +253,21 @@ def test_a_form_must_be_a_document_not_a_page(make_site) -> None:
     assert "không phải loại tệp được phép" in failed.value.problems.report()
 
 
+def test_a_form_with_a_key_it_does_not_have_is_refused_on_its_line(make_site) -> None:
+    """`fille:` for `file:`, or a `size:` the tool does not read: said, not ignored."""
+    root = make_site(
+        {
+            "procedures/ho-tich/to-khai.pdf": "%PDF-1.4\n",
+            "procedures/ho-tich/kh.md": '---\ncode: "1.000894"\ntitle: Kết hôn\n'
+            "forms:\n  - title: Mẫu\n    file: to-khai.pdf\n    size: 5\n---\n",
+        }
+    )
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root)
+    [error] = failed.value.problems.errors
+    assert "khóa lạ trong mẫu đơn: size" in error.message and error.line == 4
+
+
 def test_a_field_folder_cannot_take_a_reserved_address(make_site) -> None:
     root = make_site({"procedures/lien-he/_index.md": "---\ntitle: Liên hệ\n---\n"})
     with pytest.raises(BuildFailed) as failed:

@@ -232,6 +232,12 @@ def _forms(value: Any, doc: SourceDocument) -> tuple[FormFile, ...]:
     root = _site_root(doc)
     forms = []
     for item in value:
+        unknown = set(map(str, item)) - {"title", "file"}
+        if unknown:  # a misspelt "file" would otherwise say the file is missing
+            raise Invalid(
+                f"khóa lạ trong mẫu đơn: {', '.join(sorted(unknown))}.",
+                "Mỗi mẫu đơn chỉ có title và file.",
+            )
         title, file = _text(item.get("title", ""), doc), _text(item.get("file", ""), doc)
         if not title or not file:
             raise Invalid(
