@@ -428,3 +428,14 @@ def test_a_field_translation_without_its_index_is_named_as_such(make_site) -> No
     report = problems_of(root).report()
     assert "procedures/dat-dai/_index.en.md" in report
     assert "bản dịch của _index.md, nhưng không có _index.md bên cạnh" in report
+
+
+def test_a_language_name_of_invisible_characters_is_no_name(make_site) -> None:
+    root = make_site(
+        {
+            "site.yml": "name: Xã Thử\nbase_url: https://thu.example.vn/\nlanguages:\n"
+            '  - code: en\n    name: "\\u200b "\n'
+        }
+    )
+    [error] = problems_of(root).errors
+    assert "thiếu name" in error.message

@@ -127,7 +127,9 @@ def parse_languages(value: Any, contacts: Any) -> tuple[Language, ...]:
                 "Ví dụ:\n  - code: en\n    name: English",
             )
         code = check_tag(item["code"])
-        name = str(item.get("name", "")).strip()
+        from thutuc.content.load import visible_text
+
+        name = visible_text(str(item.get("name", "")))  # a name of invisible characters is none
         if not name:
             raise LanguageProblem(f"ngôn ngữ {code} thiếu name.", "Ví dụ: name: English")
         unknown = set(item) - set(key_names(LANGUAGE_KEYS))
