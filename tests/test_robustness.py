@@ -92,6 +92,11 @@ UNSAFE_PAIRS = {
     "qr is the project": ("o", "site", "là thư mục trang hoặc chứa thư mục trang"),
     "out inside procedures": ("site/procedures/o", "q", "nằm trong thư mục nội dung procedures/"),
     "qr inside templates": ("o", "site/templates/q", "nằm trong thư mục nội dung templates/"),
+    "out inside the build state": (
+        "site/.thutuc-cache/o",
+        "q",
+        "nằm trong thư mục trạng thái dựng .thutuc-cache/",
+    ),
     "out is a file": ("site/site.yml", "q", "không phải thư mục"),
     "out is a symlink": ("link", "q", "liên kết tượng trưng (symlink)"),
     "qr is a FIFO": ("o", "fifo", "không phải thư mục"),

@@ -15,10 +15,13 @@ from pathlib import Path
 
 from thutuc.content.load import PROCEDURES_DIR, os_reason
 from thutuc.engine.staging import MARKER
+from thutuc.engine.state import CACHE_DIR
 
 # Folders of the project that hold content: an output inside one would be
 # read back as content, or deleted with it. communes/ is a province's.
-CONTENT_FOLDERS = (PROCEDURES_DIR, "templates", "communes")
+# The project's own folders an output may not lie in: its content, and the build
+# state (.thutuc-cache/ holds the spare output folders the build swaps in).
+CONTENT_FOLDERS = (PROCEDURES_DIR, "templates", "communes", CACHE_DIR)
 CHOOSE = "Chọn một thư mục khác, ví dụ output/ và qr/ (mặc định)."
 
 
@@ -60,7 +63,8 @@ def _one_folder(folder: Path, project: Path, option: str) -> list[str]:
         ]
     for name in CONTENT_FOLDERS:
         if target.is_relative_to(root / name):
-            return [f"{option} {folder} nằm trong thư mục nội dung {name}/. {CHOOSE}"]
+            what = "trạng thái dựng" if name == CACHE_DIR else "nội dung"
+            return [f"{option} {folder} nằm trong thư mục {what} {name}/. {CHOOSE}"]
     if folder.is_dir() and not (folder / MARKER).exists() and _has_entries(folder):
         return [
             f"{option} {folder} đã có tệp khác mà công cụ này không tạo ra. Chọn một thư mục "
