@@ -198,3 +198,14 @@ def test_a_project_folder_that_does_not_exist_is_said_first(tmp_path: Path) -> N
         assert result.exit_code == 1, (command, result.output)
         assert "không có thư mục này" in result.output
         assert "published-urls" not in result.output and "Traceback" not in result.output
+
+
+def test_commune_on_a_single_site_is_refused(make_site) -> None:
+    """--commune on a site that is not a province built everything and said nothing."""
+    root = make_site()
+    built = run("build", "--project", str(root), "--commune", "xa-a", "--no-posters")
+    checked = run("check", "--project", str(root), "--commune", "xa-a")
+    for result in (built, checked):
+        assert result.exit_code == 1, result.output
+        assert "--commune chỉ dùng trong chế độ tỉnh" in result.output
+    assert not (root / "output").exists()

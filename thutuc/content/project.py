@@ -26,6 +26,7 @@ from typing import Any
 
 from thutuc import clock
 from thutuc.content.files import (
+    PROVINCE_FILE,
     READ_LIMIT,
     SourceFiles,
     Stamp,
@@ -470,6 +471,14 @@ def load_project(
         )
     if is_province(root):
         return load_province(root, files, cache, problems, base_url, tuple(only), runner, skip)
+    if only:
+        problems.error(
+            "--commune",
+            f"Trang này không phải trang của một tỉnh (không có {PROVINCE_FILE}): không có xã "
+            f"nào tên {', '.join(only)} để dựng riêng.",
+            "Bỏ --commune: lệnh dựng cả trang. --commune chỉ dùng trong chế độ tỉnh.",
+        )
+        return None
     site = load_single_site(root, files, cache, problems, base_url, runner)
     return Project(root, (site,)) if site is not None else None
 
