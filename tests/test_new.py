@@ -101,3 +101,16 @@ def test_ctrl_c_and_end_of_input_in_a_real_process(make_site) -> None:
     assert process.returncode == 1
     assert "Đã dừng. Chưa tạo tệp nào." in err
     assert "Aborted" not in asked + err + out and "Traceback" not in err
+
+
+def test_a_title_with_a_hidden_character_is_asked_again(make_site) -> None:
+    """An ESC or a right-to-left override pasted into the title: `new` refuses it at
+    once (it wrote a file that check then refused)."""
+    root = two_fields(make_site)
+    result = new(root, input="2\n1.012812\nHòa giải\x1b tranh chấp\nHòa giải tranh chấp\n")
+    assert result.exit_code == 0, result.output
+    assert "ký tự ẩn U+001B (ESC)" in result.output
+    made = root / "procedures/ho-tich/hoa-giai-tranh-chap.md"
+    assert "\x1b" not in made.read_text(encoding="utf-8")
+    one_line = new(root, "--field", "ho-tich", "--code", "1.013967", "--title", "Giải\u202equyết")
+    assert one_line.exit_code == 1 and "ký tự ẩn" in one_line.output

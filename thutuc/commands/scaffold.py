@@ -18,7 +18,14 @@ from typing import TypeVar
 import click
 import yaml
 
-from thutuc.content.load import FIELD_INDEX, PROCEDURES_DIR, read_markdown
+from thutuc.content.load import (
+    FIELD_INDEX,
+    HIDDEN_HINT,
+    PROCEDURES_DIR,
+    hidden_in,
+    hidden_name,
+    read_markdown,
+)
 from thutuc.content.model import PROCEDURE_CODE
 from thutuc.content.schema import PROCEDURE_KEYS
 from thutuc.content.text import fold, nfc, slugify
@@ -155,6 +162,8 @@ def check_title(answer: str, project: Path, field: FieldChoice) -> str:
     title = nfc(answer.strip())
     if not slugify(title):
         raise ScaffoldError("Tên thủ tục cần có chữ, ví dụ: Đăng ký khai sinh.")
+    if (char := hidden_in(title)) is not None:  # check would refuse the file it writes
+        raise ScaffoldError(f"Tên có ký tự ẩn {hidden_name(char)}. {HIDDEN_HINT}")
     path = procedure_path(project, field, title)
     if path.exists():
         rel = path.relative_to(project).as_posix()
