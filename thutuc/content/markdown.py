@@ -107,9 +107,13 @@ def commonmark_html(text: str, sourcepos: bool = False) -> str:
     `sourcepos` marks each block with its lines (data-sourcepos, removed by sanitise)."""
     options = _OPTIONS | (_SOURCEPOS if sourcepos else 0)
     with _parsed(text, options) as (parser, root):
-        rendered = _lib.cmark_render_html(
-            root, options, _lib.cmark_parser_get_syntax_extensions(parser)
-        )
+        return _render(parser, root, options)
+
+
+def _render(parser: int, root: int, options: int) -> str:
+    rendered = _lib.cmark_render_html(
+        root, options, _lib.cmark_parser_get_syntax_extensions(parser)
+    )
     try:
         return ctypes.string_at(rendered).decode("utf-8")
     finally:
@@ -146,32 +150,35 @@ class Part:
     alt: str = ""
 
 
-@lru_cache(maxsize=1024)
 def parts(text: str) -> tuple[Part, ...]:
     """The raw HTML, links and images of `text`, in order, as cmark-gfm parses it
-    (so nothing inside code counts); an image with the words inside it."""
+    (so nothing inside code counts); an image with the words inside it. Read
+    from the tree `parse` renders, so a body is parsed once for page and lint."""
+    return parse(text).parts
+
+
+def _walk_parts(root: int) -> tuple[Part, ...]:
     found: list[Part] = []
     alt: list[str] | None = None  # the words of the image being walked
-    with _parsed(text, _OPTIONS) as (_, root):
-        walker = _lib.cmark_iter_new(root)
-        try:
-            while (event := _lib.cmark_iter_next(walker)) != _EVENT_DONE:
-                node = _lib.cmark_iter_get_node(walker)
-                kind = (_lib.cmark_node_get_type_string(node) or b"").decode()
-                if kind == "image" and event == _EVENT_EXIT and alt is not None:
-                    found[-1] = replace(found[-1], alt="".join(alt))
-                    alt = None
-                elif event != _EVENT_ENTER:
-                    continue
-                elif alt is not None and kind in ("text", "code"):
-                    alt.append(_literal(node))
-                elif kind in _PART_KINDS:
-                    url = kind in ("link", "image")
-                    line = _lib.cmark_node_get_start_line(node)
-                    found.append(Part(kind, line, _url(node) if url else _literal(node)))
-                    alt = [] if kind == "image" else alt
-        finally:
-            _lib.cmark_iter_free(walker)
+    walker = _lib.cmark_iter_new(root)
+    try:
+        while (event := _lib.cmark_iter_next(walker)) != _EVENT_DONE:
+            node = _lib.cmark_iter_get_node(walker)
+            kind = (_lib.cmark_node_get_type_string(node) or b"").decode()
+            if kind == "image" and event == _EVENT_EXIT and alt is not None:
+                found[-1] = replace(found[-1], alt="".join(alt))
+                alt = None
+            elif event != _EVENT_ENTER:
+                continue
+            elif alt is not None and kind in ("text", "code"):
+                alt.append(_literal(node))
+            elif kind in _PART_KINDS:
+                url = kind in ("link", "image")
+                line = _lib.cmark_node_get_start_line(node)
+                found.append(Part(kind, line, _url(node) if url else _literal(node)))
+                alt = [] if kind == "image" else alt
+    finally:
+        _lib.cmark_iter_free(walker)
     return tuple(found)
 
 
@@ -250,6 +257,7 @@ class Document:
     html: str
     nesting: int = 0
     nesting_line: int = 0
+    parts: tuple[Part, ...] = ()  # what lint looks at (see `parts`)
 
     @property
     def markup(self) -> Markup:
@@ -266,12 +274,15 @@ def parse(text: str) -> Document:
 
     Headings start at h2 (h1 is the page title), before sanitising, so nh3's
     allowlist need not know h1."""
-    raw = commonmark_html(text, sourcepos=True)
+    options = _OPTIONS | _SOURCEPOS
+    with _parsed(text, options) as (parser, root):
+        found = _walk_parts(root)
+        raw = _render(parser, root, options)
     nesting, line = _deepest(raw)
     if nesting > MAX_NESTING:
-        return Document("", nesting, line)
+        return Document("", nesting, line, found)
     raw = raw.replace("<h1", "<h2").replace("</h1>", "</h2>")
-    return Document(_number_headings(sanitise(raw)), nesting, line)
+    return Document(_number_headings(sanitise(raw)), nesting, line, found)
 
 
 def render_markdown(text: str) -> Markup:
