@@ -35,6 +35,9 @@ from thutuc.processing import file_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# What a failure before the swap leaves: the previous output, whole.
+_UNTOUCHED = "Trang cũ trong thư mục đầu ra vẫn giữ nguyên."
+
 
 def _existing_folder(ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
     """--project must be a folder that exists: said before any step, in Vietnamese."""
@@ -123,7 +126,7 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (KeyboardInterrupt, BuildInterrupted) as stopped:
             click.secho(
-                "Đã dừng giữa chừng. Trang cũ trong thư mục đầu ra vẫn giữ nguyên.",
+                f"Đã dừng giữa chừng. {_UNTOUCHED}",
                 fg="red",
                 err=True,
             )
@@ -131,8 +134,7 @@ def friendly_errors(func: F) -> F:
         except BuildFailed as failed:
             show_problems(failed.problems, bool(kwargs.get("verbose")))
             click.secho(
-                f"Không dựng được trang: {summary_line(failed.problems)}. "
-                "Trang cũ trong thư mục đầu ra vẫn giữ nguyên.",
+                f"Không dựng được trang: {summary_line(failed.problems)}. {_UNTOUCHED}",
                 fg="red",
                 err=True,
             )
@@ -217,7 +219,7 @@ class ThutucGroup(click.Group):
         except KeyboardInterrupt:
             if where.debug:
                 raise
-            click.secho("Đã dừng (Ctrl+C). Trang cũ trong thư mục đầu ra vẫn giữ nguyên.", err=True)
+            click.secho(f"Đã dừng (Ctrl+C). {_UNTOUCHED}", err=True)
             sys.exit(130)
         except Exception as exc:
             if where.debug:
@@ -259,9 +261,6 @@ class ThutucGroup(click.Group):
         hint = REPORT_HINT.format(what="tên tệp ở trên và " if file else "")
         click.echo(f"→ {hint}\n    {rerun}", err=True)
         sys.exit(2)
-
-
-_UNTOUCHED = "Trang cũ trong thư mục đầu ra vẫn giữ nguyên."
 
 
 def _shell_quote(arg: str) -> str:
