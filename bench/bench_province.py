@@ -27,7 +27,16 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from corpus import Record, Rows, edit, make_hugo_site, national_records, thutuc, write
+from corpus import (
+    Record,
+    Rows,
+    cold_builds_in_turns,
+    edit,
+    make_hugo_site,
+    national_records,
+    thutuc,
+    write,
+)
 
 COLD = "cold build --no-posters (pages, search, SVG codes)"
 HUGO = "hugo, cold"
@@ -121,15 +130,8 @@ def measure(base: Path, args: argparse.Namespace) -> list[tuple[str, float, int]
     rows = Rows()
     timed = rows.timed
 
-    # Cold builds of both, taken in turns: this machine's speed drifts by a
-    # third over minutes, so one run of each says little; the report uses medians.
-    for n in range(1, args.repeat + 1):
-        for folder in (root / "output", root / "qr", root / ".thutuc-cache", base / "hugo-out"):
-            shutil.rmtree(folder, ignore_errors=True)
-        timed(f"{COLD} #{n}", thutuc(root, "--no-posters"))
-        timed(
-            f"{HUGO} ({pages} pages) #{n}", ["hugo", "--quiet", "-d", str(base / "hugo-out")], hugo
-        )
+    labels = (COLD, f"{HUGO} ({pages} pages)")
+    cold_builds_in_turns(timed, root, hugo, base / "hugo-out", args.repeat, labels)
     timed("rebuild, nothing changed", thutuc(root, "--no-posters"))
     local = next((root / "communes/xa-001/procedures").glob("*/local.md"))
     edit(local, "\n---\n", "\n---\nMột ghi chú mới của xã.\n\n")

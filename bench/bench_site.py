@@ -18,7 +18,16 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from corpus import Rows, edit, make_hugo_site, thutuc, unique_procedures, write, write_fields
+from corpus import (
+    Rows,
+    cold_builds_in_turns,
+    edit,
+    make_hugo_site,
+    thutuc,
+    unique_procedures,
+    write,
+    write_fields,
+)
 
 COLD = "cold build --no-posters"
 HUGO = "hugo, cold"
@@ -52,11 +61,7 @@ def measure(base: Path, args: argparse.Namespace) -> list[tuple[str, float, int]
     rows = Rows()
     timed = rows.timed
 
-    for n in range(1, args.repeat + 1):
-        for folder in (root / "output", root / "qr", root / ".thutuc-cache", base / "hugo-out"):
-            shutil.rmtree(folder, ignore_errors=True)
-        timed(f"{COLD} #{n}", thutuc(root, "--no-posters"))
-        timed(f"{HUGO} #{n}", ["hugo", "--quiet", "-d", str(base / "hugo-out")], hugo)
+    cold_builds_in_turns(timed, root, hugo, base / "hugo-out", args.repeat, (COLD, HUGO))
     timed("rebuild, nothing changed", thutuc(root, "--no-posters"))
     edit(files[10], "\n---\n", "\n---\nMột ghi chú mới.\n\n")
     timed("rebuild after editing 1 procedure body", thutuc(root, "--no-posters"))

@@ -15,10 +15,12 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +164,25 @@ class Rows(list[tuple[str, float, int]]):
 
 def thutuc(root: Path, *extra: str) -> list[str]:
     return [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q", *extra]
+
+
+def cold_builds_in_turns(
+    timed: Callable[..., object],
+    root: Path,
+    hugo: Path,
+    out: Path,
+    repeat: int,
+    labels: tuple[str, str],
+) -> None:
+    """`repeat` cold builds of thutuc and of Hugo, taken in turns: this machine's
+    speed drifts by a third over minutes, so one run of each says little; the
+    reports compare medians."""
+    ours, theirs = labels
+    for n in range(1, repeat + 1):
+        for folder in (root / "output", root / "qr", root / ".thutuc-cache", out):
+            shutil.rmtree(folder, ignore_errors=True)
+        timed(f"{ours} #{n}", thutuc(root, "--no-posters"))
+        timed(f"{theirs} #{n}", ["hugo", "--quiet", "-d", str(out)], hugo)
 
 
 def edit(path: Path, old: str, new: str) -> None:
