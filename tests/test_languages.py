@@ -231,8 +231,10 @@ def test_a_translation_older_than_its_source_is_flagged_and_says_so(make_site) -
 
 
 def git(root: Path, *args: str, date: str = "") -> None:
+    """git as user t, its commits dated `date` when given."""
     env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    who = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", *who, *args], cwd=root, check=True, capture_output=True, env=env)
 
 
 def test_without_updated_the_git_dates_decide(make_site) -> None:
@@ -241,31 +243,11 @@ def test_without_updated_the_git_dates_decide(make_site) -> None:
     root = with_english(make_site, {"procedures/ho-tich/khai-sinh.en.md": undated})
     (root / source).write_text((root / source).read_text().replace("updated: 2025-07-01\n", ""))
     git(root, "init", "-q")
-    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
-    git(
-        root,
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@t",
-        "commit",
-        "-qm",
-        "a",
-        date="2025-03-01T10:00:00",
-    )
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "a", date="2025-03-01T10:00:00")
     assert not [w for w in problems_of(root).warnings if "cũ hơn" in w.message]
     (root / source).write_text((root / source).read_text().replace("Nộp hồ sơ.", "Nộp hồ sơ ở xã."))
-    git(
-        root,
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@t",
-        "commit",
-        "-qam",
-        "b",
-        date="2025-05-02T10:00:00",
-    )
+    git(root, "commit", "-qam", "b", date="2025-05-02T10:00:00")
     [warning] = [w for w in problems_of(root).warnings if "cũ hơn" in w.message]
     assert "02/05/2025" in warning.message and "01/03/2025" in warning.message
 
