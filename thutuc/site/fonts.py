@@ -59,7 +59,13 @@ def face_rule(font: ScriptFont, site_root: str) -> str:
     )
 
 
+# Any letter of those scripts: one pass over a page, where most pages have none.
+_ANY_SCRIPT = re.compile("|".join(font.letters.pattern for font in SCRIPT_FONTS))
+
+
 def scripts_in(html: str) -> list[ScriptFont]:
+    if not _ANY_SCRIPT.search(html):
+        return []
     return [font for font in SCRIPT_FONTS if font.letters.search(html)]
 
 
