@@ -243,6 +243,32 @@ def test_a_failed_build_leaves_the_output_and_the_next_build_is_right(tmp_path: 
     assert "Mới." in (root / "output/1.000001/index.html").read_text()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_saved_again_while_the_build_reads_it_stops_the_build_with_a_plain_message(
+    tmp_path: Path, jobs: int
+) -> None:
+    """The build hashes every file first and parses it later (in a worker for a
+    big site): a file saved in between is named, the editor is asked to build
+    again, and nothing is written."""
+    root = write_files(tmp_path / "site", many(60))  # jobs=2: over POOL_THRESHOLD, in workers
+    path = root / "procedures/ho-tich/p7.md"
+
+    def save_during_check(step: str, seconds: float | None) -> None:
+        if step == "kiểm tra" and seconds is None:
+            path.write_text(path.read_text().replace("Nộp hồ sơ.", "Nộp hồ sơ tại xã."))
+
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(root, posters=False, jobs=jobs), save_during_check)
+    report = failed.value.problems.report()
+    assert (
+        "procedures/ho-tich/p7.md: lỗi: Tệp này vừa thay đổi trong lúc đang dựng trang." in report
+    )
+    assert "chạy lại lệnh dựng" in report and "lỗi của công cụ" not in report
+    assert not (root / "output").exists()
+    build(BuildOptions(root, posters=False, jobs=jobs))
+    assert "Nộp hồ sơ tại xã." in (root / "output/1.000007/index.html").read_text()
+
+
 def test_a_file_added_to_the_output_by_hand_is_removed(make_site) -> None:
     root = make_site()
     build(BuildOptions(root, posters=False))

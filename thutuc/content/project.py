@@ -28,6 +28,7 @@ from thutuc import clock
 from thutuc.content.files import (
     PROVINCE_FILE,
     READ_LIMIT,
+    SourceChanged,
     SourceFiles,
     Stamp,
     content_digest,
@@ -87,10 +88,6 @@ def _remember(recipe: Recipe, procedure: Procedure) -> None:
     _FULL.move_to_end(recipe.key)
     while len(_FULL) > _FULL_LIMIT:
         _FULL.popitem(last=False)
-
-
-class SourceChanged(Exception):
-    """A file changed while the build was reading it; the build must start again."""
 
 
 def _layer_documents(

@@ -18,7 +18,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from thutuc.content.files import content_digest
+from thutuc.content.files import SourceChanged, content_digest
 from thutuc.content.model import SiteConfig
 from thutuc.engine.staging import write_output
 from thutuc.engine.state import OutputFile
@@ -92,8 +92,6 @@ def form(inputs: tuple[str, Path, str]) -> Built:
     address, source, digest = inputs
     data = source.read_bytes()
     if content_digest(data) != digest:
-        from thutuc.content.project import SourceChanged
-
         raise SourceChanged(str(source))
     return Built([(OUT, address, data)])
 

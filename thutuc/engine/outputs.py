@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thutuc.content.files import content_digest
+from thutuc.content.files import SourceChanged, content_digest
 from thutuc.content.model import Site, site_slug
 from thutuc.engine import staging
 from thutuc.engine.pool import Pool, WorkerFailed
@@ -156,10 +156,18 @@ class Outputs:
 @contextmanager
 def worker_errors(problems: Problems, doing: str) -> Iterator[None]:
     """A task that raised in a worker: one problem naming the file it was on (the
-    worker's `processing` note travels in its traceback), and the build stops."""
+    worker's `processing` note travels in its traceback), and the build stops. A
+    file saved again while the build read it (here or in a worker) is no fault
+    of the tool: the editor is asked to build again."""
     try:
         yield
+    except SourceChanged as changed:
+        _changed_while_building(problems, str(changed))
+        raise BuildFailed(problems) from changed
     except WorkerFailed as failed:
+        if failed.kind == "SourceChanged":
+            _changed_while_building(problems, failed.message)
+            raise BuildFailed(problems) from failed
         file = next(
             (line.strip().removeprefix(NOTE) for line in failed.trace.splitlines() if NOTE in line),
             "(bản dựng)",
@@ -171,6 +179,14 @@ def worker_errors(problems: Problems, doing: str) -> Iterator[None]:
             "kèm dòng lệnh đã chạy.",
         )
         raise BuildFailed(problems) from failed
+
+
+def _changed_while_building(problems: Problems, file: str) -> None:
+    problems.error(
+        file,
+        "Tệp này vừa thay đổi trong lúc đang dựng trang.",
+        "Lưu xong mọi tệp đang sửa rồi chạy lại lệnh dựng.",
+    )
 
 
 def workers(jobs: int | None) -> int:

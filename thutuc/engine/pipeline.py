@@ -318,9 +318,9 @@ class Build:
         else `here` over them in this process."""
         from thutuc.engine.outputs import POOL_THRESHOLD
 
-        if len(items) < POOL_THRESHOLD or workers(self.options.jobs) <= 1:
-            return [here(item) for item in items]
         with worker_errors(self.problems, "đọc tệp"):
+            if len(items) < POOL_THRESHOLD or workers(self.options.jobs) <= 1:
+                return [here(item) for item in items]
             return self.pool().map(function, items, _item_affinity)
 
     # read
