@@ -263,3 +263,33 @@ def test_a_worker_reads_an_nfd_procedure_file_by_its_nfc_path(make_site) -> None
     rel = "procedures/tư-pháp/kết-hôn.md"
     assert rel in files and files.path(rel).name == nfd("kết-hôn.md")
     assert read_code((root, rel, files.digest(rel))) == "1.000894"
+
+
+# "Đăng ký khai sinh cho trẻ em. Giấy chứng sinh do bệnh viện cấp." typed with a
+# legacy font and pasted into a UTF-8 file: TCVN3 (.VnTime) and VNI Windows.
+LEGACY_FONT_TEXT = {
+    "TCVN3": "§¨ng ký khai sinh cho trÎ em.\nGiÊy chøng sinh do bÖnh viÖn cÊp.\n",
+    "VNI": "Ñaêng kyù khai sinh cho treû em.\nGiaáy chöùng sinh do beänh vieän caáp.\n",
+}
+
+
+@pytest.mark.parametrize("font", sorted(LEGACY_FONT_TEXT))
+def test_text_typed_in_a_legacy_font_is_warned_with_its_line_and_how_to_convert(
+    make_site, font: str
+) -> None:
+    body = "Mở đầu đúng chữ Unicode.\n\n" + LEGACY_FONT_TEXT[font]
+    result = check(make_site({"procedures/ho-tich/ket-hon.md": procedure(body)}))
+    assert result.exit_code == 1, result.output  # --strict: a warning fails the check
+    (warning,) = problem_lines(result.output, "cảnh báo")
+    assert f"ket-hon.md:{BODY_LINE + 2}: cảnh báo: Có 5 chữ gõ bằng phông cũ" in warning
+    first_word = LEGACY_FONT_TEXT[font].split()[0]
+    assert f"'{first_word}'" in warning
+    assert "Unikey" in result.output and "TCVN3" in result.output
+
+
+def test_vietnamese_with_a_foreign_name_and_signs_is_not_taken_for_a_legacy_font(
+    make_site,
+) -> None:
+    body = "Ông Müller nộp «Tờ khai» ở 25 °C; © 2025 UBND xã. Phí ½ mức thường.\n"
+    result = check(make_site({"procedures/ho-tich/ket-hon.md": procedure(body)}))
+    assert "phông cũ" not in result.output, result.output

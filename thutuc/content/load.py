@@ -121,7 +121,10 @@ def read_text(
         problems.error(rel, "Tệp không phải UTF-8 (mã hóa cũ?).", CONVERT_HINT, line)
         return None
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
-    return None if report_hidden(text, rel, problems) else text
+    if report_hidden(text, rel, problems):
+        return None
+    report_legacy_font(text, rel, problems)
+    return text
 
 
 FILE_KINDS = {
@@ -243,6 +246,49 @@ def report_hidden(text: str, rel: str, problems: Problems, first_line: int = 1) 
         line,
     )
     return True
+
+
+# Text typed with a TCVN3 (.VnTime) or VNI font and pasted into a UTF-8 file: each
+# Vietnamese letter became a Latin-1 character that no Vietnamese word holds
+# ("Đăng" is "§¨ng" in TCVN3, "Ñaêng" in VNI). Letters Vietnamese does use (à, á,
+# â, ã, è, é, ê, ì, í, ò, ó, ô, õ, ù, ú, ý), and signs that stand beside words
+# (° « » · © ® ± × ÷), are not suspect.
+_VIETNAMESE_LATIN1 = "àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ°«»·©®±×÷"
+LEGACY_FONT_CHAR = re.compile(
+    "[" + "".join(chr(c) for c in range(0xA1, 0x100) if chr(c) not in _VIETNAMESE_LATIN1) + "]"
+)
+_WORD_EDGES = "«»“”‘’\"'()[]{},.;:!?…-–—*_`"
+LEGACY_FONT_WORDS = 3  # a foreign name ("Müller") is one word; pasted text has many
+LEGACY_FONT_HINT = (
+    "Đoạn này có vẻ được chép từ văn bản gõ bằng phông TCVN3 (.VnTime) hoặc VNI, nên "
+    "trên điện thoại chữ hiện sai. Chép đoạn gốc, dùng Unikey → Công cụ chuyển mã (nguồn "
+    "TCVN3 hoặc VNI Windows, đích Unicode), rồi dán lại."
+)
+
+
+def report_legacy_font(text: str, rel: str, problems: Problems) -> None:
+    """One warning when `text` holds words typed in a legacy Vietnamese font:
+    at least LEGACY_FONT_WORDS words mixing ASCII letters with characters no
+    Vietnamese word has, named with the line of the first."""
+    if LEGACY_FONT_CHAR.search(text) is None:  # nearly every file: one scan
+        return
+    words: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if LEGACY_FONT_CHAR.search(line) is None:
+            continue
+        for token in line.split():
+            word = token.strip(_WORD_EDGES)
+            if LEGACY_FONT_CHAR.search(word) and any("a" <= c.lower() <= "z" for c in word):
+                words.setdefault(word, number)
+    if len(words) < LEGACY_FONT_WORDS:
+        return
+    shown = ", ".join(f"'{w}'" for w in list(words)[:LEGACY_FONT_WORDS])
+    problems.warning(
+        rel,
+        f"Có {len(words)} chữ gõ bằng phông cũ, ví dụ {shown}.",
+        LEGACY_FONT_HINT,
+        next(iter(words.values())),
+    )
 
 
 def hidden_in(value: Any) -> str | None:
