@@ -79,6 +79,15 @@ def read_bounded(path: Path, limit: int = READ_LIMIT) -> bytes:
         return handle.read(limit + 1)
 
 
+def read_as_hashed(path: Path, rel: str, digest: str | None) -> bytes:
+    """The bytes of `path` (at most READ_LIMIT + 1) as `digest` says they are:
+    SourceChanged when the file was saved again since it was hashed."""
+    data = read_bounded(path)
+    if digest is not None and len(data) <= READ_LIMIT and content_digest(data) != digest:
+        raise SourceChanged(rel)
+    return data
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
@@ -244,11 +253,8 @@ class SourceFiles:
         says they are. Read again at each call rather than kept since the digest:
         a cold build of thousands of procedures hashes every file here but parses
         them in the workers, and keeping them cost this process 37 MB at 4,000."""
-        data = read_bounded(self.path(rel))
         stamp = self.stamps.get(rel)
-        if stamp is not None and len(data) <= READ_LIMIT and content_digest(data) != stamp.digest:
-            raise SourceChanged(rel)
-        return data
+        return read_as_hashed(self.path(rel), rel, stamp.digest if stamp else None)
 
     def path(self, rel: str) -> Path:
         """The file known by its NFC path `rel`, as the disk spells it."""

@@ -27,15 +27,13 @@ from typing import Any
 from thutuc import clock
 from thutuc.content.files import (
     PROVINCE_FILE,
-    READ_LIMIT,
     SourceChanged,
     SourceFiles,
     Stamp,
-    content_digest,
     disk_path,
     is_province,
     province_communes,
-    read_bounded,
+    read_as_hashed,
 )
 from thutuc.content.languages import translation_suffix
 from thutuc.content.load import (
@@ -95,9 +93,9 @@ def _layer_documents(
 ) -> list[SourceDocument | None]:
     docs = []
     for rel, digest in recipe.layers:
-        data = files.data(rel) if files else read_bounded(disk_path(recipe.root, rel))
-        if files is None and len(data) <= READ_LIMIT and content_digest(data) != digest:
-            raise SourceChanged(rel)
+        data = (
+            files.data(rel) if files else read_as_hashed(disk_path(recipe.root, rel), rel, digest)
+        )
         docs.append(read_markdown(recipe.root, recipe.root / rel, problems, data))
     return docs
 
@@ -246,9 +244,7 @@ def validate_recipe(
 def read_code(item: tuple[Path, str, str]) -> str:
     """The code written in one procedure file ("" when it cannot be read)."""
     root, rel, digest = item
-    data = read_bounded(disk_path(root, rel))
-    if len(data) <= READ_LIMIT and content_digest(data) != digest:
-        raise SourceChanged(rel)
+    data = read_as_hashed(disk_path(root, rel), rel, digest)
     doc = read_markdown(root, root / rel, Problems(), data)
     return str(doc.meta.get("code", "")).strip() if doc is not None else ""
 

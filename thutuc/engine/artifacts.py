@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from thutuc.content.model import Procedure, Site, SiteConfig
-from thutuc.content.project import SourceFiles, content_digest, site_slug
+from thutuc.content.files import SourceFiles, content_digest
+from thutuc.content.model import Procedure, Site, SiteConfig, site_slug
 from thutuc.engine.fingerprint import code_digests
 from thutuc.resources import STATIC_DIR
 from thutuc.site.fonts import FONTS_PATH, SCRIPT_FONTS
