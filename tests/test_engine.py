@@ -92,6 +92,19 @@ def test_a_title_edit_rebuilds_every_list_that_shows_it(tmp_path: Path) -> None:
     assert {p for p in after_codes if after_codes[p] != codes.get(p)} == {"thu-tuc-1.000005.svg"}
 
 
+def test_the_project_named_another_way_keeps_its_build_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_files(tmp_path / "site", many(30))
+    monkeypatch.chdir(root)
+    build(BuildOptions(Path("."), posters=False))
+    path = root / "procedures/dat-dai/p4.md"
+    for spelling in (root, tmp_path / "site/../site", Path("../site")):
+        path.write_text(path.read_text() + f"\nSửa theo {spelling}.\n")
+        result = build(BuildOptions(spelling, posters=False))
+        assert result.made == 2, (spelling, result.made)
+
+
 EDITS = {
     "procedures/ho-tich/p1.md": procedure("1.000001", "Thủ tục một", "8.000 đồng", "Sửa."),
     "procedures/dat-dai/moi.md": procedure("1.999999", "Thủ tục mới"),

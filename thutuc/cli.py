@@ -10,6 +10,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -342,9 +343,15 @@ def build_command(
         result.problems,
         build_summary(result),
         result.seconds,
-        f"Trang web: {options.out_dir}/  ·  Mã QR và áp phích: {options.qr_dir}/",
+        f"Trang web: {_shown(options.out_dir)}/  ·  Mã QR và áp phích: {_shown(options.qr_dir)}/",
         verbose,
     )
+
+
+def _shown(folder: Path) -> str:
+    """A folder as the editor would type it: from here when it is under here."""
+    relative = os.path.relpath(folder)
+    return str(folder) if relative.startswith("..") else relative
 
 
 def finish_build(problems: Problems, made: str, seconds: float, where: str, verbose: bool) -> None:

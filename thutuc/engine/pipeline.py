@@ -27,6 +27,7 @@ them when they run.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import signal
 import threading
@@ -66,6 +67,7 @@ from thutuc.engine.state import (
     Head,
     Manifest,
     SiteHead,
+    collector_paused,
     forget_artifacts,
     forget_state,
     read_artifacts,
@@ -102,6 +104,12 @@ class BuildOptions:
     print_shop: bool = False
     communes: tuple[str, ...] = ()  # province: only these communes (the others stay as built)
     shard: tuple[int, int] | None = None  # province: the K-th of N slices of the communes
+
+    def __post_init__(self) -> None:
+        # One spelling of the project for every build: `build` in the folder and
+        # `build --project /abs/path` share their build state instead of each
+        # rebuilding everything (the root is part of the records' and pages' keys).
+        object.__setattr__(self, "project", Path(os.path.abspath(self.project)))
 
     @property
     def out_dir(self) -> Path:
@@ -167,7 +175,9 @@ def build(
 ) -> BuildResult:
     """Build every site of the project and its posters; raise BuildFailed leaving
     the previous output untouched."""
-    with Build(options, on_step, session) as run:
+    # The main process only reads, plans and records (workers render): its objects
+    # form no cycles, so the cyclic collector would only walk them over and over.
+    with collector_paused(), Build(options, on_step, session) as run:
         run.step("đọc tệp", run.read)
         if run.nothing_changed():
             return run.replay()
