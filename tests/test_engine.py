@@ -362,6 +362,15 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def worker_processes(pid: int) -> set[int]:
+    found = set()
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            if b"thutuc.engine.worker" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(child)
+    return found
+
+
 def alive(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -429,6 +438,37 @@ def test_workers_of_a_build_killed_outright_exit_by_themselves(tmp_path: Path) -
     # the next build starts clean and is complete
     build(BuildOptions(root, posters=False))
     assert (root / "output/1.000079/index.html").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("how", ["Ctrl+C", "SIGTERM", "SIGKILL"])
+def test_a_build_stopped_while_its_first_worker_starts_leaves_no_worker(
+    tmp_path: Path, how: str
+) -> None:
+    """The worker guards itself before its slow imports (Ctrl+C in a terminal
+    reaches every process of the group: a worker still importing printed a
+    traceback), and the pool holds a signal while it starts a process."""
+    root = write_files(tmp_path / "site", many(80))
+    command = [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (workers := worker_processes(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(0.05)  # the worker is importing (the old code printed a traceback here)
+    if how == "Ctrl+C":
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        os.kill(process.pid, getattr(signal, how))
+    process.wait(10)
+    start = time.monotonic()
+    while any(alive(w) for w in workers) and time.monotonic() - start < 5:
+        time.sleep(0.05)
+    assert workers and not any(alive(w) for w in workers), "a worker is still running"
+    assert "Traceback" not in (process.stderr.read() if process.stderr else "")
 
 
 def test_a_retirement_dated_ahead_applies_on_its_day_with_nothing_else_changed(

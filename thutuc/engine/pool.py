@@ -29,7 +29,7 @@ import time
 import traceback
 import zlib
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, cast
 
@@ -52,14 +52,17 @@ class WorkerDied(Exception):
     """A worker process ended without answering (killed, out of memory)."""
 
 
-def _die_with(main_pid: int) -> None:
-    """Exit as soon as the main process is gone, even if it was killed outright."""
+def guard_worker(main_pid: int) -> None:
+    """Exit as soon as the main process is gone, even if it was killed outright.
+    (Ctrl+C the worker ignores from its first line: the main process stops it.)"""
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass
+    if os.getppid() != main_pid:  # gone before the parent-death signal was set
+        os._exit(1)
 
     def watch() -> None:
         while True:
@@ -74,11 +77,8 @@ def _die_with(main_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="thutuc-watchdog").start()
 
 
-def serve_tasks(connection: Connection, main_pid: int) -> None:
-    """A worker's life: run the chunks it is sent until told to stop or orphaned."""
-    # Ctrl+C reaches every process of the terminal: the main process stops us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with(main_pid)
+def serve_tasks(connection: Connection) -> None:
+    """A worker's life (after guard_worker): run the chunks it is sent until told to stop."""
     while True:
         try:
             message = connection.recv()
@@ -98,6 +98,25 @@ def serve_tasks(connection: Connection, main_pid: int) -> None:
             connection.send(results)
         except (BrokenPipeError, OSError):
             return
+
+
+@contextlib.contextmanager
+def _signals_after() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM until the block ends, then act on them: stopped in
+    the middle of starting a process, we would lose track of it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    before = {s: signal.signal(s, lambda number, frame: held.append(number)) for s in stopping}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 def affinity_worker(key: str, workers: int) -> int:
@@ -120,16 +139,17 @@ class Pool:
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(PACKAGE_DIR.parent), env.get("PYTHONPATH", "")])
         )
-        for _ in range(self.size):
-            ours, theirs = socket.socketpair()
-            command = [sys.executable, "-m", "thutuc.engine.worker", str(theirs.fileno())]
-            process = subprocess.Popen(
-                [*command, str(os.getpid())], pass_fds=[theirs.fileno()], env=env,
-                stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-            theirs.close()
-            self._processes.append(process)
-            self._connections.append(Connection(ours.detach()))
+        with _signals_after():  # a worker started is a worker we know of, to end it
+            for _ in range(self.size):
+                ours, theirs = socket.socketpair()
+                command = [sys.executable, "-m", "thutuc.engine.worker", str(theirs.fileno())]
+                process = subprocess.Popen(
+                    [*command, str(os.getpid())], pass_fds=[theirs.fileno()], env=env,
+                    stdin=subprocess.DEVNULL,
+                )  # fmt: skip
+                theirs.close()
+                self._processes.append(process)
+                self._connections.append(Connection(ours.detach()))
 
     def map(
         self,

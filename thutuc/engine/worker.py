@@ -4,17 +4,25 @@ FD is its end of a socket pair with the main process; MAIN_PID the process it
 must not outlive (engine/pool.py).
 """
 
-from __future__ import annotations
+import signal
 
-import sys
-from multiprocessing.connection import Connection
+# First of all: Ctrl+C reaches every process of the terminal, and the main process
+# stops us; a worker still importing printed a KeyboardInterrupt traceback.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-from thutuc.engine import builders  # noqa: F401  (imported once, before any task)
-from thutuc.engine.pool import serve_tasks
+import sys  # noqa: E402
+from multiprocessing.connection import Connection  # noqa: E402
+
+from thutuc.engine.pool import guard_worker, serve_tasks  # noqa: E402
 
 
 def main(argv: list[str]) -> None:
-    serve_tasks(Connection(int(argv[1])), int(argv[2]))
+    # Guarded before the slow imports: a build stopped while its workers still
+    # start must not leave one importing on.
+    guard_worker(int(argv[2]))
+    from thutuc.engine import builders  # noqa: F401  (imported once, before any task)
+
+    serve_tasks(Connection(int(argv[1])))
 
 
 if __name__ == "__main__":
