@@ -27,6 +27,7 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -226,6 +227,7 @@ MIN_DIGITS = 3  # 113, 114, 115: police, fire, ambulance
 SEPARATE_HINT = "Nhiều số thì cách nhau bằng dấu phẩy, ví dụ: 0209 3 123 456, 0912 345 678."
 
 
+@lru_cache(maxsize=1024)  # every page's footer shows the site's hotline
 def phone_numbers(text: str) -> tuple[PhoneNumber, ...]:
     """Each number of a phone field, or AddressError naming what a number cannot hold."""
     numbers = []
