@@ -446,9 +446,10 @@ def test_workers_of_a_build_killed_outright_exit_by_themselves(tmp_path: Path) -
 def test_a_build_stopped_while_its_first_worker_starts_leaves_no_worker(
     tmp_path: Path, how: str
 ) -> None:
-    """The worker guards itself before its slow imports (Ctrl+C in a terminal
-    reaches every process of the group: a worker still importing printed a
-    traceback), and the pool holds a signal while it starts a process."""
+    """Workers run in their own process group (Ctrl+C in a terminal signals the
+    foreground group: a worker still starting printed a traceback) and guard
+    themselves before their slow imports; the pool holds a signal while it
+    starts a process."""
     root = write_files(tmp_path / "site", many(80))
     command = [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q"]
     process = subprocess.Popen(
@@ -458,7 +459,7 @@ def test_a_build_stopped_while_its_first_worker_starts_leaves_no_worker(
     deadline = time.monotonic() + 60
     while not (workers := worker_processes(process.pid)) and time.monotonic() < deadline:
         time.sleep(0.002)
-    time.sleep(0.05)  # the worker is importing (the old code printed a traceback here)
+    time.sleep(0.05)  # the worker is starting (a traceback or "Fatal Python error" once)
     if how == "Ctrl+C":
         os.killpg(process.pid, signal.SIGINT)
     else:

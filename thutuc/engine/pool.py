@@ -54,7 +54,8 @@ class WorkerDied(Exception):
 
 def guard_worker(main_pid: int) -> None:
     """Exit as soon as the main process is gone, even if it was killed outright.
-    (Ctrl+C the worker ignores from its first line: the main process stops it.)"""
+    Ctrl+C is the main process's to act on (it stops us): ignored here."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -143,9 +144,12 @@ class Pool:
             for _ in range(self.size):
                 ours, theirs = socket.socketpair()
                 command = [sys.executable, "-m", "thutuc.engine.worker", str(theirs.fileno())]
+                # Its own process group: Ctrl+C in a terminal signals the whole
+                # foreground group, and a worker still starting Python printed
+                # "Fatal Python error" or a traceback; the main process stops it.
                 process = subprocess.Popen(
                     [*command, str(os.getpid())], pass_fds=[theirs.fileno()], env=env,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL, process_group=0,
                 )  # fmt: skip
                 theirs.close()
                 self._processes.append(process)

@@ -4,16 +4,12 @@ FD is its end of a socket pair with the main process; MAIN_PID the process it
 must not outlive (engine/pool.py).
 """
 
-import signal
+from __future__ import annotations
 
-# First of all: Ctrl+C reaches every process of the terminal, and the main process
-# stops us; a worker still importing printed a KeyboardInterrupt traceback.
-signal.signal(signal.SIGINT, signal.SIG_IGN)
+import sys
+from multiprocessing.connection import Connection
 
-import sys  # noqa: E402
-from multiprocessing.connection import Connection  # noqa: E402
-
-from thutuc.engine.pool import guard_worker, serve_tasks  # noqa: E402
+from thutuc.engine.pool import guard_worker, serve_tasks
 
 
 def main(argv: list[str]) -> None:
