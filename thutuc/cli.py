@@ -21,7 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from thutuc.content.load import os_reason
+from thutuc.content.files import os_reason
 from thutuc.content.model import Site
 from thutuc.engine.pipeline import (
     SWAP_STEP,

@@ -16,10 +16,8 @@ their line. Files that look like content but are not read (`x.MD`,
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +26,20 @@ from typing import Any
 import yaml
 
 from thutuc.content import lint
-from thutuc.content.files import CLUTTER_NAMES, CLUTTER_PREFIXES
+from thutuc.content.files import (
+    CLUTTER_NAMES,
+    CLUTTER_PREFIXES,
+    OPEN_HINT,
+    PROCEDURES_DIR,
+    os_reason,
+    read_regular_file,
+    too_big,
+)
 from thutuc.content.text import nfc, nfc_deep
 from thutuc.problems import Problems
 from thutuc.processing import processing
 
 SITE_FILE = "site.yml"
-PROCEDURES_DIR = "procedures"
 FIELD_INDEX = "_index.md"
 
 # Size limits, per file. The largest record of the national database is 77 KB
@@ -125,76 +130,6 @@ def read_text(
         return None
     report_legacy_font(text, rel, problems)
     return text
-
-
-FILE_KINDS = {
-    stat.S_IFDIR: "một thư mục",
-    stat.S_IFIFO: "một đường ống (FIFO)",
-    stat.S_IFSOCK: "một socket",
-    stat.S_IFCHR: "một thiết bị",
-    stat.S_IFBLK: "một thiết bị",
-}
-
-
-def read_regular_file(path: Path, rel: str, problems: Problems, limit: int) -> bytes | None:
-    """The bytes of `path` when it is a regular file of at most `limit` bytes.
-
-    Opened without blocking and checked on the open descriptor, so a FIFO,
-    a device or a folder is reported, never read (and never waited on)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        problems.error(rel, f"Không mở được tệp: {os_reason(exc)}.", OPEN_HINT)
-        return None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "không phải tệp thường")
-            problems.error(
-                rel,
-                f"Đây là {kind}, không phải tệp văn bản; công cụ không mở nó.",
-                "Xóa nó, hoặc đổi tên để tên không kết thúc bằng .md hay .yml.",
-            )
-            return None
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        too_big(rel, max(info.st_size, len(data)), limit, problems)
-        return None
-    return data
-
-
-def too_big(rel: str, size: int, limit: int, problems: Problems) -> None:
-    problems.error(
-        rel,
-        f"Tệp quá lớn: hơn {limit // (1024 * 1024)} MB ({size:,} byte).".replace(",", "."),
-        "Một trang thủ tục không cần dài như vậy; có lẽ đã dán nhầm cả một tài liệu. "
-        "Rút gọn, hoặc đưa tài liệu dài thành tệp mẫu đính kèm (forms:).",
-    )
-
-
-OPEN_HINT = "Kiểm tra tệp còn đó và đọc được (quyền đọc), rồi chạy lại."
-
-
-def os_reason(exc: OSError) -> str:
-    """An OSError in an editor's words, with the system's own text in brackets."""
-    reasons = {
-        "EACCES": "không có quyền",
-        "EPERM": "không có quyền",
-        "EROFS": "ổ đĩa chỉ cho đọc",
-        "ENOSPC": "ổ đĩa đã đầy",
-        "ENAMETOOLONG": "tên hoặc đường dẫn quá dài",
-        "ENOENT": "không có tệp hoặc thư mục này",
-        "ELOOP": "liên kết tượng trưng (symlink) trỏ vòng",
-        "EISDIR": "đây là thư mục",
-        "ENOTDIR": "một phần của đường dẫn không phải thư mục",
-    }
-    name = errno_name(exc)
-    said = reasons.get(name, "lỗi hệ thống")
-    return f"{said} [{exc.strerror or exc}]"
-
-
-def errno_name(exc: OSError) -> str:
-    return errno.errorcode.get(exc.errno or 0, "")
 
 
 # Characters no editor means to type, that reach the HTML or the print SVG

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thutuc import atomic
+from thutuc.content.files import read_regular_file
 from thutuc.content.git_dates import _git, _shallow_commits
-from thutuc.content.load import read_regular_file
 from thutuc.content.model import (
     AZ_PATH,
     CONTACTS_PATH,

