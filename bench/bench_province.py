@@ -10,7 +10,8 @@ local procedure, so every commune has `--procedures` pages.
 
 Measured in one run, each as a separate `thutuc build` process:
 cold build with --no-posters (pages, search index, SVG codes), `--repeat`
-times in turns with a cold Hugo build, reported as medians; rebuild with nothing changed; rebuilds after
+times in turns with a cold Hugo build, reported as medians; rebuild with nothing changed; the first rebuild after an edit (which also
+hard-links the whole output into its spare copy, once); rebuilds after
 editing one commune's procedure file, one commune's site.yml, and one
 catalogue procedure used by every commune; posters and the codes' PNG
 copies for 2 communes (extrapolated to all); peak memory of the whole process tree (RSS
@@ -133,6 +134,10 @@ def measure(base: Path, args: argparse.Namespace) -> list[tuple[str, float, int]
     labels = (COLD, f"{HUGO} ({pages} pages)")
     cold_builds_in_turns(timed, root, hugo, base / "hugo-out", args.repeat, labels)
     timed("rebuild, nothing changed", thutuc(root, "--no-posters"))
+    first = next((root / "communes/xa-003/procedures").glob("*/local.md"))
+    edit(first, "\n---\n", "\n---\nGhi chú đầu tiên.\n\n")
+    # also hard-links the whole province's output into its spare copy: paid once
+    timed("first rebuild after the cold build, 1 commune file edited", thutuc(root, "--no-posters"))
     local = next((root / "communes/xa-001/procedures").glob("*/local.md"))
     edit(local, "\n---\n", "\n---\nMột ghi chú mới của xã.\n\n")
     timed("rebuild after editing 1 commune procedure file", thutuc(root, "--no-posters"))
