@@ -48,6 +48,6 @@ if __name__ == "__main__":
         _run_pypa_build()
     else:
         _check_packages()
-        from thutuc.cli import main
+        from thutuc.cli import run
 
-        main()
+        run()

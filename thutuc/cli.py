@@ -10,6 +10,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
@@ -554,5 +555,27 @@ def checked_sites(project: Path) -> tuple[list[Site] | None, Problems]:
     return (list(checked.sites) if checked else None), problems
 
 
+def run() -> NoReturn:
+    """The program itself (build.py, the `thutuc` script): `main`, then an exit
+    that skips tearing the interpreter down. A build's last act would otherwise be
+    freeing its ~200,000 objects one by one (70-130 ms of a 1 s edit build of
+    4,000 procedures); every file is closed by then and the workers are ended.
+    Tests call `main` through click's runner, never this."""
+    code: object = 0
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code
+    if code is not None and not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    if sys.gettrace() or sys.getprofile():  # coverage, cProfile: they write at exit
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # `| head` closed the pipe: nothing to tell
+            stream.flush()
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
