@@ -379,12 +379,24 @@ def alive(pid: int) -> bool:
     return "State:\tZ" not in status
 
 
+def wait_or_show_where(process: subprocess.Popen[str], seconds: float) -> None:
+    """Wait for the build; if it hangs, fail with where each of its threads is
+    (faulthandler, which start_long_build turns on, prints them on SIGABRT)."""
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGABRT)
+        _, stderr = process.communicate(timeout=10)
+        pytest.fail(f"the build did not end within {seconds} s:\n{stderr[-6000:]}")
+
+
 def start_long_build(root: Path) -> tuple[subprocess.Popen[str], set[int]]:
     """A build with posters that keeps two workers busy for a few seconds."""
     command = [sys.executable, str(REPO / "build.py"), "build", "--project", str(root), "-q"]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONFAULTHANDLER": "1"},
+        start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -411,7 +423,7 @@ def test_a_signal_ends_every_worker_within_two_seconds_and_keeps_the_output(
     process, workers = start_long_build(root)
     os.kill(process.pid, getattr(signal, how))
     start = time.monotonic()
-    process.wait(10)
+    wait_or_show_where(process, 10)
     while any(alive(w) for w in workers) and time.monotonic() - start < 5:
         time.sleep(0.05)
     assert not any(alive(w) for w in workers), "workers still running"
