@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from thutuc.content.load import load_site
 from thutuc.content.text import slugify
 from thutuc.content.validate import validate_site
-from thutuc.print.posters import poster_specs, write_posters
-from thutuc.print.qr import write_qr_codes
+from thutuc.engine.pipeline import BuildOptions, build
+from thutuc.print.posters import poster_specs
 from thutuc.problems import Problems
 
 FIELDS = ["ho-tich", "chung-thuc", "dat-dai", "bao-tro-xa-hoi", "van-hoa"]
@@ -149,13 +149,12 @@ def main() -> None:
         site = validate_site(load_site(root, problems), problems)
         assert site is not None, problems.report()
         count = len(poster_specs(site))
-        write_qr_codes(site, root / "cold")
+        options = BuildOptions(root, jobs=args.jobs, record_published=False)
         start = time.perf_counter()
-        write_posters(site, root / "cold", jobs=args.jobs)
+        build(options)  # pages too: the engine builds both (posters are most of it)
         cold = time.perf_counter() - start
-        write_qr_codes(site, root / "warm")
         start = time.perf_counter()
-        write_posters(site, root / "warm", previous_qr_dir=root / "cold", jobs=args.jobs)
+        build(options)
         warm = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as tmp:
         fit = board_fit_seconds(Path(tmp))

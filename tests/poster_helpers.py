@@ -101,6 +101,27 @@ def load(root: Path) -> Site:
     return site
 
 
+def print_build(root: Path, qr_dir: Path | None = None) -> Path:
+    """The site's print material as `build` makes it (the engine, posters on), in
+    `qr_dir` (default root/qr; its web pages go beside it)."""
+    from thutuc.engine.pipeline import BuildOptions, build
+
+    qr_dir = qr_dir or root / "qr"
+    out = qr_dir.with_name(qr_dir.name + "-web")
+    build(BuildOptions(root, out=out, qr=qr_dir, record_published=False))
+    return qr_dir
+
+
+def pdf_pages(pdf: Path) -> int:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
 def render_pages(pdf: Path, dpi: int) -> list[Image.Image]:
     """Every page of `pdf` rendered by poppler's pdftoppm, grayscale (kept for the
     next test that asks for the same file at the same resolution)."""

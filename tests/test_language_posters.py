@@ -20,6 +20,7 @@ from poster_helpers import (
     dpi_for,
     page_boxes,
     pdf_text,
+    print_build,
     render_pages,
     require_tool,
     write_site,
@@ -27,8 +28,7 @@ from poster_helpers import (
 
 from thutuc.engine.pipeline import BuildOptions, build, check
 from thutuc.print.layout import PosterSpec
-from thutuc.print.posters import POSTER_DIR, poster_problems, poster_specs, write_posters
-from thutuc.print.qr import write_qr_codes
+from thutuc.print.posters import POSTER_DIR, poster_problems, poster_specs
 from thutuc.site.render import render_site
 
 # A short Tai Viet and a Khmer string, for fonts and shaping only (not sample content,
@@ -98,10 +98,8 @@ def language_specs(specs: list[PosterSpec]) -> list[PosterSpec]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = language_site(tmp_path_factory.mktemp("site"))
+    qr_dir = print_build(root)
     site = load(root)
-    qr_dir = root / "qr"
-    write_qr_codes(site, qr_dir)
-    write_posters(site, qr_dir, jobs=2)
     return site, qr_dir, poster_specs(site)
 
 

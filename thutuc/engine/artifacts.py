@@ -170,11 +170,17 @@ def declare(
 
         for job in poster_jobs(site, ecc, True if print_shop else None):
             subject = job.subject
-            affinity = (
-                subject.recipe.key if isinstance(subject, Procedure) and subject.recipe else ""
-            )
-            made_of = (job.name, job.kind, job.make, job.site, job.subject, job.ecc, job.print_shop)
-            add("poster", job.name, made_of, affinity)
+            if isinstance(subject, Procedure):  # its spec needs its body: made in the worker
+                affinity = subject.recipe.key if subject.recipe else ""
+                made_of: tuple[Any, ...] = (
+                    job.name, job.kind, job.make, job.site, subject, job.ecc, job.print_shop,
+                )  # fmt: skip
+                add("poster", job.name, made_of, affinity)
+            else:
+                # A list (board, field poster, stickers) is drawn from summaries: its
+                # spec is cheap and says exactly what it prints, so a title edit does
+                # not redraw a board that shows no title.
+                add("poster", job.name, (job.declared(),))
     return artifacts
 
 

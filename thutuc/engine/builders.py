@@ -120,12 +120,13 @@ def poster(inputs: tuple[Any, ...]) -> Built:
         PREVIEW_DIR,
         PosterJob,
         draw_poster,
+        fitted,
         poster_row,
         spec_problems,
     )
 
-    job = PosterJob(*inputs)
-    spec = job.spec()
+    # (the spec as declared, for a list poster; else the job that makes it)
+    spec = fitted(inputs[0]) if len(inputs) == 1 else PosterJob(*inputs).spec()
     if not spec.codes:
         return Built()
     try:

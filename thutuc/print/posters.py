@@ -12,19 +12,12 @@ previews, `index.html` to choose what to print, `manifest.json`.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
-import json
-import logging
-import os
-import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache, lru_cache
-from importlib.metadata import version
+from functools import lru_cache
 from pathlib import Path
 
 import nh3
@@ -32,13 +25,12 @@ import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from thutuc.content.markdown import inline_html
-from thutuc.content.model import Field, Procedure, Site
+from thutuc.content.model import Field, Procedure, Site, SiteConfig
 from thutuc.print.board import CONTACT_DISTANCE_M, fit_board, fits_at_designed
 from thutuc.print.card import fit_card
 from thutuc.print.field import fit_field
 from thutuc.print.glyphs import missing
 from thutuc.print.layout import (
-    FONTS_DIR,
     MARGIN,
     MM_PER_METRE,
     NOMINAL_MM_PER_METRE,
@@ -53,14 +45,10 @@ from thutuc.print.layout import (
 from thutuc.print.leaflet import fit_leaflet, inline_markup, leaflet_html
 from thutuc.print.offline import LABEL as OFFLINE_LABEL
 from thutuc.print.offline import inline_text, offline_text
-from thutuc.print.qr import QUIET_ZONE, contact_vcard, qr_targets, symbol_size_mm, write_qr_codes
+from thutuc.print.qr import QUIET_ZONE, contact_vcard, qr_targets, symbol_size_mm
 from thutuc.resources import TEMPLATES_DIR as TEMPLATES
 
-log = logging.getLogger(__name__)
-
 POSTER_DIR, PREVIEW_DIR = "ap-phich", "xem-truoc"
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 2
 PREVIEW_WIDTH_PX = 480
 SHOP_BOARD = "bang-linh-vuc-hang-in"  # the print-shop board: its paper depends on the fields
 SHOP_PAPERS = ("A2", "A1", "A0")
@@ -495,81 +483,6 @@ def poster_problems(site: Site, ecc: str = "M") -> list[PosterProblem]:
 # Hashes and the manifest ----------------------------------------------------
 
 
-@cache
-def code_fingerprint() -> str:
-    """Hash of what draws a poster besides its spec: our code, fonts, libraries."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for module in sorted(here.glob("*.py")):  # every module of the print stage
-        digest.update(module.read_bytes())
-    for font in sorted(FONTS_DIR.glob("*.ttf")):
-        digest.update(font.read_bytes())
-    for package in (
-        "reportlab",
-        "uharfbuzz",
-        "zxing-cpp",
-        "pypdfium2",
-        "pillow",
-        "cmarkgfm",
-        "nh3",
-    ):
-        digest.update(version(package).encode())
-    return digest.hexdigest()
-
-
-def spec_hash(spec: PosterSpec) -> str:
-    """The input hash of a poster: everything it draws is in its spec (texts, codes,
-    sizes, paper, print-shop marks), so an edit redraws only the posters showing it."""
-    data = json.dumps(asdict(spec), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{code_fingerprint()}\n{data}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class PosterRecord:
-    """One line of the manifest: a rendered poster and what it was made from."""
-
-    name: str
-    kind: str
-    paper: str
-    hash: str
-    pages: int
-    pdf: str  # path relative to qr/
-    preview: str
-
-
-def read_manifest(qr_dir: Path | None) -> dict[str, PosterRecord]:
-    if qr_dir is None or not (qr_dir / MANIFEST).is_file():
-        return {}
-    try:
-        data = json.loads((qr_dir / MANIFEST).read_text(encoding="utf-8"))
-        if data.get("format") != MANIFEST_FORMAT:
-            return {}
-        return {r["name"]: PosterRecord(**r) for r in data["posters"]}
-    except (ValueError, KeyError, TypeError):
-        return {}  # a damaged manifest only costs a full re-render
-
-
-def write_manifest(qr_dir: Path, records: list[PosterRecord]) -> Path:
-    data = {"format": MANIFEST_FORMAT, "posters": [asdict(r) for r in records]}
-    path = qr_dir / MANIFEST
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
-
-
-def reuse(previous_dir: Path, old: PosterRecord, qr_dir: Path) -> bool:
-    """Hard-link (or copy) an unchanged poster from the previous qr/; False if it is gone."""
-    sources = [previous_dir / old.pdf, previous_dir / old.preview]
-    if not all(p.is_file() for p in sources):
-        return False
-    for source, rel in zip(sources, (old.pdf, old.preview), strict=True):
-        target = qr_dir / rel
-        try:
-            os.link(source, target)
-        except OSError:  # another file system, or links not allowed
-            shutil.copy2(source, target)
-    return True
-
-
 # Rendering ------------------------------------------------------------------
 
 
@@ -596,60 +509,6 @@ def render_poster(spec: PosterSpec, pdf_path: Path, preview_path: Path) -> int:
     pdf_path.write_bytes(data)
     preview_path.write_bytes(preview)
     return pages
-
-
-def _render_job(job: tuple[PosterSpec, Path, Path]) -> int:
-    return render_poster(*job)
-
-
-def render_all(jobs: list[tuple[PosterSpec, Path, Path]], workers: int) -> list[int]:
-    """Render in parallel; results in the order of `jobs` whatever finishes first."""
-    if workers <= 1 or len(jobs) <= 1:
-        return [_render_job(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        chunk = max(1, len(jobs) // (workers * 4))
-        return list(pool.map(_render_job, jobs, chunksize=chunk))
-
-
-def write_posters(
-    site: Site,
-    qr_dir: Path,
-    previous_qr_dir: Path | None = None,
-    jobs: int | None = None,
-    ecc: str = "M",
-    print_shop: bool | None = None,
-) -> list[Path]:
-    """Write every poster PDF, its PNG preview, index.html and manifest.json into qr_dir.
-
-    Posters whose input hash matches `previous_qr_dir`'s manifest are reused.
-    `print_shop` (None: site.yml's) adds bleed and crop marks to every PDF."""
-    (qr_dir / POSTER_DIR).mkdir(parents=True, exist_ok=True)
-    (qr_dir / PREVIEW_DIR).mkdir(parents=True, exist_ok=True)
-    if any(not (qr_dir / f"{t.name}.svg").is_file() for t in qr_targets(site)):
-        write_qr_codes(site, qr_dir, ecc)
-    previous = read_manifest(previous_qr_dir)
-    specs = poster_specs(site, ecc, print_shop)
-    records: list[PosterRecord] = []
-    todo: list[tuple[int, PosterSpec, Path, Path]] = []
-    for spec in specs:
-        record = PosterRecord(
-            spec.name, spec.kind, spec.paper, spec_hash(spec), 0,
-            f"{POSTER_DIR}/{spec.name}.pdf", f"{PREVIEW_DIR}/{spec.name}.png",
-        )  # fmt: skip
-        old = previous.get(spec.name)
-        unchanged = old is not None and (old.hash, old.pdf) == (record.hash, record.pdf)
-        if old and unchanged and previous_qr_dir and reuse(previous_qr_dir, old, qr_dir):
-            records.append(PosterRecord(**{**asdict(record), "pages": old.pages}))
-            continue
-        todo.append((len(records), spec, qr_dir / record.pdf, qr_dir / record.preview))
-        records.append(record)
-    pages = render_all([job[1:] for job in todo], jobs or os.cpu_count() or 1)
-    for (index, *_), count in zip(todo, pages, strict=True):
-        records[index] = PosterRecord(**{**asdict(records[index]), "pages": count})
-    log.info("áp phích: vẽ %d, dùng lại %d", len(todo), len(records) - len(todo))
-    contact_sheet = write_index(site, qr_dir, records, {s.name: s for s in specs})
-    files = [qr_dir / p for r in records for p in (r.pdf, r.preview)]
-    return [*files, contact_sheet, write_manifest(qr_dir, records)]
 
 
 # The contact sheet ----------------------------------------------------------
@@ -689,12 +548,6 @@ def poster_row(spec: PosterSpec, pages: int) -> dict[str, object]:
     }
 
 
-def poster_rows(
-    qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
-) -> list[dict[str, object]]:
-    return [poster_row(specs[r.name], r.pages) for r in records]
-
-
 def contact_sheet(
     site: Site, qr_dir: Path, rows: list[dict[str, object]], png: bool = True
 ) -> bytes:
@@ -725,15 +578,6 @@ def _no_cards(site: Site) -> list[tuple[object, Procedure]]:
     from thutuc.print.languages import untranslated_cards
 
     return list(untranslated_cards(site))
-
-
-def write_index(
-    site: Site, qr_dir: Path, records: list[PosterRecord], specs: dict[str, PosterSpec]
-) -> Path:
-    """qr/index.html: every poster and code, with thumbnails, sizes and where it goes."""
-    path = qr_dir / "index.html"
-    path.write_bytes(contact_sheet(site, qr_dir, poster_rows(qr_dir, records, specs)))
-    return path
 
 
 # Posters as the engine declares them -----------------------------------------
@@ -797,10 +641,19 @@ def poster_jobs(site: Site, ecc: str = "M", print_shop: bool | None = None) -> l
         jobs.append(
             PosterJob(f"ap-phich-{field.slug}", "field", "field_spec", one, field.slug, ecc, shop)
         )
+    # Settings no card or leaflet prints, left out of their site so that changing
+    # one does not redraw every procedure's card and leaflet (they are keyed by
+    # what they are given, engine/artifacts.py).
+    unprinted = replace(
+        site.config,
+        board_distance_m=SiteConfig.board_distance_m,  # only the boards use it
+        stale_after_months=SiteConfig.stale_after_months,
+        exclude=(),
+    )
     for kind, make, prefix in (("card", "card_spec", "the"), ("leaflet", "leaflet_spec", "to-roi")):
         for p in site.active_procedures:
             dates = {p.source: site.commit_dates[p.source]} if p.source in site.commit_dates else {}
-            alone = Site(site.root, site.config, (), dates, home=site.home)
+            alone = Site(site.root, unprinted, (), dates, home=site.home)
             jobs.append(PosterJob(f"{prefix}-{p.code}", kind, make, alone, p, ecc, shop))
         if kind == "card" and site.active_procedures:
             jobs.append(PosterJob("nhan-dan", "stickers", "stickers_spec", lists, None, ecc, shop))
@@ -816,7 +669,5 @@ __all__ = [
     "poster_row",
     "poster_specs",
     "reach_warnings",
-    "spec_hash",
     "spec_problems",
-    "write_posters",
 ]
