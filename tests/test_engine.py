@@ -385,9 +385,12 @@ def wait_or_show_where(process: subprocess.Popen[str], seconds: float) -> None:
     try:
         process.wait(seconds)
     except subprocess.TimeoutExpired:
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        ignored = next((line for line in status.splitlines() if line.startswith("SigIgn")), "")
         os.kill(process.pid, signal.SIGABRT)
         _, stderr = process.communicate(timeout=10)
-        pytest.fail(f"the build did not end within {seconds} s:\n{stderr[-6000:]}")
+        # SigIgn bit 2 set: SIGINT was ignored, inherited from whatever started it
+        pytest.fail(f"the build did not end within {seconds} s ({ignored}):\n{stderr[-6000:]}")
 
 
 def start_long_build(root: Path) -> tuple[subprocess.Popen[str], set[int]]:
