@@ -1,13 +1,13 @@
-"""Posters stage: declare every poster from the site, render the changed ones in parallel.
+"""Posters stage: declare every poster of the site as a job, draw one from its spec.
 
-Each poster is declared as a `PosterSpec` (plain data: texts, URLs, paper,
-distance). Its input hash is the spec plus a fingerprint of the code, fonts
-and libraries that draw it; `manifest.json` records the hashes, so a rebuild
-copies unchanged posters from the previous `qr/` instead of drawing them.
+Each poster is a `PosterSpec` (plain data: texts, URLs, paper, distance),
+made from a `PosterJob`. The engine (engine/artifacts.py) keys each poster by
+what it is given, so a rebuild draws only the posters whose inputs changed, in
+the build's one pool of workers.
 
 Layout of `qr/`: the codes (`<name>.svg`, `<name>.png`) at the top,
 `ap-phich/<poster>.pdf` for the print shop, `xem-truoc/<poster>.png`
-previews, `index.html` to choose what to print, `manifest.json`.
+previews, `index.html` to choose what to print.
 """
 
 from __future__ import annotations
@@ -478,9 +478,6 @@ def poster_problems(site: Site, ecc: str = "M") -> list[PosterProblem]:
     shop = next((s.paper for s in specs if s.name == SHOP_BOARD), "")
     reach = [_reach_problem(r, len(site.fields), shop) for r in reach_warnings(site, ecc, specs)]
     return reach + glyph_warnings(site)
-
-
-# Hashes and the manifest ----------------------------------------------------
 
 
 # Rendering ------------------------------------------------------------------
