@@ -107,9 +107,23 @@ def print_build(root: Path, qr_dir: Path | None = None) -> Path:
     from thutuc.engine.pipeline import BuildOptions, build
 
     qr_dir = qr_dir or root / "qr"
-    out = qr_dir.with_name(qr_dir.name + "-web")
-    build(BuildOptions(root, out=out, qr=qr_dir, record_published=False))
+    build(BuildOptions(root, out=web_of(qr_dir), qr=qr_dir, record_published=False))
     return qr_dir
+
+
+def web_of(qr_dir: Path) -> Path:
+    """Where print_build put the pages of the print material in `qr_dir`."""
+    return qr_dir.with_name(qr_dir.name + "-web")
+
+
+def canonical_links(out: Path) -> dict[str, str]:
+    """Each built page's path ("" for home, "ho-tich/") and its canonical address."""
+    found = {}
+    for page in out.rglob("*.html"):
+        file = page.relative_to(out).as_posix()
+        match = re.search(r'<link rel="canonical" href="([^"]+)"', page.read_text("utf-8"))
+        found[file.removesuffix("index.html")] = match[1] if match else ""
+    return found
 
 
 def pdf_pages(pdf: Path) -> int:

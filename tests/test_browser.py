@@ -25,11 +25,12 @@ import pytest
 from conftest import REPO, VIEWPORT, QuietHTTPServer, require_module, unavailable
 from PIL import Image
 from poster_helpers import load
+from update_golden import build_sample
 
 from thutuc.content.model import NOT_FOUND_PATH
 from thutuc.content.text import fold
 from thutuc.engine.pipeline import BuildOptions, build, forget_build
-from thutuc.print.qr import QUIET_ZONE, encode_url, qr_targets, write_qr_codes
+from thutuc.print.qr import QUIET_ZONE, encode_url, qr_targets
 from thutuc.site.render import gzipped_size
 
 PAGE_BUDGET = 14 * 1024
@@ -465,12 +466,12 @@ def test_qr_svg_files_decode_as_a_browser_draws_them(page: Any, tmp_path: Path) 
     """The SVG codes are written by our own code: draw them as a browser or an
     office program would, at 7 px a module, and read them back with a real decoder."""
     zxingcpp: Any = require_module("zxingcpp")
-    site = load(REPO)
-    write_qr_codes(site, tmp_path)
-    targets = qr_targets(site)
+    build_sample(tmp_path)
+    codes = tmp_path / "qr"
+    targets = qr_targets(load(REPO))
     for target in (targets[0], targets[1], targets[-2]):  # home, a field, a procedure
         side = 7 * (encode_url(target.url).size + 2 * QUIET_ZONE)
-        html = tmp_path / f"{target.name}.html"
+        html = codes / f"{target.name}.html"
         html.write_text(f'<body style="margin:0"><img src="{target.name}.svg" width="{side}">')
         page.goto(html.as_uri())
         shot = tmp_path / f"{target.name}-shot.png"

@@ -15,6 +15,7 @@ from conftest import files_of, write_files
 from poster_helpers import (
     LONG_TITLE,
     SMALL_SITE,
+    canonical_links,
     colour_operators,
     decode,
     dpi_for,
@@ -23,13 +24,13 @@ from poster_helpers import (
     print_build,
     render_pages,
     require_tool,
+    web_of,
     write_site,
 )
 
 from thutuc.engine.pipeline import BuildOptions, build, check
 from thutuc.print.layout import PosterSpec
 from thutuc.print.posters import POSTER_DIR, poster_problems, poster_specs
-from thutuc.site.render import render_site
 
 # A short Tai Viet and a Khmer string, for fonts and shaping only (not sample content,
 # as in tests/test_languages.py): Tai Viet letters ko, kho, ngo; Khmer "ខ្មែរ".
@@ -153,22 +154,13 @@ def test_a_wrong_posters_value_is_an_error_on_its_line(tmp_path, value, words):
 # --- codes and addresses ------------------------------------------------------------------------
 
 
-def canonical_links(site) -> dict[str, str]:
-    pages = render_site(site)
-    found = {}
-    for page in pages:
-        match = re.search(rb'<link rel="canonical" href="([^"]+)"', page.content)
-        found[page.path] = match[1].decode() if match else ""
-    return found
-
-
 @pytest.mark.pdf
 @pytest.mark.decoder
 def test_every_code_decodes_to_the_language_page_s_address_byte_for_byte(built):
     require_tool("pdftoppm")
     require_tool("zxingcpp")
     site, qr_dir, specs = built
-    canonical = canonical_links(site)
+    canonical = canonical_links(web_of(qr_dir))
     for spec in language_specs(specs):
         codes = [*spec.codes, *([spec.contact] if spec.contact else [])]
         module = min(c.distance_m or spec.distance_m for c in codes) * 2.9

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import zxingcpp
 from PIL import Image
-from poster_helpers import SMALL_SITE, decode, load, require_tool, write_site
+from poster_helpers import SMALL_SITE, decode, load, print_build, require_tool, write_site
 
 from thutuc.content.model import CONTACTS_PATH, HOME_PATH
 from thutuc.engine.pipeline import BuildOptions, build
@@ -21,7 +21,6 @@ from thutuc.print.qr import (
     png_bytes,
     qr_targets,
     strongest_level,
-    write_qr_codes,
 )
 
 PROCEDURE_URL = "https://hoabinh.example.vn/1.001193/"
@@ -118,16 +117,18 @@ def test_dark_runs_cover_exactly_the_dark_modules():
 @pytest.mark.decoder
 def test_written_codes_decode_to_the_page_url(site, tmp_path):
     require_tool("zxingcpp")
-    written = write_qr_codes(site, tmp_path / "qr")
-    assert len(written) == 2 * len(qr_targets(site))
-    for target in qr_targets(site):
-        png = tmp_path / "qr" / f"{target.name}.png"
+    qr_dir = print_build(site.root, tmp_path / "qr")  # the PNG copies come with the posters
+    names = {p.name for p in qr_dir.glob("*.png")} | {p.name for p in qr_dir.glob("*.svg")}
+    targets = qr_targets(site)
+    assert names == {f"{t.name}.{kind}" for t in targets for kind in ("png", "svg")}
+    for target in targets:
+        png = qr_dir / f"{target.name}.png"
         texts = decode(Image.open(png).convert("L"))
         assert texts == [target.url], target.name  # byte for byte, the page's canonical URL
 
 
 def test_svg_is_vector_with_a_quiet_zone_and_a_findable_title(site, tmp_path):
-    write_qr_codes(site, tmp_path / "qr")
+    build(BuildOptions(site.root, qr=tmp_path / "qr", posters=False, record_published=False))
     target = next(t for t in qr_targets(site) if t.name == "thu-tuc-1.001193")
     root = ET.parse(tmp_path / "qr" / f"{target.name}.svg").getroot()
     ns = "{http://www.w3.org/2000/svg}"

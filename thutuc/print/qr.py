@@ -34,7 +34,6 @@ import struct
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -259,24 +258,6 @@ _MODULE_LETTERS = bytes.maketrans(b"\x00\x01", b"LD")
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def write_qr_codes(site: Site, qr_dir: Path, ecc: str = "M", png: bool = True) -> list[Path]:
-    """Write `<name>.svg` (print) for every target, and `<name>.png` (sharing) with `png`.
-
-    A preview build (`--no-posters`) leaves the PNG copies out with the posters:
-    they are sharing and printing material, and a third of a province's cold build."""
-    qr_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for target in qr_targets(site):
-        symbol = encode_url(target.url, ecc)
-        svg = qr_dir / f"{target.name}.svg"
-        svg.write_text(svg_document(symbol, target.title, target.url), encoding="utf-8")
-        written.append(svg)
-        if png:
-            written.append(qr_dir / f"{target.name}.png")
-            written[-1].write_bytes(png_bytes(symbol))
-    return written
 
 
 # The hotline as a contact card ----------------------------------------------

@@ -31,7 +31,6 @@ from thutuc.content.addresses import AddressError, phone_numbers
 from thutuc.content.markdown import plain_text, render_inline, render_markdown
 from thutuc.content.model import Procedure, Site, SiteConfig
 from thutuc.content.text import vi_date
-from thutuc.print.qr import CONTACT_CARD_PATH
 from thutuc.processing import processing
 from thutuc.resources import STATIC_DIR
 from thutuc.resources import TEMPLATES_DIR as DEFAULT_TEMPLATES
@@ -40,16 +39,9 @@ from thutuc.site.pages import (
     VIETNAMESE,
     PageLanguage,
     PageSpec,
-    offline_page,
-    page_specs,
-    redirect_pages,
     relative_root,
-    sitemap_entries,
 )
-from thutuc.site.redirects import NETLIFY_FILE, NGINX_FILE, netlify_redirects, nginx_map
-from thutuc.site.search_index import index_paths, search_index_json
 from thutuc.site.service_worker import (
-    PROCEDURE_SCRIPT,
     SCRIPT_PATH,
     SERVICE_WORKER_PATH,
     build_version,
@@ -269,30 +261,6 @@ def service_worker(site: Site, files: list[tuple[str, bytes]]) -> Page:
 
 def script() -> Page:
     return Page(SCRIPT_PATH, (STATIC_DIR / "site.js").read_bytes())
-
-
-def procedure_script() -> Page:
-    return Page(PROCEDURE_SCRIPT, (STATIC_DIR / PROCEDURE_SCRIPT).read_bytes())
-
-
-def render_site(site: Site) -> list[Page]:
-    """Every output file of the site's web half, in one process: what the engine
-    builds as separate artifacts (engine/artifacts.py), for tests and tools."""
-    specs = page_specs(site)
-    pages = [render_page(site.root, site.config, spec) for spec in specs]
-    pages.append(Page("sitemap.xml", sitemap_xml(site.root, site.config, sitemap_entries(specs))))
-    pages += [render_page(site.root, site.config, spec) for spec in redirect_pages(site)]
-    pages += [Page(NETLIFY_FILE, netlify_redirects(site)), Page(NGINX_FILE, nginx_map(site))]
-    pages += [render_page(site.root, site.config, spec) for spec in offline_page(site)]
-    for path, listed in index_paths(site):
-        pages.append(Page(path, search_index_json(listed)))
-    pages += [script(), procedure_script()]
-    from thutuc.print.qr import contact_card_svg
-
-    if svg := contact_card_svg(site):
-        pages.append(Page(CONTACT_CARD_PATH, svg.encode("utf-8")))
-    pages.append(service_worker(site, [(p.path, p.content) for p in pages]))
-    return pages
 
 
 def gzipped_size(content: bytes) -> int:
