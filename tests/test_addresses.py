@@ -16,7 +16,9 @@ from thutuc.content.addresses import (
     canonical_url,
     checked_url,
     phone_numbers,
+    zalo_address,
 )
+from thutuc.engine.pipeline import BuildOptions, check
 
 # address → words the refusal must contain
 REFUSED = {
@@ -163,3 +165,31 @@ def test_a_phone_field_with_letters_or_two_joined_numbers_is_refused(
         phone_numbers(written)
     assert words in refused.value.message
     assert "dấu phẩy" in refused.value.hint
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://www.facebook.com/xatamthanh",
+        "https://zalo.me.example.vn/123",  # zalo.me as the start of another name
+        "https://notzalo.me/123",
+        "https://chat.zalo.com/123",
+    ],
+)
+def test_a_zalo_address_elsewhere_than_zalo_me_is_an_error_on_its_line(
+    make_site, written: str
+) -> None:
+    root = make_site()
+    site_yml = (root / "site.yml").read_text(encoding="utf-8") + f"zalo_url: {written}\n"
+    (root / "site.yml").write_text(site_yml, encoding="utf-8")
+    [error] = check(BuildOptions(root))[1].errors
+    assert (error.file, error.line) == ("site.yml", len(site_yml.splitlines()))
+    assert "không phải địa chỉ Zalo" in error.message and "Sao chép liên kết" in error.hint
+
+
+@pytest.mark.parametrize(
+    "written", ["https://zalo.me/0000000000000000000", "https://OA.Zalo.me/home?id=1"]
+)
+def test_zalo_me_and_its_subdomains_are_zalo_addresses(written: str) -> None:
+    canonical = checked_url(written)
+    assert zalo_address(canonical) == canonical

@@ -12,7 +12,8 @@ Every address an editor writes (`base_url`, `online_url`, `zalo_url`) passes
 address; no user name or password; a valid port; no space, tab, newline or
 other control character. The site's own address (`base_url`) also takes no
 query (`?`) or fragment (`#`): every printed code is that address plus a path,
-and `https://x.vn/?a=1` would make every code open the same page. Problems are
+and `https://x.vn/?a=1` would make every code open the same page; `zalo_url`
+must be on zalo.me, where the pages' Zalo button promises to go. Problems are
 raised as `AddressError` (a message and a fix, in Vietnamese), never as the
 ValueError `urlsplit` raises on `[` or a port above 65535.
 
@@ -91,6 +92,22 @@ def checked_url(text: str, site_address: bool = False) -> str:
     if site_address:
         _check_site_address(text, parts)
     return canonical_url(text)
+
+
+ZALO_HOST = "zalo.me"
+ZALO_EXAMPLE = "https://zalo.me/0000000000000000000"
+
+
+def zalo_address(url: str) -> str:
+    """`url` (canonical) if it opens Zalo: zalo.me or one of its subdomains (oa.zalo.me)."""
+    host = urlsplit(url).hostname or ""
+    if host != ZALO_HOST and not host.endswith("." + ZALO_HOST):
+        raise AddressError(
+            f"'{url}' không phải địa chỉ Zalo: nút Zalo trên trang sẽ mở {host}.",
+            "Trong Zalo, mở trang Zalo OA của xã, chọn Chia sẻ, Sao chép liên kết, rồi dán "
+            f"vào đây. Ví dụ: {ZALO_EXAMPLE}",
+        )
+    return url
 
 
 def _refuse_hidden(text: str) -> None:

@@ -91,7 +91,7 @@ SITE_KEYS: tuple[Key, ...] = (
         limit_vi="đường dây nóng in ở chân mọi áp phích, thẻ và tờ rơi; người dân chỉ cần "
         "một hai số để gọi",
     ),
-    Key("zalo_url", "url", "Đường dẫn Zalo OA của xã", "Link to the commune's Zalo account"),
+    Key("zalo_url", "zalo-url", "Đường dẫn Zalo OA của xã", "Link to the commune's Zalo account"),
     Key("contacts", "contacts", "Danh bạ: name, role, phone", "Contacts: name, role, phone"),
     Key(
         "stale_after_months",

@@ -17,7 +17,7 @@ from typing import Any
 
 from thutuc import clock
 from thutuc.content import lint, markdown
-from thutuc.content.addresses import AddressError, checked_url, phone_numbers
+from thutuc.content.addresses import AddressError, checked_url, phone_numbers, zalo_address
 from thutuc.content.audio import AUDIO_TYPES, duration_seconds
 from thutuc.content.files import on_disk
 from thutuc.content.languages import LanguageProblem, line_in_entry, parse_languages
@@ -136,6 +136,16 @@ def _address(value: Any, doc: SourceDocument, site_address: bool) -> str:
     text = str(value).strip(" ")
     try:
         return checked_url(text, site_address=site_address)
+    except AddressError as exc:
+        raise Invalid(exc.message, exc.hint) from None
+
+
+def _zalo_url(value: Any, doc: SourceDocument) -> str:
+    """The commune's Zalo account: the pages' Zalo button opens it, so another
+    site there (a copied Facebook page, a form) sends residents astray."""
+    text = _url(value, doc)
+    try:
+        return zalo_address(text)
     except AddressError as exc:
         raise Invalid(exc.message, exc.hint) from None
 
@@ -365,6 +375,7 @@ CONVERTERS: dict[str, Callable[[Any, SourceDocument], Any]] = {
     "date": _date,
     "url": _url,
     "site-url": _site_url,
+    "zalo-url": _zalo_url,
     "phone": _phone,
     "code": _code,
     "text-list": _text_list,
