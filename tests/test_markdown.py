@@ -34,6 +34,17 @@ def test_a_list_right_after_a_paragraph_is_a_list():
     assert html == "<p>Người đi đăng ký mang theo:</p><ul><li>căn cước;</li><li>tờ khai.</li></ul>"
 
 
+def test_a_task_list_is_a_list_without_its_boxes():
+    """GitHub's editor offers `- [ ]`; its preview shows a box. Here the item stays an
+    item (page and leaflet), neither a box nobody can tick nor the literal "[ ]"."""
+    html = squash(parse((FIXTURES / "task-list.md").read_text()).html)
+    assert html == (
+        "<p>Giấy tờ mang theo:</p><ul><li>Tờ khai đăng ký khai sinh;</li>"
+        "<li>Giấy chứng sinh;<ul><li>bản sao, nếu không có bản chính.</li></ul></li></ul>"
+    )
+    assert plain_text("- [ ] Tờ khai\n- [x] CCCD") == "Tờ khai CCCD"
+
+
 def test_every_fixture_reads_as_cmark_gfm_renders_it():
     """Our sanitising and heading ids change no word and no structure."""
     for fixture in sorted(FIXTURES.glob("*.md")):
