@@ -276,3 +276,34 @@ def test_server_redirects_carry_the_base_path(make_site) -> None:
     assert "/xa/tu-phap/ /xa/ho-tich/ 301" in (out / "_redirects").read_text()
     assert "    /xa/tu-phap /xa/ho-tich/;" in (out / "nginx-redirects.conf").read_text()
     assert load_every_published_path(root, out)["/tu-phap/"]
+
+
+@pytest.mark.parametrize(
+    ("line", "words", "fix"),
+    [
+        ("https://thu.example.vn/1.001193/", "ghi cả địa chỉ web", "Viết /1.001193/ thay"),
+        ("HTTP://other.example.vn/a/", "ghi cả địa chỉ web", "phần sau tên miền"),
+        ("/1.001193", "thiếu dấu '/' ở cuối", "Viết /1.001193/:"),
+        ("/ho tich/", "dấu cách ở ký tự thứ 4", "Xóa ký tự đó"),
+        ("/1.001193/ # đã in", "dấu cách ở ký tự thứ 11", "bắt đầu bằng #"),
+        ("/\ufeff1.001193/", "U+FEFF", "Xóa ký tự đó"),
+        ("/\u200bho-tich/", "U+200B", "Xóa ký tự đó"),
+        ("/../x/", "không phải đường dẫn", "Mỗi dòng"),
+        ("/ho-tich//", "không phải đường dẫn", "Mỗi dòng"),
+    ],
+)
+def test_a_hand_written_line_that_is_no_page_path_says_what_is_wrong_with_it(
+    make_site, line: str, words: str, fix: str
+) -> None:
+    """Not "a published page is gone", which sent editors looking for a page that
+    never was: the line itself is misformed (typed or pasted by hand)."""
+    root = make_site()
+    build_site(root)
+    listed = (root / PUBLISHED_FILE).read_text(encoding="utf-8")
+    (root / PUBLISHED_FILE).write_text(listed + line + "\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root)
+    [error] = failed.value.problems.errors
+    assert (error.file, error.line) == (PUBLISHED_FILE, len(listed.splitlines()) + 1)
+    assert words in error.message and fix in error.hint
+    assert "không còn trang nào" not in error.message

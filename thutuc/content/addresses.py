@@ -110,15 +110,23 @@ def zalo_address(url: str) -> str:
     return url
 
 
-def _refuse_hidden(text: str) -> None:
+def hidden_character(text: str) -> tuple[int, str] | None:
+    """(1-based position, name) of the first space or invisible character of `text`,
+    which no address holds (a BOM or a zero-width space pasted from Word)."""
     for index, char in enumerate(text):
         if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            what = _char_name(char)
-            raise AddressError(
-                f"địa chỉ có {what} ở ký tự thứ {index + 1}: '{text.strip()}'.",
-                "Địa chỉ web không có dấu cách hay ký tự ẩn. Xóa ký tự đó; nếu địa chỉ thật "
-                "có dấu cách, viết %20 thay cho dấu cách.",
-            )
+            return index + 1, _char_name(char)
+    return None
+
+
+def _refuse_hidden(text: str) -> None:
+    if found := hidden_character(text):
+        position, what = found
+        raise AddressError(
+            f"địa chỉ có {what} ở ký tự thứ {position}: '{text.strip()}'.",
+            "Địa chỉ web không có dấu cách hay ký tự ẩn. Xóa ký tự đó; nếu địa chỉ thật "
+            "có dấu cách, viết %20 thay cho dấu cách.",
+        )
     if "\\" in text:
         raise AddressError(
             f"địa chỉ '{text}' có dấu '\\'.", "Địa chỉ web dùng dấu '/', không dùng '\\'."

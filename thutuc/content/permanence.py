@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thutuc import atomic
+from thutuc.content.addresses import hidden_character
 from thutuc.content.files import read_regular_file
 from thutuc.content.git_dates import _git, _shallow_commits
 from thutuc.content.model import (
@@ -125,16 +126,55 @@ def content_paths(site: Site) -> set[str]:
 
 
 def check_published(site: Site, resolvable: set[str], problems: Problems) -> None:
-    """An error for each published path that is not in `resolvable`."""
+    """An error for each published path that is not in `resolvable`: a line that is
+    no page path at all (written by hand) says what is wrong with it."""
     for line, path in read_published(site.root / site.home):
-        if path not in resolvable:
-            problems.error(
-                site.own_file(PUBLISHED_FILE),
-                f"Địa chỉ /{path} đã được công bố (có thể đã in trên mã QR, áp phích, "
-                "giấy hẹn) nhưng nay không còn trang nào ở đó.",
-                _how_to_keep(path, site),
-                line,
-            )
+        if path in resolvable:
+            continue
+        message, hint = _misformed(path, site, resolvable) or (
+            f"Địa chỉ /{path} đã được công bố (có thể đã in trên mã QR, áp phích, "
+            "giấy hẹn) nhưng nay không còn trang nào ở đó.",
+            _how_to_keep(path, site),
+        )
+        problems.error(site.own_file(PUBLISHED_FILE), message, hint, line)
+
+
+_LINE_FORM = (
+    "Mỗi dòng của tệp là một đường dẫn, ví dụ /1.001193/, rồi phím Tab và tên thủ tục; "
+    "ghi chú viết trên dòng riêng, bắt đầu bằng #."
+)
+
+
+def _misformed(path: str, site: Site, resolvable: set[str]) -> tuple[str, str] | None:
+    """(message, hint) for a line of published-urls.txt that is not a page path as
+    the build writes them: a whole web address, a space or a hidden character, a
+    missing final "/", "..". None for a well-formed path."""
+    shown = f"/{path}"
+    if re.match(r"(?i)https?://", path):
+        base = site.config.base_url
+        own = path[len(base) :] if path.lower().startswith(base.lower()) else ""
+        fix = f"Viết /{own} thay cho cả địa chỉ." if own else "Chỉ viết phần sau tên miền."
+        return (
+            f"dòng '{path}' ghi cả địa chỉ web; tệp chỉ ghi đường dẫn trong trang.",
+            f"{fix} {_LINE_FORM}",
+        )
+    if found := hidden_character(path):
+        position, what = found
+        return f"đường dẫn '{shown}' có {what} ở ký tự thứ {position + 1}.", (
+            f"Xóa ký tự đó (thường do chép từ Word, Excel hay tin nhắn). {_LINE_FORM}"
+        )
+    parts = path.split("/")
+    if "\\" in path or any(part in (".", "..") for part in parts) or "" in parts[:-1]:
+        return (
+            f"'{shown}' không phải đường dẫn của một trang ('..', '//' hay '\\').",
+            _LINE_FORM,
+        )
+    if not path.endswith("/") and f"{path}/" in resolvable:
+        return (
+            f"đường dẫn '{shown}' thiếu dấu '/' ở cuối.",
+            f"Viết {shown}/: mọi trang của trang web kết thúc bằng '/'.",
+        )
+    return None
 
 
 def _how_to_keep(path: str, site: Site) -> str:
