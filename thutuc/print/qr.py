@@ -37,8 +37,6 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
-import zxingcpp
-
 from thutuc.content.model import CONTACTS_PATH, HOME_PATH, Site
 from thutuc.content.text import nfc
 
@@ -108,6 +106,8 @@ _DARK_IS_ONE = bytes.maketrans(b"\x00\xff", b"\x01\x00")  # zxing-cpp paints dar
 def build_symbol(text: str, ecc: str, utf8_eci: bool = False) -> QrSymbol:
     """The smallest symbol holding `text` at exactly level `ecc`; with `utf8_eci`,
     as UTF-8 behind the UTF-8 ECI designator."""
+    import zxingcpp  # here: the main process of an edit build draws no code (15 ms)
+
     options = {"eci": "UTF8"} if utf8_eci else {}
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ecc, **options)
     # a buffer of side x side bytes; its stub does not declare the buffer protocol
