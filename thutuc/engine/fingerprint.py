@@ -6,7 +6,9 @@ read step of every build needs it (the project key), rendering does not.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
+import os
+import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -24,7 +26,33 @@ def _digest_files(paths: Iterable[Path], extra: Iterable[str] = ()) -> str:
 
 
 def _versions(*names: str) -> list[str]:
-    return [f"{n}={importlib.metadata.version(n)}" for n in names]
+    """`name=version` of each installed distribution, read from the names of the
+    `*.dist-info` / `*.egg-info` folders on sys.path (the first one, as import finds
+    it). importlib.metadata gives the same, but importing it took 24-57 ms of every
+    build; it is asked only for a name not found this way."""
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or os.curdir)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, kind = entry.rpartition(".")
+            if dot and kind in ("dist-info", "egg-info") and stem.count("-") >= 1:
+                name, version = stem.split("-")[:2]
+                found.setdefault(_normal(name), version)
+    missing = [name for key, name in wanted.items() if key not in found]
+    if missing:
+        import importlib.metadata
+
+        found.update({_normal(n): importlib.metadata.version(n) for n in missing})
+    return [f"{name}={found[_normal(name)]}" for name in names]
+
+
+def _normal(name: str) -> str:
+    """A distribution's name as packaging compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @cache
