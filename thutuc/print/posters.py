@@ -647,11 +647,13 @@ def poster_jobs(site: Site, ecc: str = "M", print_shop: bool | None = None) -> l
         stale_after_months=SiteConfig.stale_after_months,
         exclude=(),
     )
+    alone = {}  # one site per procedure, its card's and its leaflet's (keys digest each once)
+    for p in site.active_procedures:
+        dates = {p.source: site.commit_dates[p.source]} if p.source in site.commit_dates else {}
+        alone[p.code] = Site(site.root, unprinted, (), dates, home=site.home)
     for kind, make, prefix in (("card", "card_spec", "the"), ("leaflet", "leaflet_spec", "to-roi")):
         for p in site.active_procedures:
-            dates = {p.source: site.commit_dates[p.source]} if p.source in site.commit_dates else {}
-            alone = Site(site.root, unprinted, (), dates, home=site.home)
-            jobs.append(PosterJob(f"{prefix}-{p.code}", kind, make, alone, p, ecc, shop))
+            jobs.append(PosterJob(f"{prefix}-{p.code}", kind, make, alone[p.code], p, ecc, shop))
         if kind == "card" and site.active_procedures:
             jobs.append(PosterJob("nhan-dan", "stickers", "stickers_spec", lists, None, ecc, shop))
     return jobs + _language_jobs(site, ecc, shop)
