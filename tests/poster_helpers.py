@@ -26,7 +26,7 @@ from PIL import Image, ImageFilter
 from thutuc.content.load import load_site
 from thutuc.content.model import Site
 from thutuc.content.validate import validate_site
-from thutuc.problems import Problems
+from thutuc.problems import Problem, Problems
 
 CAMERA_WIDTH_PX = 1920  # a cheap phone's frame, 70° across
 CAMERA_FOV_DEG = 70
@@ -104,11 +104,18 @@ def load(root: Path) -> Site:
 def print_build(root: Path, qr_dir: Path | None = None) -> Path:
     """The site's print material as `build` makes it (the engine, posters on), in
     `qr_dir` (default root/qr; its web pages go beside it)."""
+    qr_dir = qr_dir or root / "qr"
+    print_problems(root, qr_dir)
+    return qr_dir
+
+
+def print_problems(root: Path, qr_dir: Path) -> list[Problem]:
+    """What `build` with posters into `qr_dir` tells the editor. Run again on the same
+    `qr_dir`, it rebuilds nothing and repeats the problems its build state kept."""
     from thutuc.engine.pipeline import BuildOptions, build
 
-    qr_dir = qr_dir or root / "qr"
-    build(BuildOptions(root, out=web_of(qr_dir), qr=qr_dir, record_published=False))
-    return qr_dir
+    result = build(BuildOptions(root, out=web_of(qr_dir), qr=qr_dir, record_published=False))
+    return list(result.problems)
 
 
 def web_of(qr_dir: Path) -> Path:

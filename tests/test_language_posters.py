@@ -22,6 +22,7 @@ from poster_helpers import (
     page_boxes,
     pdf_text,
     print_build,
+    print_problems,
     render_pages,
     require_tool,
     web_of,
@@ -30,7 +31,7 @@ from poster_helpers import (
 
 from thutuc.engine.pipeline import BuildOptions, build, check
 from thutuc.print.layout import PosterSpec
-from thutuc.print.posters import POSTER_DIR, poster_problems, poster_specs
+from thutuc.print.posters import POSTER_DIR, poster_specs
 
 # A short Tai Viet and a Khmer string, for fonts and shaping only (not sample content,
 # as in tests/test_languages.py): Tai Viet letters ko, kho, ngo; Khmer "ខ្មែរ".
@@ -264,7 +265,7 @@ def test_khmer_and_tai_viet_print_in_embedded_noto_fonts(built):
     # shaped Khmer comes back from pdftotext in visual order: its letters are all there
     khmer = pdf_text(qr_dir / POSTER_DIR / "the-1.001193.km.pdf")
     assert all(ch in khmer for ch in "ខែរ"), khmer
-    assert not [p for p in poster_problems(site) if "phông chữ" in p.message]
+    assert not [p for p in print_problems(site.root, qr_dir) if "phông chữ" in p.message]
 
 
 # --- one sheet whatever the number of fields and the length of titles ---------------------------
@@ -366,3 +367,29 @@ def test_check_names_the_missing_poster_words_only_for_a_language_that_prints(tm
     printed = [k for k in own_strings(root, "vi") if k.startswith("print_")]
     assert len(printed) >= 15
     assert count["km"] - count["tyz"] == len(printed)  # km prints (bilingual), tyz does not
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "told"),
+    [
+        ("procedures/ho-tich/khai-sinh.en.md", "Registering a birth", True),
+        ("procedures/ho-tich/_index.en.md", "Civil status", True),
+        ("site.yml", "name: Hoa Binh Commune", True),
+        ("templates/strings/en.yml", "print_headline: Scan a code", True),
+        ("procedures/ho-tich/khai-sinh.tyz.md", "Tày", False),  # Tày prints no posters
+    ],
+)
+def test_a_character_no_font_draws_in_a_translation_is_told_on_its_file(tmp_path, file, text, told):
+    """The posters of a language print its translations, its site.yml texts and its
+    own strings: a character no font draws is named once, on the file that has it."""
+    root = language_site(tmp_path / "site")
+    path = root / file
+    if path.exists():
+        source = path.read_text("utf-8")
+        assert text in source
+        path.write_text(source.replace(text, text + " 🍼", 1), "utf-8")
+    else:  # the site's own words, over the bundled ones
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + " 🍼\n", "utf-8")
+    problems = [p for p in print_problems(root, tmp_path / "qr") if "phông chữ" in p.message]
+    assert [p.file for p in problems] == ([file] if told else [])

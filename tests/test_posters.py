@@ -30,6 +30,7 @@ from poster_helpers import (
     pdf_pages,
     pdf_text,
     print_build,
+    print_problems,
     procedure_md,
     render_pages,
     require_tool,
@@ -44,11 +45,10 @@ from thutuc.print.layout import FONTS_DIR, MM, PAPERS, Code, PosterSpec, registe
 from thutuc.print.posters import (
     POSTER_DIR,
     SHOP_BOARD,
-    poster_problems,
     poster_specs,
-    reach_warnings,
 )
 from thutuc.print.qr import QUIET_ZONE, contact_vcard, qr_targets
+from thutuc.problems import Severity
 
 DPI = 200
 VIETNAMESE_LETTERS = (
@@ -416,9 +416,10 @@ def test_the_print_shop_board_is_the_smallest_paper_at_the_designed_distance(tmp
         smaller = {"A0": "A1", "A1": "A2"}.get(shop.paper)
         if smaller:
             assert fits_at_designed(replace(shop, paper=smaller)) is None
-    reach = {r.poster: r for r in reach_warnings(site)}
-    assert reach["bang-linh-vuc-A3"].designed_m == 1.5
-    assert reach["bang-linh-vuc-A3"].distance_m < 1.5 and SHOP_BOARD not in reach
+    specs = {s.name: s for s in poster_specs(site)}
+    a3, shop = specs["bang-linh-vuc-A3"], specs[SHOP_BOARD]
+    assert a3.designed_m == 1.5 and a3.distance_m < 1.5
+    assert shop.distance_m >= shop.designed_distance_m
 
 
 def test_board_distance_comes_from_site_yml(tmp_path):
@@ -443,11 +444,11 @@ def test_the_print_shop_board_names_read_at_the_distance(tmp_path):
 
 def test_a_shrunk_board_is_reported_and_shown_on_the_contact_sheet(built):
     site, qr_dir, specs = built
-    problems = {p.file: p for p in poster_problems(site)}
+    problems = {p.file: p for p in print_problems(site.root, qr_dir)}  # the build's, replayed
     a3 = next(s for s in specs if s.name == "bang-linh-vuc-A3")
-    if a3.distance_m < a3.designed_distance_m:
-        problem = problems["qr/ap-phich/bang-linh-vuc-A3.pdf"]
-        assert "không vừa một tờ A3" in problem.message and SHOP_BOARD in problem.hint
+    assert a3.distance_m < a3.designed_distance_m  # nine fields: the A3 cannot hold them at 1.5 m
+    problem = problems["qr/ap-phich/bang-linh-vuc-A3.pdf"]
+    assert "không vừa một tờ A3" in problem.message and SHOP_BOARD in problem.hint
     html = (qr_dir / "index.html").read_text(encoding="utf-8")
     for spec in specs:
         distance = f"{round(spec.distance_m, 2):g}".replace(".", ",")
@@ -643,8 +644,9 @@ def test_minority_scripts_print_in_their_fonts_and_khmer_is_shaped(tmp_path):
     files = dict(SMALL_SITE)
     title = f"Đăng ký khai sinh ({KHMER}, {TAI_VIET})"
     files["procedures/ho-tich/khai-sinh.md"] = procedure_md("1.001193", title)
-    site, qr_dir, specs = build(write_site(tmp_path / "site", files), tmp_path / "qr")
-    card = next(s for s in specs if s.name == "the-1.001193")
+    root, qr_dir = write_site(tmp_path / "site", files), tmp_path / "qr"
+    problems = print_problems(root, qr_dir)
+    card = next(s for s in poster_specs(load(root)) if s.name == "the-1.001193")
     out = subprocess.run(["pdffonts", str(pdf_of(qr_dir, card))], capture_output=True, text=True)
     assert "NotoSansKhmer" in out.stdout and "NotoSansTaiViet" in out.stdout
     assert pdfmetrics.getFont("NotoSansKhmer").shapable  # uharfbuzz is installed
@@ -653,7 +655,7 @@ def test_minority_scripts_print_in_their_fonts_and_khmer_is_shaped(tmp_path):
         '<font name="NotoSansKhmer">' in content
         and paragraph_style(style("t", 12), content).shaping
     )
-    assert not [p for p in poster_problems(site) if "phông chữ" in p.message]
+    assert not [p for p in problems if "phông chữ" in p.message]
 
 
 def _ink(text: str, tmp_path: Path, bold: bool) -> int:
@@ -688,13 +690,30 @@ def test_a_minority_script_word_inside_brackets_is_shaped_not_boxed(tmp_path, bo
         assert inside == pytest.approx(alone, rel=0.08), word
 
 
-def test_a_character_no_font_draws_is_reported_with_its_file(tmp_path):
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("procedures/ho-tich/khai-sinh.md", "Đăng ký khai sinh", "Đăng ký khai sinh 🍼"),
+        ("procedures/ho-tich/khai-sinh.md", "Nhận kết quả.", "Nhận kết quả 🍼."),  # the body
+        ("procedures/ho-tich/_index.md", "title: Hộ tịch", "title: Hộ tịch 🍼"),
+        ("site.yml", "name: Xã Hòa Bình", "name: Xã Hòa Bình 🍼"),
+    ],
+)
+def test_a_character_no_font_draws_is_reported_once_in_the_file_that_has_it(
+    tmp_path, file, old, new
+):
+    """A procedure's title is printed on its card, its leaflet, its field's poster and
+    the sticker sheet; a commune's name on every poster. The build says it once, on
+    the file where the editor typed it, not on each poster or the files they are about."""
     files = dict(SMALL_SITE)
-    files["procedures/ho-tich/khai-sinh.md"] = procedure_md("1.001193", "Đăng ký khai sinh 🍼")
-    site = load(write_site(tmp_path / "site", files))
-    problems = [p for p in poster_problems(site) if "phông chữ" in p.message]
-    assert [p.file for p in problems] == ["procedures/ho-tich/khai-sinh.md"]
-    assert "U+1F37C" in problems[0].message and problems[0].severity == "warning"
+    assert old in files[file]
+    files[file] = files[file].replace(old, new)
+    root = write_site(tmp_path / "site", files)
+    problems = [p for p in print_problems(root, tmp_path / "qr") if "phông chữ" in p.message]
+    assert [p.file for p in problems] == [file]
+    assert "U+1F37C" in problems[0].message and problems[0].severity is Severity.WARNING
+    again = print_problems(root, tmp_path / "qr")  # nothing changed: the state replays it
+    assert [p.file for p in again if "phông chữ" in p.message] == [file]
 
 
 def test_pages_have_their_paper_size(built):
@@ -742,20 +761,19 @@ def test_the_no_signal_code_reads_the_same_in_zbar_as_printed(built):
 
 
 def test_one_poster_reports_its_own_problems_from_its_spec(tmp_path):
-    """For an engine that draws posters one at a time: the shrunk board and a
-    character no font draws, each from the spec alone, naming the procedure's file."""
+    """For an engine that draws posters one at a time: the shrunk board, from its spec
+    alone. A character no font draws is the file's problem, not the card's."""
     from thutuc.print.posters import draw_poster, poster_row, spec_problems
 
     files = dict(SMALL_SITE)
     files["procedures/ho-tich/khai-sinh.md"] = procedure_md("1.001193", "Đăng ký khai sinh 🍼")
     site = load(write_site(tmp_path / "site", files))
     specs = {s.name: s for s in poster_specs(site)}
-    card = spec_problems(specs["the-1.001193"])
-    assert [(p.file, p.severity) for p in card] == [("procedures/ho-tich/khai-sinh.md", "warning")]
-    assert "U+1F37C" in card[0].message
+    assert spec_problems(specs["the-1.001193"]) == []
     a3 = spec_problems(specs["bang-linh-vuc-A3"])
-    if specs["bang-linh-vuc-A3"].distance_m < 1.5:
-        assert a3 and "không vừa một tờ A3" in a3[0].message
+    assert specs["bang-linh-vuc-A3"].distance_m < 1.5
+    assert [p.file for p in a3] == ["qr/ap-phich/bang-linh-vuc-A3.pdf"]
+    assert "không vừa một tờ A3" in a3[0].message
     assert spec_problems(specs["to-roi-1.000894"]) == []
     pdf, preview, pages = draw_poster(specs["the-1.000894"])
     assert pdf.startswith(b"%PDF") and preview.startswith(b"\x89PNG") and pages == 1

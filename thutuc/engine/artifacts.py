@@ -35,7 +35,7 @@ from thutuc.site.search_index import index_paths
 from thutuc.site.service_worker import PROCEDURE_SCRIPT
 
 # The kinds a --no-posters build leaves as they are (print material).
-PRINT_KINDS = frozenset({"qr-png", "poster"})
+PRINT_KINDS = frozenset({"qr-png", "poster", "glyphs"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def code_digest_of(kind: str, site_templates: str) -> str:
     digests = code_digests()
     if kind in ("qr-svg", "qr-png"):
         return digests["qr"]
-    if kind == "poster":
+    if kind in ("poster", "glyphs"):
         return digests["print"] + site_templates
     return digests["site"] + site_templates
 
@@ -166,7 +166,7 @@ def declare(
         if posters:
             add("qr-png", target.name, (target, ecc))
     if posters:
-        from thutuc.print.posters import poster_jobs  # reportlab: only when drawing
+        from thutuc.print.posters import poster_jobs, printed_sources  # reportlab: if drawing
 
         for job in poster_jobs(site, ecc, True if print_shop else None):
             subject = job.subject
@@ -181,6 +181,11 @@ def declare(
                 # spec is cheap and says exactly what it prints, so a title edit does
                 # not redraw a board that shows no title.
                 add("poster", job.name, (job.declared(),))
+        for file, printed in printed_sources(site):  # checked once, in the file that has it
+            affinity = (
+                printed.recipe.key if isinstance(printed, Procedure) and printed.recipe else ""
+            )
+            add("glyphs", file, (file, printed), affinity)
     return artifacts
 
 

@@ -141,12 +141,24 @@ def poster(inputs: tuple[Any, ...]) -> Built:
         (QR, f"{POSTER_DIR}/{spec.name}.pdf", pdf),
         (QR, f"{PREVIEW_DIR}/{spec.name}.png", preview),
     ]
+    return Built(files, _told(spec_problems(spec)), poster_row(spec, pages))
+
+
+def glyphs(inputs: tuple[str, Any]) -> Built:
+    """The characters of one file the posters print and no poster font draws."""
+    from thutuc.print.posters import glyph_problems
+
+    file, printed = inputs
+    return Built(problems=_told(glyph_problems(file, printed)))
+
+
+def _told(problems: list[Any]) -> list[Problem]:
+    """The print side's problems (posters.PosterProblem) as the build reports them."""
     severities = {"warning": Severity.WARNING, "notice": Severity.NOTICE}
-    told = [
+    return [
         Problem(p.file, p.line, p.message, p.hint, severities.get(p.severity, Severity.WARNING))
-        for p in spec_problems(spec)
+        for p in problems
     ]
-    return Built(files, told, poster_row(spec, pages))
 
 
 def contact_card(inputs: tuple[Any]) -> Built:
@@ -189,6 +201,7 @@ BUILDERS: dict[str, Callable[[Any], Built]] = {
     "qr-svg": qr_svg,
     "qr-png": qr_png,
     "poster": poster,
+    "glyphs": glyphs,
 }
 
 

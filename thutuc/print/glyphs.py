@@ -8,7 +8,7 @@ consonant is drawn under its base, a prefixed vowel before it): reportlab does
 it with HarfBuzz (uharfbuzz) for a paragraph whose style asks for it, so
 `paragraph_style` turns shaping on for text in those scripts only. A character
 no font here has is never silently dropped: `missing` finds it, and the build
-names the file it came from (posters.glyph_warnings).
+names the file it came from (posters.printed_sources).
 """
 
 from __future__ import annotations

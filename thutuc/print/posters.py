@@ -17,7 +17,6 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import nh3
@@ -257,7 +256,7 @@ def leaflet_spec(
 def fitted(spec: PosterSpec) -> PosterSpec:
     """`spec` with its codes as large as its paper allows, up to its designed distance:
     a board on one sheet, a card's two codes side by side, a long address's dense
-    code on its page. `reach_warnings` says when that is shorter than designed."""
+    code on its page. `spec_problems` says when that is shorter than designed."""
     if spec.kind == "board":
         return _fitted_board(spec)
     if spec.kind == "card":
@@ -269,7 +268,6 @@ def fitted(spec: PosterSpec) -> PosterSpec:
     return _fit_stickers(spec)
 
 
-@lru_cache(maxsize=1024)  # a board's search is the costly one; poster_problems asks again
 def _fitted_board(spec: PosterSpec) -> PosterSpec:
     shop = spec.name.split(".", 1)[0] == SHOP_BOARD  # "bang-linh-vuc-hang-in.en" too
     return _fit_shop_board(spec) if shop else fit_board(spec)
@@ -349,19 +347,6 @@ class Reach:
         return self.nominal_m < self.designed_m - 1e-9
 
 
-def reach_warnings(
-    site: Site, ecc: str = "M", specs: list[PosterSpec] | None = None
-) -> list[Reach]:
-    """Every poster drawn smaller than designed: a board that needs a shorter distance
-    to fit one sheet, or a code too dense (a very long address) for its paper.
-    `specs`: the site's poster_specs, when the caller has them already."""
-    return [
-        Reach(s.name, s.kind, s.paper, s.designed_distance_m, s.distance_m)
-        for s in (poster_specs(site, ecc) if specs is None else specs)
-        if s.distance_m < s.designed_distance_m - 1e-9
-    ]
-
-
 @dataclass(frozen=True)
 class PosterProblem:
     """A problem to report with the build, as data; the engine adds it to Problems."""
@@ -427,57 +412,76 @@ def _spec_texts(spec: PosterSpec) -> list[str]:
 def spec_problems(spec: PosterSpec) -> list[PosterProblem]:
     """What one poster tells the editor, from its spec alone, for an engine that
     builds posters one at a time: its codes drawn for a shorter distance than
-    designed; characters no font draws, naming the file the poster is about (the
-    poster itself for a board). `poster_problems` says the same for a whole site,
-    naming for every character the file it was written in."""
-    problems = []
+    designed. A character no font draws is told by the file it is written in
+    (`printed_sources`), not by each poster that prints it."""
     if spec.distance_m < spec.designed_distance_m - 1e-9:
         reach = Reach(spec.name, spec.kind, spec.paper, spec.designed_distance_m, spec.distance_m)
-        problems.append(_reach_problem(reach, len(spec.codes)))
-    if chars := missing(" ".join(_spec_texts(spec))):
-        problems.append(_glyph_problem(spec.source or f"qr/{POSTER_DIR}/{spec.name}.pdf", chars))
-    return problems
+        return [_reach_problem(reach, len(spec.codes))]
+    return []
 
 
-def _texts_by_file(site: Site) -> dict[str, list[str]]:
-    """Every text a poster may draw, by the file it comes from."""
-    config = site.config
-    texts = {
-        site.own_file("site.yml"): [
-            config.name,
-            config.address,
-            config.hotline,
-            config.opening_hours,
-        ]
-    }
-    for field in site.fields:
-        texts.setdefault(field.source, []).append(field.title)
-    for p in site.active_procedures:
-        front = p.front
-        lines = [front.title, front.summary, front.processing_time, front.fee, front.where]
-        lines += [front.agency, front.result, front.applicants, front.conditions, front.decision]
-        lines += [*front.documents, *front.legal_basis, *(f.title for f in front.forms)]
-        lines += [m.processing_time + m.fee for m in front.methods]
-        texts.setdefault(p.source, []).extend([*(inline_text(t) for t in lines), p.body])
-    return texts
+def printed_sources(site: Site) -> list[tuple[str, tuple[str, ...] | Procedure]]:
+    """Every file an editor writes that the posters print from, with what they print
+    of it: its texts, or its procedure (whose body is read where it is checked).
+    One poster prints words from several files (a field poster: site.yml's name,
+    the field's title, each procedure's title), so a character no font draws is
+    looked for here, once in the file that has it."""
+    from thutuc.print.languages import poster_languages
+    from thutuc.site.strings import SOURCE_LANGUAGE, bundled, own_strings, strings_file
 
-
-def glyph_warnings(site: Site) -> list[PosterProblem]:
-    """A character no poster font can draw, by file: it would print as an empty box."""
-    return [
-        _glyph_problem(file, chars)
-        for file, texts in _texts_by_file(site).items()
-        if (chars := missing("".join(texts)))
+    config, languages = site.config, poster_languages(site)
+    settings = [config.name, config.address, config.hotline, config.opening_hours]
+    for language in languages:
+        settings += _strings_in(dict(language.site))
+    sources: list[tuple[str, tuple[str, ...] | Procedure]] = [
+        (site.own_file("site.yml"), tuple(settings))
     ]
+    codes = {language.code for language in languages}
+    for field in site.fields:
+        sources.append((field.source, (field.title,)))
+    for (code, _), field in sorted(site.field_translations.items()):
+        if code in codes:
+            sources.append((field.source, (field.title,)))
+    sources += [(p.source, p) for p in site.active_procedures]
+    active = {p.code for p in site.active_procedures}
+    for (code, procedure_code), translation in sorted(site.translations.items()):
+        if code in codes and procedure_code in active:
+            sources.append((translation.source, translation))
+    for code in sorted({SOURCE_LANGUAGE, *codes}):  # the site's own words for the posters
+        ours = bundled(code)
+        own = {k: v for k, v in own_strings(site.root, code).items() if ours.get(k) != v}
+        if own:
+            file = strings_file(site.root, code).relative_to(site.root).as_posix()
+            sources.append((site.own_file(file), tuple(_strings_in(own))))
+    return sources
 
 
-def poster_problems(site: Site, ecc: str = "M") -> list[PosterProblem]:
-    """What the build should tell the editor about the posters: codes drawn for a
-    shorter distance than designed, characters no font can draw."""
-    specs = poster_specs(site, ecc)
-    shop = next((s.paper for s in specs if s.name == SHOP_BOARD), "")
-    reach = [_reach_problem(r, len(site.fields), shop) for r in reach_warnings(site, ecc, specs)]
-    return reach + glyph_warnings(site)
+def _strings_in(value: object) -> list[str]:
+    """Every string in a value read from YAML (a mapping of texts, lists of contacts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings_in(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings_in(v)]
+    return []
+
+
+def _procedure_texts(procedure: Procedure) -> list[str]:
+    """Everything a card or leaflet may print of a procedure: its facts and its body."""
+    front = procedure.front
+    lines = [front.title, front.summary, front.processing_time, front.fee, front.where]
+    lines += [front.agency, front.result, front.applicants, front.conditions, front.decision]
+    lines += [*front.documents, *front.legal_basis, *(f.title for f in front.forms)]
+    lines += [m.processing_time + m.fee for m in front.methods]
+    return [*(inline_text(t) for t in lines), procedure.body]
+
+
+def glyph_problems(file: str, printed: tuple[str, ...] | Procedure) -> list[PosterProblem]:
+    """A character of `file` no poster font draws: it would print as an empty box."""
+    texts = _procedure_texts(printed) if isinstance(printed, Procedure) else printed
+    chars = missing("\n".join(texts))
+    return [_glyph_problem(file, chars)] if chars else []
 
 
 # Rendering ------------------------------------------------------------------
@@ -664,9 +668,8 @@ __all__ = [
     "contact_sheet",
     "draw_poster",
     "poster_jobs",
-    "poster_problems",
     "poster_row",
     "poster_specs",
-    "reach_warnings",
+    "printed_sources",
     "spec_problems",
 ]
