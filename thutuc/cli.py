@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -267,6 +266,8 @@ class ThutucGroup(click.Group):
 
 
 def _shell_quote(arg: str) -> str:
+    import shlex  # only for a message: its import is 6 ms of every start
+
     return shlex.quote(arg)
 
 

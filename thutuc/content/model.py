@@ -241,6 +241,12 @@ class ProcedureSummary:
         thousands of summaries that did not change."""
         return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
 
+    @cached_property
+    def folded_title(self) -> str:
+        """The title folded for sorting and the A-Z letters; pickled with the summary
+        like `fingerprint`, so an edit build folds only the titles it read again."""
+        return _folded_title(self.title)
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -370,7 +376,7 @@ class Procedure:
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (_folded_title(self.summary.title), self.summary.title)
+        return (self.summary.folded_title, self.summary.title)
 
     @property
     def retires_on(self) -> date | None:

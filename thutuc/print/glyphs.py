@@ -16,8 +16,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -151,10 +151,10 @@ def markup(text: str, bold: bool = False) -> str:
     out = []
     for font, piece in runs(text):
         if font == FONT:
-            out.append(escape(piece))
+            out.append(escape(piece, quote=False))
         else:
             name = _BOLD.get(font, font) if bold else font
-            out.append(f'<font name="{name}">{escape(piece)}</font>')
+            out.append(f'<font name="{name}">{escape(piece, quote=False)}</font>')
     return "".join(out)
 
 

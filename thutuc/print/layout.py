@@ -23,8 +23,8 @@ import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import CMYKColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -218,7 +218,7 @@ def address_lines(url: str, size: float, width: float, bold: bool = False) -> li
 
 
 def address_markup(url: str, size: float, width: float, bold: bool = False) -> str:
-    return "<br/>".join(escape(line) for line in address_lines(url, size, width, bold))
+    return "<br/>".join(escape(line, quote=False) for line in address_lines(url, size, width, bold))
 
 
 @lru_cache(maxsize=8192)

@@ -34,8 +34,8 @@ import struct
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from thutuc.content.model import CONTACTS_PATH, HOME_PATH, Site
 from thutuc.content.text import nfc
@@ -214,7 +214,7 @@ def svg_document(symbol: QrSymbol, title: str, desc: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{side}mm" height="{side}mm"'
         f' viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
+        f"<title>{escape(title, quote=False)}</title><desc>{escape(desc, quote=False)}</desc>"
         f'<rect width="{side}" height="{side}" fill="#fff"/>'
         f'<path stroke="#000" d="{"".join(path)}"/></svg>\n'
     )

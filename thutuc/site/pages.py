@@ -31,7 +31,6 @@ from thutuc.content.model import (
     Procedure,
     Site,
 )
-from thutuc.content.text import fold
 from thutuc.print.qr import CONTACT_CARD_PATH, contact_vcard
 from thutuc.resources import TEMPLATES_DIR
 from thutuc.site.redirects import alias_redirects
@@ -228,7 +227,7 @@ def procedure_page(site: Site, procedure: Procedure, here: LanguagePages | None 
 def az_groups(site: Site) -> dict[str, list[Procedure]]:
     groups: dict[str, list[Procedure]] = {}
     for procedure in site.listed().active_procedures:
-        letter = fold(procedure.title)[:1].upper() or "#"
+        letter = procedure.summary.folded_title[:1].upper() or "#"
         groups.setdefault(letter, []).append(procedure)
     return groups
 
