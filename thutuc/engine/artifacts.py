@@ -25,6 +25,7 @@ from thutuc.engine.fingerprint import code_digests
 from thutuc.resources import STATIC_DIR
 from thutuc.site.fonts import FONTS_PATH, SCRIPT_FONTS
 from thutuc.site.pages import (
+    PageLanguage,
     PageSpec,
     offline_page,
     page_specs,
@@ -65,6 +66,9 @@ def templates_digest(files: SourceFiles) -> str:
 
 
 _PLAIN = frozenset({str, int, bool, float, type(None), date, type(Path())})
+# Given to many artifacts as one object: a site's settings, a site, the language
+# of every page of a site in Vietnamese only (pages.VIETNAMESE).
+_SHARED = frozenset({SiteConfig, Site, dict, PageLanguage})
 
 
 class Keys:
@@ -83,11 +87,13 @@ class Keys:
             assert isinstance(value, tuple)
             if len(value) > 8:  # a list of procedures, shared by several pages
                 return self._shared_digest(value)
-            return "(" + ",".join(map(self._repr, value)) + ")"
+            # plain items (a page's ("procedure", …) names) without a call each
+            items = [repr(v) if type(v) in _PLAIN else self._repr(v) for v in value]
+            return "(" + ",".join(items) + ")"
         if kind is PageSpec:
             assert isinstance(value, PageSpec)
             return f"Page({value.template!r},{value.path!r},{value.from_base},{self._repr(value.extra)})"
-        if kind in (SiteConfig, Site, dict):
+        if kind in _SHARED:
             return self._shared_digest(value)
         return repr(value)
 

@@ -10,7 +10,7 @@ service worker and contact sheet).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +34,21 @@ POOL_THRESHOLD = 48  # below this many tasks the main process does them itself
 def prefix_of(slug: str) -> str:
     """The folder of a site in each output tree: "" alone, "<commune>/" in a province."""
     return f"{slug}/" if slug else ""
+
+
+def by_site(paths: Iterable[str], slugs: Iterable[str]) -> dict[str, list[str]]:
+    """The paths under each site's folder, site-relative, in one pass: a province
+    has 100 communes and 27,000 files, and one scan of every file per commune took
+    0.4 s of a one-file edit build."""
+    slugs = list(slugs)
+    if slugs == [""]:  # a single site: the whole tree
+        return {"": list(paths)}
+    found: dict[str, list[str]] = {slug: [] for slug in slugs}
+    for path in paths:
+        folder, slash, rest = path.partition("/")
+        if slash and folder in found:
+            found[folder].append(rest)
+    return found
 
 
 class Outputs:
@@ -102,23 +117,26 @@ class Outputs:
         files = tuple((tree, path) for tree, path, _ in result.files)
         self.records[result.artifact_id] = ArtifactRecord(key, files, problems, result.meta)
 
-    def made_from_outputs(self, site: Site, posters: bool, ecc: str) -> None:
-        """The service worker, versioned by every other file of the site, and the
-        contact sheet of its codes and posters."""
+    def made_from_outputs(self, sites: Iterable[Site], posters: bool, ecc: str) -> None:
+        """For each site, the service worker, versioned by every other file of the
+        site, and the contact sheet of its codes and posters."""
         from thutuc.site.render import service_worker
 
-        slug = site_slug(site)
-        prefix = prefix_of(slug)
-        skip = {prefix + "sw.js", prefix + staging.MARKER}
-        files = sorted(
-            (path[len(prefix) :], entry.digest.encode())
-            for path, entry in self.trees["out"].written.items()
-            if path.startswith(prefix) and path not in skip
-        )
-        worker = service_worker(site, files)
-        self._write_if_new("out", prefix + worker.path, worker.content, f"{slug}|sw|sw.js")
-        if posters:
-            self._contact_sheet(site, slug, ecc)
+        sites = list(sites)
+        written = self.trees["out"].written
+        files_of = by_site(list(written), [site_slug(s) for s in sites])
+        for site in sites:
+            slug = site_slug(site)
+            prefix = prefix_of(slug)
+            files = sorted(
+                (rel, written[prefix + rel].digest.encode())
+                for rel in files_of[slug]
+                if rel not in ("sw.js", staging.MARKER)
+            )
+            worker = service_worker(site, files)
+            self._write_if_new("out", prefix + worker.path, worker.content, f"{slug}|sw|sw.js")
+            if posters:
+                self._contact_sheet(site, slug, ecc)
 
     def _contact_sheet(self, site: Site, slug: str, ecc: str) -> None:
         from thutuc.print.posters import contact_sheet, poster_jobs

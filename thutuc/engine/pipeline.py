@@ -54,7 +54,7 @@ from thutuc.engine import sites, staging
 from thutuc.engine.outputs import (
     TREES,
     Outputs,
-    prefix_of,
+    by_site,
     spare_folders,
     worker_errors,
     workers,
@@ -485,8 +485,7 @@ class Build:
         outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
-        for site in self.project.sites:
-            outputs.made_from_outputs(site, self.options.posters, self.options.ecc)
+        outputs.made_from_outputs(self.project.sites, self.options.posters, self.options.ecc)
         outputs.finish()
 
     # swap and record
@@ -504,9 +503,10 @@ class Build:
     def record(self) -> None:
         assert self.project is not None
         if self.options.record_published:
-            for site in self.project.sites:
-                prefix = prefix_of(site_slug(site))
-                files = [p[len(prefix) :] for p in self.head.live["out"] if p.startswith(prefix)]
+            sites = self.project.sites
+            files_of = by_site(self.head.live["out"], [site_slug(s) for s in sites])
+            for site in sites:
+                files = files_of[site_slug(site)]
                 titles = published_titles(site)
                 if record_published(self.options.project / site.home, page_paths(files), titles):
                     self._restamp(site.own_file(PUBLISHED_FILE))
