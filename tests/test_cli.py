@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from thutuc.cli import main
@@ -209,3 +210,39 @@ def test_commune_on_a_single_site_is_refused(make_site) -> None:
         assert result.exit_code == 1, result.output
         assert "--commune chỉ dùng trong chế độ tỉnh" in result.output
     assert not (root / "output").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["build", "--projet", "."], "Không có tùy chọn '--projet'. (Có phải là một trong: "),
+        (["biuld"], "Không có lệnh 'biuld'. Có phải là 'build'?"),
+        (["build", "--jobs", "hai"], "Giá trị không đúng cho '--jobs': 'hai' không phải là số"),
+        (["serve", "--port", "0"], "0 nằm ngoài khoảng cho phép"),
+        (["build", "thua"], "Có chữ thừa không dùng được: thua"),
+        (["build", "--base-url"], "Tùy chọn '--base-url' cần một giá trị viết sau nó."),
+        ([], "Cách dùng:"),
+    ],
+)
+def test_a_mistyped_command_line_is_answered_in_vietnamese(args: list[str], said: str) -> None:
+    """click's own usage errors reach the editor in Vietnamese (thutuc/click_words.py),
+    with the exit code 2 of a usage error, and no English line beside them."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args], capture_output=True, text=True
+    )
+    told = result.stdout + result.stderr
+    assert said in told, told
+    assert result.returncode == 2, told  # no command: the help, as a usage error
+    for english in ("Usage:", "Error:", "Try '", "No such", "Did you mean", "Options:"):
+        assert english not in told, told
+
+
+def test_every_vietnamese_word_translates_a_message_click_still_has() -> None:
+    """A table entry click no longer says would leave its message in English unnoticed."""
+    import click
+
+    from thutuc.click_words import WORDS
+
+    source = "".join(p.read_text("utf-8") for p in Path(click.__file__).parent.glob("*.py"))
+    gone = [english for english in WORDS if f'"{english}"' not in source]
+    assert not gone

@@ -22,6 +22,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from thutuc.click_words import speak_vietnamese
 from thutuc.content.files import os_reason
 from thutuc.content.model import Site
 from thutuc.engine.pipeline import (
@@ -34,6 +35,8 @@ from thutuc.engine.pipeline import (
 )
 from thutuc.problems import BuildFailed, Problems
 from thutuc.processing import file_of
+
+speak_vietnamese()  # click's own messages: before the commands below are defined
 
 F = TypeVar("F", bound=Callable[..., Any])
 
