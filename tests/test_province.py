@@ -281,3 +281,22 @@ def test_dates_from_git_and_stale_notices_per_commune(province: Path) -> None:
     commit_all(province, "2026-01-05T10:00:00+07:00")
     assert build(BuildOptions(province, posters=False)).rebuilt == ("binh",)
     assert "Cập nhật ngày 05/01/2026." in page(out, "binh/2.000635/")
+
+
+def test_a_character_no_poster_font_draws_is_told_once_on_its_file(province: Path) -> None:
+    """Both communes print the catalogue's kết hôn: the character is the catalogue
+    file's, told once, not once for each commune's posters; a commune's own file is
+    told under its commune."""
+    from thutuc.content.province import CATALOGUE_GROUP
+
+    for rel, old in (("procedures/ho-tich/ket-hon.md", "Đăng ký kết hôn"),
+                     ("communes/an/site.yml", "name: Xã An")):  # fmt: skip
+        path = province / rel
+        path.write_text(path.read_text("utf-8").replace(old, old + " 🍼"), "utf-8")
+    for _ in range(2):  # built, then replayed from the build state
+        result = build(BuildOptions(province, record_published=False))
+        told = [(p.group, p.file) for p in result.problems if "U+1F37C" in p.message]
+        assert sorted(told) == [
+            ("an", "communes/an/site.yml"),
+            (CATALOGUE_GROUP, "procedures/ho-tich/ket-hon.md"),
+        ]

@@ -16,8 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thutuc.content.files import SourceChanged, content_digest
+from thutuc.content.files import PROCEDURES_DIR, SourceChanged, content_digest
 from thutuc.content.model import Site, site_slug
+from thutuc.content.province import CATALOGUE_GROUP
 from thutuc.engine import staging
 from thutuc.engine.pool import Pool, WorkerFailed
 from thutuc.engine.state import ArtifactRecord, Artifacts, Manifest
@@ -34,6 +35,15 @@ POOL_THRESHOLD = 48  # below this many tasks the main process does them itself
 def prefix_of(slug: str) -> str:
     """The folder of a site in each output tree: "" alone, "<commune>/" in a province."""
     return f"{slug}/" if slug else ""
+
+
+def group_of(problem: Problem, slug: str) -> str:
+    """Whose problem an artifact of site `slug` found: its commune's, or, for a file
+    of a province's shared catalogue, the catalogue's, told once for all communes
+    (as loading does, content/project.py)."""
+    if slug and problem.file.startswith(PROCEDURES_DIR + "/"):
+        return CATALOGUE_GROUP
+    return slug
 
 
 def by_site(paths: Iterable[str], slugs: Iterable[str]) -> dict[str, list[str]]:
@@ -112,7 +122,7 @@ class Outputs:
         self.rebuilt.add(slug)
         for tree, path, entry in result.files:
             self.trees[tree].written[path] = entry
-        problems = tuple(replace(p, group=slug) if slug else p for p in result.problems)
+        problems = tuple(replace(p, group=group_of(p, slug)) for p in result.problems)
         self._tell(problems)
         files = tuple((tree, path) for tree, path, _ in result.files)
         self.records[result.artifact_id] = ArtifactRecord(key, files, problems, result.meta)
