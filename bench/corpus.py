@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,14 @@ class Rows(list[tuple[str, float, int]]):
         seconds, rss, last = run(cmd, cwd)
         self.append((label, seconds, rss))
         print(f"{label:<55} {seconds:7.2f} s {rss / 2**20:6.0f} MB   {last}", flush=True)
+
+
+def median_of(rows: list[tuple[str, float, int]], label: str) -> str:
+    """The median of the runs called `label` or `label #n`, with their range."""
+    times = [s for name, s, _ in rows if name == label or name.startswith(label + " #")]
+    if len(times) == 1:
+        return f"{times[0]:.2f} s"
+    return f"{statistics.median(times):.2f} s (median of {len(times)}: {min(times):.2f}–{max(times):.2f})"
 
 
 def thutuc(root: Path, *extra: str) -> list[str]:
