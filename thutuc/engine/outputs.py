@@ -48,8 +48,9 @@ def group_of(problem: Problem, slug: str) -> str:
 
 def by_site(paths: Iterable[str], slugs: Iterable[str]) -> dict[str, list[str]]:
     """The paths under each site's folder, site-relative, in one pass: a province
-    has 100 communes and 27,000 files, and one scan of every file per commune took
-    0.4 s of a one-file edit build."""
+    has 100 communes and 27,000 files, and scanning them all once per commune
+    (for the service workers, then for the published addresses) took 0.7 s of a
+    catalogue edit's build under pyinstrument."""
     slugs = list(slugs)
     if slugs == [""]:  # a single site: the whole tree
         return {"": list(paths)}

@@ -12,14 +12,12 @@ previews, `index.html` to choose what to print.
 
 from __future__ import annotations
 
-import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-import nh3
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -362,7 +360,7 @@ def _metres(value: float) -> str:
     return f"{value:.1f} m".replace(".", ",")  # Vietnamese decimal comma
 
 
-def _reach_problem(reach: Reach, fields: int, shop_paper: str = "") -> PosterProblem:
+def _reach_problem(reach: Reach, fields: int) -> PosterProblem:
     where = f"qr/{POSTER_DIR}/{reach.poster}.pdf"
     severity = "warning" if reach.below_floor else "notice"
     if reach.kind == "board":
@@ -374,8 +372,7 @@ def _reach_problem(reach: Reach, fields: int, shop_paper: str = "") -> PosterPro
         hint = "Treo bảng này ở nơi người dân đứng gần"
         stem, dot, lang = reach.poster.partition(".")  # a board in a language: ".en"
         if stem != SHOP_BOARD:
-            paper = f" (khổ {shop_paper})" if shop_paper else ""
-            hint += f", hoặc in {SHOP_BOARD}{dot}{lang}.pdf{paper} ở hàng in"
+            hint += f", hoặc in {SHOP_BOARD}{dot}{lang}.pdf ở hàng in"
         return PosterProblem(where, message, hint + ".", severity)
     message = (
         f"Mã QR quá dày để in đủ lớn trên khổ {reach.paper}: chỉ quét được từ khoảng "
@@ -397,16 +394,6 @@ def _glyph_problem(file: str, chars: str) -> PosterProblem:
         "người quản trị để thêm phông Noto của chữ đó vào thutuc/print/fonts.",
         "warning",
     )
-
-
-def _spec_texts(spec: PosterSpec) -> list[str]:
-    """Every text `spec` draws, markup and HTML reduced to their words."""
-    blocks = [*spec.heading, *spec.body, *spec.footer]
-    texts = [html.unescape(nh3.clean(b.text, tags=set())) for b in blocks]
-    for code in (*spec.codes, *([spec.contact] if spec.contact else [])):
-        texts += [code.label, code.note, code.caption]
-        texts += [code.payload] if code.kind != "url" else []
-    return texts
 
 
 def spec_problems(spec: PosterSpec) -> list[PosterProblem]:
