@@ -188,12 +188,14 @@ def cold_builds_in_turns(
     reports compare medians.
 
     The last round's output is moved aside, not deleted, and deleted when the
-    benchmark ends. An ext4 without a journal (this VM's disk) skips every inode
-    freed in the last 60 s (360 s while its table block is dirty) each time it
-    makes a file (fs/ext4/ialloc.c, recently_deleted), so a build just after
-    deleting another's 12,000 files and folders measured the file system, not
-    the tool: 12,168 files and folders made in 0.72 s fresh, 3.19 s right after
-    deleting as many, 6.64 s after deleting twice that (bench/fresh_inodes.py)."""
+    benchmark ends. An ext4 without a journal (this VM's disk) skips the inodes
+    freed in the last minute or more each time it makes a file (fs/ext4/ialloc.c,
+    recently_deleted), so a build just after deleting another's 12,000 files and
+    folders measured the file system, not the tool. bench/fresh_inodes.py made
+    12,168 files and folders in 1.42 s with no recent deletion, 6.70 s right after
+    deleting as many, 12.26 s after deleting twice that, and still 4.75 s after a
+    sync and 65 s more. Deleting anything big just before a benchmark (another
+    benchmark's corpus, too) slows its first rounds the same way."""
     ours, theirs = labels
     aside = Path(tempfile.mkdtemp(prefix="moved-aside-", dir=root.parent))
     for n in range(1, repeat + 1):

@@ -8,9 +8,9 @@ Makes `--folders` folders with two files each (a page and a QR code, 12,168
 entries at the default, as the 4,000-procedure site) on a file system with no
 recent deletions (it syncs and waits 65 s first), deletes them, makes them
 again, twice, then syncs, waits 65 s and makes them once more. On an ext4
-without a journal each new file skips the inodes freed in the last 60 s (360 s
-while their table block is not yet written back; fs/ext4/ialloc.c,
-recently_deleted); with a journal the four times are close.
+without a journal each new file skips the inodes freed in the last minute or
+more (fs/ext4/ialloc.c, recently_deleted); with a journal the four times are
+close. On this VM (2 December 2026): 1.42, 6.70, 12.26 and 4.75 s.
 """
 
 from __future__ import annotations
