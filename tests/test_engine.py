@@ -319,6 +319,38 @@ def test_a_swap_cut_short_is_finished_by_the_next_build(make_site) -> None:
     assert not (cache / f"swap-{name}.json").exists() and not temporary.exists()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_on_linux_the_live_folder_and_its_spare_swap_in_one_step(make_site, monkeypatch) -> None:
+    """RENAME_EXCHANGE: a web server reading output/ never finds it missing, and a
+    build killed during the swap cannot leave it missing. The three-rename way is
+    made to fail, so the edit build below succeeds only through the exchange."""
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    live = root / "output"
+    before = live.stat().st_ino
+
+    def renames(*args: object) -> None:
+        raise AssertionError("the live folder was renamed away")
+
+    monkeypatch.setattr(staging, "_swap_by_renames", renames)
+    page = root / "procedures/ho-tich/khai-sinh.md"
+    page.write_text(page.read_text("utf-8") + "\nMột dòng mới.\n", "utf-8")
+    build(BuildOptions(root, posters=False))
+    assert "Một dòng mới." in (live / "1.001193/index.html").read_text("utf-8")
+    assert live.stat().st_ino != before  # the spare is live now, the old live its spare
+    assert not list(root.glob("**/*.swapping"))
+
+
+def test_two_folders_exchange_their_contents(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_files(a, {"x.txt": "của a"})
+    write_files(b, {"y.txt": "của b"})
+    if not staging._exchange(a, b):
+        pytest.skip("this system has no renameat2 exchange")
+    assert files_of(a) == {"y.txt": "của b".encode()}
+    assert files_of(b) == {"x.txt": "của a".encode()}
+
+
 def test_leftovers_of_older_versions_are_cleaned(make_site) -> None:
     root = make_site()
     build(BuildOptions(root, posters=False))

@@ -4,24 +4,27 @@ Each output folder (output/, qr/) has a spare copy in the build cache. A build
 brings the spare up to the new output: a file the spare already holds with the
 right digest stays, an unchanged file is hard-linked from the live folder, a
 new one is written (always to a temporary name, then renamed: a hard-linked
-file is never written in place). Then the live folder and its spare swap with
-three renames. A failed or interrupted build never touches the live folder, and
+file is never written in place). Then the live folder and its spare swap: in
+one step on Linux (renameat2 with RENAME_EXCHANGE, so a web server reading
+output/ never finds it missing), else with three renames. A failed or interrupted build never touches the live folder, and
 a one-file edit costs a handful of file operations, not a copy of the site
 (Zola empties its output first; a staging folder filled from scratch costs
 several seconds for a province).
 
-The swap is journalled: a build killed between the renames is finished by the
-next one (`recover`), and a spare that a killed build was filling is checked
+The swap is journalled: a build killed between two trees' swaps, or between the
+renames where there is no exchange, is finished by the next one (`recover`), and a spare that a killed build was filling is checked
 file by file against its manifest before it is trusted again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import stat
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -232,7 +235,15 @@ def swap(trees: Iterable[Tree], cache: Path, state: str) -> None:
 
 
 def _swap_one(live: Path, spare: Path, temporary: Path) -> None:
-    """live → tmp, spare → live, tmp → spare; safe to run again after a crash."""
+    """live and spare exchanged in one step where the system can (Linux), so there
+    is never a moment without a live folder; else live → tmp, spare → live,
+    tmp → spare, safe to run again after a crash."""
+    if live.exists() and spare.exists() and not temporary.exists() and _exchange(live, spare):
+        return
+    _swap_by_renames(live, spare, temporary)
+
+
+def _swap_by_renames(live: Path, spare: Path, temporary: Path) -> None:
     if live.exists() and spare.exists():
         if temporary.exists():
             shutil.rmtree(temporary)
@@ -241,6 +252,35 @@ def _swap_one(live: Path, spare: Path, temporary: Path) -> None:
         os.replace(spare, live)
     if temporary.exists() and not spare.exists():
         os.replace(temporary, spare)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically with renameat2(RENAME_EXCHANGE); False where the
+    kernel, the C library or the file system cannot (the caller then renames)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # a C library older than glibc 2.28
+        return False
+    renameat2.argtypes = (
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    )
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.EPERM, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
 
 
 def recover(cache: Path, state: str) -> bool:
