@@ -192,3 +192,50 @@ def test_heading_ids_are_unique_even_when_a_title_looks_like_a_number():
     html = parse("## Mục\n\n## Mục\n\n## Mục 2\n").html
     ids = re.findall(r'id="([^"]+)"', html)
     assert ids == ["muc", "muc-2", "muc-2-2"] and len(set(ids)) == len(ids)
+
+
+PART_CASES = [
+    "Chỉ có chữ, **đậm**, *nghiêng*, `mã`, 1. số; không có liên kết.",
+    "Xem tại www.dichvucong.gov.vn hoặc WWW.EXAMPLE.VN.",
+    "Trang https://dichvucong.gov.vn/p/home.html và ftp://tep.example.vn/a.",
+    "Gửi thư tới motcua@hoabinh.example.vn.",
+    "Một <b>thẻ</b> và <!-- ghi chú -->.\n\n<div>khối</div>\n",
+    '[Mẫu tờ khai](mau/to-khai.pdf) và ![Sơ đồ](so-do.png "sơ đồ").',
+    "[Một tham chiếu][1]\n\n[1]: https://example.vn/",
+    "<https://example.vn/trong-ngoac>",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    PART_CASES + [p.read_text("utf-8") for p in sorted(FIXTURES.glob("*.md"))],
+)
+def test_a_body_skipped_by_the_parts_shortcut_has_no_parts(text: str) -> None:
+    """parse() walks the tree for raw HTML, links and images only when the text can
+    hold one; the walk itself must find the same parts either way."""
+    from thutuc.content import markdown
+
+    parse.cache_clear()
+    with markdown._parsed(text, markdown._OPTIONS | markdown._SOURCEPOS) as (_, root):
+        walked = markdown._walk_parts(root)
+    assert parse(text).parts == walked
+    if not markdown._may_have_parts(text):
+        assert walked == ()
+
+
+def test_random_text_without_the_marks_has_no_parts():
+    """Random text from an alphabet rich in Markdown's punctuation: whenever the
+    shortcut says no part can be there, the walk finds none."""
+    from thutuc.content import markdown
+
+    rng = random.Random(11)
+    alphabet = "aăđw.:/ -*_`!()<>[]@\n#>&|~"
+    tried = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        if markdown._may_have_parts(text):
+            continue
+        tried += 1
+        with markdown._parsed(text, markdown._OPTIONS) as (_, root):
+            assert markdown._walk_parts(root) == (), repr(text)
+    assert tried > 300
