@@ -246,3 +246,15 @@ def test_every_vietnamese_word_translates_a_message_click_still_has() -> None:
     source = "".join(p.read_text("utf-8") for p in Path(click.__file__).parent.glob("*.py"))
     gone = [english for english in WORDS if f'"{english}"' not in source]
     assert not gone
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve", "new", "import", "compare"])
+def test_every_command_s_help_is_in_vietnamese(command: str) -> None:
+    """The help an editor reads: no click type names (TEXT, INTEGER RANGE) as the
+    placeholder of a value, no English headings."""
+    result = run(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Cách dùng:") and "Tùy chọn:" in result.output
+    for english in ("Usage:", "Options:", "Show this message", "default:", "required"):
+        assert english not in result.output, result.output
+    assert not re.search(r"\b(TEXT|INTEGER|FLOAT|RANGE|PATH|FILENAME|BOOLEAN)\b", result.output)

@@ -88,6 +88,7 @@ commune_option = click.option(
     "--commune",
     "communes",
     multiple=True,
+    metavar="XÃ",
     help="Chế độ tỉnh: chỉ dựng/kiểm tra xã này (tên thư mục trong communes/); lặp lại được.",
 )
 
@@ -293,7 +294,9 @@ def main(debug: bool) -> None:
 @click.option(
     "--qr", type=click.Path(path_type=Path), help="Thư mục mã QR và áp phích [mặc định: qr/]."
 )
-@click.option("--base-url", help="Địa chỉ trang web, thay cho base_url trong site.yml.")
+@click.option(
+    "--base-url", metavar="ĐỊA CHỈ", help="Địa chỉ trang web, thay cho base_url trong site.yml."
+)
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
 @click.option(
     "--no-posters",
@@ -301,7 +304,10 @@ def main(debug: bool) -> None:
     help="Bỏ qua áp phích PDF và ảnh PNG của mã QR (xem trước nhanh hơn; mã QR SVG vẫn có).",
 )
 @click.option(
-    "--jobs", type=click.IntRange(min=1), help="Số tiến trình song song [mặc định: số lõi CPU]."
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="SỐ",
+    help="Số tiến trình song song, từ 1 [mặc định: số lõi CPU].",
 )
 @click.option(
     "--ecc",
@@ -429,7 +435,14 @@ def finish_check(
 
 @main.command("serve")
 @project_option
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    metavar="SỐ",
+    help="Cổng trên máy này, từ 1 đến 65535.",
+)
 @click.option(
     "--posters/--no-posters",
     default=False,
@@ -446,9 +459,14 @@ def serve_command(project: Path, port: int, posters: bool) -> None:
 
 @main.command("new")
 @project_option
-@click.option("--field", "field_answer", help="Lĩnh vực: tên thư mục (ho-tich) hoặc tên (Hộ tịch).")
-@click.option("--code", help="Mã thủ tục, ví dụ 1.001193.")
-@click.option("--title", help="Tên thủ tục.")
+@click.option(
+    "--field",
+    "field_answer",
+    metavar="LĨNH VỰC",
+    help="Lĩnh vực: tên thư mục (ho-tich) hoặc tên (Hộ tịch).",
+)
+@click.option("--code", metavar="MÃ", help="Mã thủ tục, ví dụ 1.001193.")
+@click.option("--title", metavar="TÊN", help="Tên thủ tục.")
 @click.option("--new-field", is_flag=True, help="Tạo lĩnh vực mới nếu --field chưa có.")
 def new_command(
     project: Path, field_answer: str | None, code: str | None, title: str | None, new_field: bool
