@@ -40,6 +40,8 @@ speak_vietnamese()  # click's own messages: before the commands below are define
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+OPTIONS_METAVAR = "[TÙY CHỌN]"
+
 # What a failure before the swap leaves: the previous output, whole.
 _UNTOUCHED = "Trang cũ trong thư mục đầu ra vẫn giữ nguyên."
 
@@ -208,6 +210,10 @@ class ThutucGroup(click.Group):
     """Every command runs inside the last-resort handler. `--debug` may be
     written anywhere on the line (`build.py build --debug` too)."""
 
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)  # "Cách dùng: … [TÙY CHỌN]"
+        return super().command(*args, **kwargs)
+
     def main(self, args: Sequence[str] | None = None, *pos: Any, **kwargs: Any) -> Any:
         given = list(sys.argv[1:] if args is None else args)
         if "--debug" in given[1:]:
@@ -275,7 +281,12 @@ def _shell_quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
-@click.group(cls=ThutucGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=ThutucGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar="LỆNH [ĐỐI SỐ]...",
+)
 @click.version_option(package_name="thutuc")
 @click.option(
     "--debug",
@@ -493,7 +504,7 @@ def new_command(
 @main.command("import")
 @project_option
 @click.option("--force", is_flag=True, help="Ghi đè tệp thủ tục đã có.")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="[TỆP]...")
 def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
     """Nhập thủ tục từ tệp JSON của CSDL quốc gia, hoặc bảng CSV/XLSX (tệp hoặc thư mục)."""
     from thutuc.importers.importer import SUFFIXES, import_files
@@ -536,7 +547,7 @@ def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
 @click.option(
     "-v", "--verbose", is_flag=True, help="Hiện cả chỗ chỉ khác cách viết và chỗ cố ý khác."
 )
-@click.argument("national", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("national", nargs=-1, type=click.Path(path_type=Path), metavar="[TỆP]...")
 def compare_command(
     project: Path, output_format: str, strict: bool, verbose: bool, national: tuple[Path, ...]
 ) -> None:
