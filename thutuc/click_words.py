@@ -20,6 +20,7 @@ WORDS = {
     "Positional arguments": "Đối số",
     "Show this message and exit.": "Hiện hướng dẫn này.",
     "Show the version and exit.": "Hiện số phiên bản.",
+    "%(prog)s, version %(version)s": "%(prog)s, phiên bản %(version)s",
     "Aborted!": "Đã dừng.",
     "default: {default}": "mặc định: {default}",
     "required": "bắt buộc",
