@@ -8,6 +8,7 @@ import re
 import subprocess
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -779,3 +780,23 @@ def test_one_poster_reports_its_own_problems_from_its_spec(tmp_path):
     assert pdf.startswith(b"%PDF") and preview.startswith(b"\x89PNG") and pages == 1
     row = poster_row(specs["the-1.000894"], pages)
     assert row["pdf"] == "ap-phich/the-1.000894.pdf" and row["distance"] == "0,4"
+
+
+def test_a_build_without_posters_does_not_make_the_next_one_forget_their_warnings(tmp_path):
+    """--no-posters keeps the posters and says nothing of them; the next build that
+    draws posters, finding them unchanged, tells their warnings again."""
+    from thutuc.engine.pipeline import BuildOptions, build
+
+    files = dict(SMALL_SITE)
+    files["procedures/ho-tich/khai-sinh.md"] = procedure_md("1.001193", "Đăng ký khai sinh 🍼")
+    root, qr_dir = write_site(tmp_path / "site", files), tmp_path / "qr"
+
+    def poster_words(problems) -> set[str]:
+        return {p.file for p in problems if "U+1F37C" in p.message or "tờ A3" in p.message}
+
+    told = poster_words(print_problems(root, qr_dir))
+    assert told == {"procedures/ho-tich/khai-sinh.md", "qr/ap-phich/bang-linh-vuc-A3.pdf"}
+    options = BuildOptions(root, out=web_of(qr_dir), qr=qr_dir, record_published=False)
+    quiet = build(replace(options, posters=False))
+    assert poster_words(quiet.problems) == set()
+    assert poster_words(print_problems(root, qr_dir)) == told  # nothing redrawn, all told

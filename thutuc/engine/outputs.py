@@ -74,14 +74,18 @@ class Outputs:
         for tree in self.trees.values():
             tree.prepare()
 
-    def keep(self, artifact_id: str, record: ArtifactRecord) -> bool:
-        """Keep an unchanged artifact's files; False when one is gone (rebuild it)."""
+    def keep(
+        self, artifact_id: str, record: ArtifactRecord, told: tuple[Problem, ...] | None = None
+    ) -> bool:
+        """Keep an unchanged artifact's files; False when one is gone (rebuild it).
+        `told`: what to tell now, when not the record's own problems (print
+        material a --no-posters build carries over keeps them for later)."""
         for tree, path in record.files:
             live = self.trees[tree].live_files.get(path)
             if live is None or not self.trees[tree].keep(path, live.digest):
                 return False
         self.records[artifact_id] = record
-        self._tell(record.problems)
+        self._tell(record.problems if told is None else told)
         return True
 
     def _tell(self, problems: tuple[Problem, ...]) -> None:

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import FrameType
@@ -481,7 +481,7 @@ class Build:
         for artifact_id, record in self.carried.items():
             if self._in_live(record):
                 outdated = record.outdated or artifact_id.split("|", 1)[0] in changed
-                outputs.keep(artifact_id, carried_over(record, outdated))
+                outputs.keep(artifact_id, *carried_over(record, outdated))
         outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
@@ -614,13 +614,16 @@ def _count_by_site(manifest: Manifest) -> dict[str, int]:
     return counts
 
 
-def carried_over(record: ArtifactRecord, outdated: bool) -> ArtifactRecord:
-    """Print material a --no-posters build leaves as it is. Its old warnings are not
-    shown again (its posters were not drawn now); once its site has changed it is
-    marked outdated, with a warning on each of its files until posters are drawn
-    again: a code or poster made before the change may open an old address or
-    print an old fee."""
-    problems = tuple(
+def carried_over(
+    record: ArtifactRecord, outdated: bool
+) -> tuple[ArtifactRecord, tuple[Problem, ...]]:
+    """Print material a --no-posters build leaves as it is, and what to tell of it
+    now. Its own warnings are kept in its record, not told (its posters were not
+    drawn now), so the next build that draws posters and finds it unchanged tells
+    them again. Once its site has changed it is marked outdated, with a warning on
+    each of its files until posters are drawn again: a code or poster made before
+    the change may open an old address or print an old fee."""
+    told = tuple(
         Problem(
             f"{tree}/{path}",
             None,
@@ -632,7 +635,7 @@ def carried_over(record: ArtifactRecord, outdated: bool) -> ArtifactRecord:
         for tree, path in record.files
         if outdated
     )
-    return ArtifactRecord(record.key, record.files, problems, record.meta, outdated)
+    return replace(record, outdated=outdated), told
 
 
 def province_index(project: Project, keys: Keys) -> Artifact:
