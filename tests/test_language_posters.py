@@ -377,6 +377,9 @@ def test_check_names_the_missing_poster_words_only_for_a_language_that_prints(tm
         ("site.yml", "name: Hoa Binh Commune", True),
         ("templates/strings/en.yml", "print_headline: Scan a code", True),
         ("procedures/ho-tich/khai-sinh.tyz.md", "Tày", False),  # Tày prints no posters
+        ("templates/strings/en.yml", "home: Home", False),  # a page's word, not a poster's
+        # Khmer is bilingual: its posters print the Vietnamese words beside its own
+        ("templates/strings/vi.yml", "print_headline: Quét mã", True),
     ],
 )
 def test_a_character_no_font_draws_in_a_translation_is_told_on_its_file(tmp_path, file, text, told):

@@ -698,6 +698,8 @@ def test_a_minority_script_word_inside_brackets_is_shaped_not_boxed(tmp_path, bo
         ("procedures/ho-tich/khai-sinh.md", "Nhận kết quả.", "Nhận kết quả 🍼."),  # the body
         ("procedures/ho-tich/_index.md", "title: Hộ tịch", "title: Hộ tịch 🍼"),
         ("site.yml", "name: Xã Hòa Bình", "name: Xã Hòa Bình 🍼"),
+        # the body as the leaflet prints it: an entity is its character
+        ("procedures/ho-tich/khai-sinh.md", "Nhận kết quả.", "Nhận kết quả &#x1F37C;."),
     ],
 )
 def test_a_character_no_font_draws_is_reported_once_in_the_file_that_has_it(
@@ -715,6 +717,15 @@ def test_a_character_no_font_draws_is_reported_once_in_the_file_that_has_it(
     assert "U+1F37C" in problems[0].message and problems[0].severity is Severity.WARNING
     again = print_problems(root, tmp_path / "qr")  # nothing changed: the state replays it
     assert [p.file for p in again if "phông chữ" in p.message] == [file]
+
+
+def test_a_character_the_leaflet_does_not_print_is_not_reported(tmp_path):
+    """In an HTML comment, or in a keyword for search: never on paper."""
+    files = dict(SMALL_SITE)
+    body = procedure_md("1.001193", "Đăng ký khai sinh", "keywords: [em bé 🍼]")
+    files["procedures/ho-tich/khai-sinh.md"] = body + "\n<!-- 🍼 ghi chú cho người sửa -->\n"
+    root = write_site(tmp_path / "site", files)
+    assert not [p for p in print_problems(root, tmp_path / "qr") if "U+1F37C" in p.message]
 
 
 def test_pages_have_their_paper_size(built):

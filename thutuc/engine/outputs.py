@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thutuc.content.files import PROCEDURES_DIR, SourceChanged, content_digest
+from thutuc.content.files import PROCEDURES_DIR, TEMPLATES_DIR, SourceChanged, content_digest
 from thutuc.content.model import Site, site_slug
 from thutuc.content.province import CATALOGUE_GROUP
 from thutuc.engine import staging
@@ -39,9 +39,9 @@ def prefix_of(slug: str) -> str:
 
 def group_of(problem: Problem, slug: str) -> str:
     """Whose problem an artifact of site `slug` found: its commune's, or, for a file
-    of a province's shared catalogue, the catalogue's, told once for all communes
-    (as loading does, content/project.py)."""
-    if slug and problem.file.startswith(PROCEDURES_DIR + "/"):
+    the province shares with all its communes (its catalogue, its templates), the
+    catalogue's, told once for all communes (as loading does, content/project.py)."""
+    if slug and problem.file.startswith((PROCEDURES_DIR + "/", TEMPLATES_DIR + "/")):
         return CATALOGUE_GROUP
     return slug
 

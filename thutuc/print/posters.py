@@ -12,7 +12,9 @@ previews, `index.html` to choose what to print.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -413,7 +415,7 @@ def printed_sources(site: Site) -> list[tuple[str, tuple[str, ...] | Procedure]]
     One poster prints words from several files (a field poster: site.yml's name,
     the field's title, each procedure's title), so a character no font draws is
     looked for here, once in the file that has it."""
-    from thutuc.print.languages import poster_languages
+    from thutuc.print.languages import PRINT_KEYS, poster_languages
     from thutuc.site.strings import SOURCE_LANGUAGE, bundled, own_strings, strings_file
 
     config, languages = site.config, poster_languages(site)
@@ -434,12 +436,19 @@ def printed_sources(site: Site) -> list[tuple[str, tuple[str, ...] | Procedure]]
     for (code, procedure_code), translation in sorted(site.translations.items()):
         if code in codes and procedure_code in active:
             sources.append((translation.source, translation))
-    for code in sorted({SOURCE_LANGUAGE, *codes}):  # the site's own words for the posters
+    # The site's own words for the posters, in the languages that print them; the
+    # Vietnamese ones only beside a bilingual poster's (a Vietnamese poster's are fixed).
+    bilingual = any(language.posters == "bilingual" for language in languages)
+    for code in sorted(codes | ({SOURCE_LANGUAGE} if bilingual else set())):
         ours = bundled(code)
-        own = {k: v for k, v in own_strings(site.root, code).items() if ours.get(k) != v}
-        if own:
+        own = {
+            k: v
+            for k, v in own_strings(site.root, code).items()
+            if k in PRINT_KEYS and ours.get(k) != v
+        }
+        if own:  # templates/ is the project's: a province's, for all its communes
             file = strings_file(site.root, code).relative_to(site.root).as_posix()
-            sources.append((site.own_file(file), tuple(_strings_in(own))))
+            sources.append((file, tuple(_strings_in(own))))
     return sources
 
 
@@ -461,7 +470,18 @@ def _procedure_texts(procedure: Procedure) -> list[str]:
     lines += [front.agency, front.result, front.applicants, front.conditions, front.decision]
     lines += [*front.documents, *front.legal_basis, *(f.title for f in front.forms)]
     lines += [m.processing_time + m.fee for m in front.methods]
-    return [*(inline_text(t) for t in lines), procedure.body]
+    return [*(inline_text(t) for t in lines), _printed_words(procedure.body)]
+
+
+def _printed_words(body: str) -> str:
+    """The words a leaflet prints of a Markdown body: its rendered text, so an
+    entity (&#x1F414;) counts as the character it prints and a comment as nothing."""
+    from thutuc.content.markdown import parse
+
+    return html.unescape(_TAG.sub(" ", parse(body).html))
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def glyph_problems(file: str, printed: tuple[str, ...] | Procedure) -> list[PosterProblem]:
