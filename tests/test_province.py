@@ -300,3 +300,18 @@ def test_a_character_no_poster_font_draws_is_told_once_on_its_file(province: Pat
             ("an", "communes/an/site.yml"),
             (CATALOGUE_GROUP, "procedures/ho-tich/ket-hon.md"),
         ]
+
+
+def test_a_catalogue_file_s_poster_warning_survives_builds_that_keep_the_communes(
+    province: Path,
+) -> None:
+    """A build that leaves a commune as it is (--commune for another one, or nothing
+    changed in it) tells its warnings from the build state: the catalogue's too."""
+    from thutuc.content.province import CATALOGUE_GROUP
+
+    path = province / "procedures/ho-tich/ket-hon.md"
+    path.write_text(path.read_text("utf-8").replace("Đăng ký kết hôn", "Kết hôn 🍼"), "utf-8")
+    for communes in ((), ("an",), (), ("binh",)):
+        result = build(BuildOptions(province, record_published=False, communes=communes))
+        told = [(p.group, p.file) for p in result.problems if "U+1F37C" in p.message]
+        assert told == [(CATALOGUE_GROUP, "procedures/ho-tich/ket-hon.md")], communes

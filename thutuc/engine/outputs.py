@@ -88,6 +88,10 @@ class Outputs:
         self._tell(record.problems if told is None else told)
         return True
 
+    def told(self, problem: Problem) -> bool:
+        """Whether this build told `problem` of one of its artifacts."""
+        return problem in self._told
+
     def _tell(self, problems: tuple[Problem, ...]) -> None:
         for problem in problems:
             if problem not in self._told:

@@ -386,9 +386,12 @@ class Build:
             self.options, self.files, self.body.records, self.problems, self.dates,
             self.run_many, frozenset(self.kept_sites),
         )  # fmt: skip
+        replayed: set[Problem] = set()  # a catalogue file's, kept by several communes: once
         for slug in self.kept_sites:
             for problem in self.head.sites[slug].problems:
-                self.problems.add(problem)
+                if problem not in replayed:
+                    replayed.add(problem)
+                    self.problems.add(problem)
             sites.replay_notes(self.head.sites[slug].notes, self.problems)
         if self.project is None or self.problems.has_errors(self.options.strict):
             self.save(success=False)
@@ -551,8 +554,15 @@ class Build:
         head.problems = tuple(p for p in self.problems if p.severity is not Severity.NOTICE)
         loaded = {site_slug(s): s for s in self.project.sites}
         new_sites = {slug: head.sites[slug] for slug in self.kept_sites if slug in head.sites}
+        # What a commune's artifacts told of the catalogue's files (outputs.group_of):
+        # kept with the commune, so a build that leaves it as it is tells it again.
+        shared: dict[str, dict[Problem, None]] = {}
+        for artifact_id, record in self.outputs.records.items():
+            found = shared.setdefault(artifact_id.split("|", 1)[0], {})
+            found.update(dict.fromkeys(p for p in record.problems if self.outputs.told(p)))
         for slug, site in loaded.items():
             own = tuple(p for p in head.problems if p.group == slug or not slug)
+            own += tuple(p for p in shared.get(slug, {}) if slug and p.group != slug)
             procedures, fields = len(site.procedures), len(site.fields)
             notes = [sites.site_notes(site)]
             head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
