@@ -223,6 +223,7 @@ def test_commune_on_a_single_site_is_refused(make_site) -> None:
         (["build", "--base-url"], "Tùy chọn '--base-url' cần một giá trị viết sau nó."),
         ([], "Cách dùng:"),
         (["--version"], "build.py, phiên bản "),
+        (["build", "--project", str(REPO / "site.yml")], "là một tệp, không phải thư mục."),
     ],
 )
 def test_a_mistyped_command_line_is_answered_in_vietnamese(args: list[str], said: str) -> None:

@@ -5,7 +5,8 @@ mistypes an option or a command gets English beside our Vietnamese. gettext
 would need compiled catalogues and a Vietnamese locale on every machine
 (Windows has none to select), so this gives click's modules a gettext that reads
 the table below instead. A message click adds later, or changes, stays in English:
-never a wrong or missing message. The placeholders are click's own, kept as they are.
+never a wrong or missing message. The placeholders are click's own; a message about a
+path leaves out click's {name}, which click capitalises word by word ("Thư Mục").
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ WORDS = {
     "file": "Tệp",
     "directory": "Thư mục",
     "path": "Đường dẫn",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} không có.",
-    "{name} {filename!r} is a file.": "{name} {filename!r} là một tệp, không phải thư mục.",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} là một thư mục, không phải tệp.",
-    "{name} {filename!r} is not readable.": "Không đọc được {name} {filename!r}.",
-    "{name} {filename!r} is not writable.": "Không ghi được vào {name} {filename!r}.",
+    "{name} {filename!r} does not exist.": "Không có {filename!r}.",
+    "{name} {filename!r} is a file.": "{filename!r} là một tệp, không phải thư mục.",
+    "{name} {filename!r} is a directory.": "{filename!r} là một thư mục, không phải tệp.",
+    "{name} {filename!r} is not readable.": "Không đọc được {filename!r}.",
+    "{name} {filename!r} is not writable.": "Không ghi được vào {filename!r}.",
     "Could not open file {filename!r}: {message}": "Không mở được tệp {filename!r}: {message}",
     "unknown error": "lỗi không rõ",
 }
