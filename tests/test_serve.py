@@ -87,3 +87,21 @@ def test_serve_previews_a_province(tmp_path: Path) -> None:
         assert not (root / "output").exists()
     finally:
         stop(server)
+
+
+def test_a_port_already_in_use_is_said_before_building(make_site) -> None:
+    """Not "the old output is untouched" after a build it just made: which port, and
+    what to do."""
+    root = make_site()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, str(REPO / "build.py"), "serve", "--project", str(root)]
+        result = subprocess.run(
+            [*command, "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"cổng {port} đang được một chương trình khác dùng" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "Đã dựng" not in result.stderr and "Traceback" not in result.stderr

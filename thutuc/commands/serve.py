@@ -14,8 +14,10 @@ tab reloads into the error page and back out of it.
 
 from __future__ import annotations
 
+import errno
 import html
 import shutil
+import sys
 import tempfile
 import threading
 from functools import partial
@@ -26,6 +28,7 @@ from typing import BinaryIO
 import click
 from watchfiles import watch
 
+from thutuc.content.files import os_reason
 from thutuc.content.province import PROVINCE_FILE
 from thutuc.engine.pipeline import BuildOptions, Session, build, forget_build
 from thutuc.problems import BuildFailed, Problems
@@ -142,6 +145,9 @@ def rebuild(options: BuildOptions, state: PreviewState, session: Session) -> Non
 
 def serve(project: Path, port: int, posters: bool = False) -> None:
     """Serve a preview until Ctrl+C."""
+    state = PreviewState()
+    handler = type("Handler", (PreviewHandler,), {"state": state})
+    server = _listen(port, handler)  # before building: a taken port is said at once
     workdir = Path(tempfile.mkdtemp(prefix="thutuc-preview-"))
     out = workdir / "output"
     # A preview publishes nothing: published-urls.txt only grows with real builds.
@@ -153,10 +159,9 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
         posters=posters,
         record_published=False,
     )
-    state, session = PreviewState(), Session()
+    session = Session()
+    server.RequestHandlerClass = partial(handler, directory=str(out))
     rebuild(options, state, session)
-    handler = type("Handler", (PreviewHandler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     click.secho(f"Xem trước tại http://127.0.0.1:{port}/  (Ctrl+C để dừng)", fg="green", err=True)
     try:
@@ -169,6 +174,22 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
         session.close()
         forget_build(options)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _listen(port: int, handler: type[PreviewHandler]) -> ThreadingHTTPServer:
+    """The preview's server on 127.0.0.1:`port`, or a clear message and exit 1."""
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        reason = (
+            f"cổng {port} đang được một chương trình khác dùng"
+            if exc.errno == errno.EADDRINUSE
+            else f"không mở được cổng {port} ({os_reason(exc)})"
+        )
+        other = port + 1 if port < 65535 else 8000
+        message = f"Không xem trước được: {reason}. Chọn cổng khác, ví dụ --port {other}."
+        click.secho(message, fg="red", err=True)
+        sys.exit(1)
 
 
 def _is_source(project: Path, path: str) -> bool:
