@@ -221,6 +221,7 @@ def test_commune_on_a_single_site_is_refused(make_site) -> None:
         (["serve", "--port", "0"], "0 nằm ngoài khoảng cho phép"),
         (["build", "thua"], "Có chữ thừa không dùng được: thua"),
         (["build", "--base-url"], "Tùy chọn '--base-url' cần một giá trị viết sau nó."),
+        (["build", "--base-url", "notaurl"], "'--base-url': 'notaurl' không phải địa chỉ web"),
         ([], "Cách dùng:"),
         (["--version"], "build.py, phiên bản "),
         (["build", "--project", str(REPO / "site.yml")], "là một tệp, không phải thư mục."),

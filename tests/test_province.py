@@ -315,3 +315,12 @@ def test_a_catalogue_file_s_poster_warning_survives_builds_that_keep_the_commune
         result = build(BuildOptions(province, record_published=False, communes=communes))
         told = [(p.group, p.file) for p in result.problems if "U+1F37C" in p.message]
         assert told == [(CATALOGUE_GROUP, "procedures/ho-tich/ket-hon.md")], communes
+
+
+def test_base_url_on_the_command_line_may_hold_the_commune(province: Path) -> None:
+    """--base-url is checked as site.yml's is; a province's may hold {commune}."""
+    address = "https://preview.example.vn/{commune}/"
+    args = ["build", "--project", str(province), "--no-posters", "--base-url", address]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "https://preview.example.vn/an/" in page(province / "output", "an/1.001193")

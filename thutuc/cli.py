@@ -59,6 +59,20 @@ def _existing_folder(ctx: click.Context, _param: click.Parameter, value: Path) -
     return value
 
 
+def _web_address(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--base-url is checked as site.yml's base_url is, and told as the option's own
+    mistake: not on a line of site.yml, which does not have it."""
+    if value is None:
+        return None
+    from thutuc.content.addresses import AddressError, checked_url
+
+    try:  # a province's address may hold {commune}
+        checked_url(value.replace("{commune}", "xa"), site_address=True)
+    except AddressError as exc:
+        raise click.BadParameter(f"{exc.message} {exc.hint}") from None
+    return value
+
+
 project_option = click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
@@ -306,7 +320,10 @@ def main(debug: bool) -> None:
     "--qr", type=click.Path(path_type=Path), help="Thư mục mã QR và áp phích [mặc định: qr/]."
 )
 @click.option(
-    "--base-url", metavar="ĐỊA CHỈ", help="Địa chỉ trang web, thay cho base_url trong site.yml."
+    "--base-url",
+    metavar="ĐỊA CHỈ",
+    callback=_web_address,
+    help="Địa chỉ trang web, thay cho base_url trong site.yml.",
 )
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
 @click.option(
