@@ -396,3 +396,6 @@ def test_a_character_no_font_draws_in_a_translation_is_told_on_its_file(tmp_path
         path.write_text(text + " 🍼\n", "utf-8")
     problems = [p for p in print_problems(root, tmp_path / "qr") if "phông chữ" in p.message]
     assert [p.file for p in problems] == ([file] if told else [])
+    if told:
+        lines = path.read_text("utf-8").splitlines()
+        assert problems[0].line == next(n for n, line in enumerate(lines, 1) if "🍼" in line)

@@ -715,6 +715,9 @@ def test_a_character_no_font_draws_is_reported_once_in_the_file_that_has_it(
     problems = [p for p in print_problems(root, tmp_path / "qr") if "phông chữ" in p.message]
     assert [p.file for p in problems] == [file]
     assert "U+1F37C" in problems[0].message and problems[0].severity is Severity.WARNING
+    lines = files[file].splitlines()
+    typed = next((n for n, line in enumerate(lines, 1) if "🍼" in line), None)
+    assert problems[0].line == typed  # the line it was typed on; none for an entity
     again = print_problems(root, tmp_path / "qr")  # nothing changed: the state replays it
     assert [p.file for p in again if "phông chữ" in p.message] == [file]
 

@@ -191,7 +191,7 @@ def declare(
             affinity = (
                 printed.recipe.key if isinstance(printed, Procedure) and printed.recipe else ""
             )
-            add("glyphs", file, (file, printed), affinity)
+            add("glyphs", file, (file, printed, site.root), affinity)
     return artifacts
 
 

@@ -144,12 +144,12 @@ def poster(inputs: tuple[Any, ...]) -> Built:
     return Built(files, _told(spec_problems(spec)), poster_row(spec, pages))
 
 
-def glyphs(inputs: tuple[str, Any]) -> Built:
+def glyphs(inputs: tuple[str, Any, Path]) -> Built:
     """The characters of one file the posters print and no poster font draws."""
     from thutuc.print.posters import glyph_problems
 
-    file, printed = inputs
-    return Built(problems=_told(glyph_problems(file, printed)))
+    file, printed, root = inputs
+    return Built(problems=_told(glyph_problems(file, printed, root)))
 
 
 def _told(problems: list[Any]) -> list[Problem]:

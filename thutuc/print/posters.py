@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from thutuc.content.markdown import inline_html
 from thutuc.content.model import Field, Procedure, Site, SiteConfig
+from thutuc.content.text import nfc
 from thutuc.print.board import CONTACT_DISTANCE_M, fit_board, fits_at_designed
 from thutuc.print.card import fit_card
 from thutuc.print.field import fit_field
@@ -387,7 +388,7 @@ def _reach_problem(reach: Reach, fields: int) -> PosterProblem:
     return PosterProblem(where, message, hint, severity)
 
 
-def _glyph_problem(file: str, chars: str) -> PosterProblem:
+def _glyph_problem(file: str, chars: str, line: int | None = None) -> PosterProblem:
     shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:8])
     return PosterProblem(
         file,
@@ -395,6 +396,7 @@ def _glyph_problem(file: str, chars: str) -> PosterProblem:
         "Thay bằng chữ hoặc dấu thường dùng; nếu là chữ của một dân tộc, báo "
         "người quản trị để thêm phông Noto của chữ đó vào thutuc/print/fonts.",
         "warning",
+        line,
     )
 
 
@@ -484,11 +486,29 @@ def _printed_words(body: str) -> str:
 _TAG = re.compile(r"<[^>]*>")
 
 
-def glyph_problems(file: str, printed: tuple[str, ...] | Procedure) -> list[PosterProblem]:
-    """A character of `file` no poster font draws: it would print as an empty box."""
+def glyph_problems(
+    file: str, printed: tuple[str, ...] | Procedure, root: Path | None = None
+) -> list[PosterProblem]:
+    """A character of `file` no poster font draws: it would print as an empty box.
+    With the project's `root`, the problem names the first line that has one."""
     texts = _procedure_texts(printed) if isinstance(printed, Procedure) else printed
     chars = missing("\n".join(texts))
-    return [_glyph_problem(file, chars)] if chars else []
+    if not chars:
+        return []
+    return [_glyph_problem(file, chars, _line_with(root / file, chars) if root else None)]
+
+
+def _line_with(path: Path, chars: str) -> int | None:
+    """The first line of `path` holding one of `chars` as typed (an entity has none)."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    wanted = set(chars)
+    for number, line in enumerate(text.splitlines(), 1):
+        if wanted & set(nfc(line)):
+            return number
+    return None
 
 
 # Rendering ------------------------------------------------------------------
