@@ -814,3 +814,18 @@ def test_a_build_without_posters_does_not_make_the_next_one_forget_their_warning
     quiet = build(replace(options, posters=False))
     assert poster_words(quiet.problems) == set()
     assert poster_words(print_problems(root, qr_dir)) == told  # nothing redrawn, all told
+
+
+def test_the_font_warning_s_line_follows_an_edit_above_it(tmp_path):
+    files = dict(SMALL_SITE)
+    files["site.yml"] = files["site.yml"].replace("name: Xã Hòa Bình", "name: Xã Hòa Bình 🍼")
+    root, qr_dir = write_site(tmp_path / "site", files), tmp_path / "qr"
+
+    def line() -> int | None:
+        [problem] = [p for p in print_problems(root, qr_dir) if "U+1F37C" in p.message]
+        return problem.line
+
+    assert line() == 1
+    site_yml = root / "site.yml"
+    site_yml.write_text("# Trang của xã\n" + site_yml.read_text("utf-8"), "utf-8")
+    assert line() == 2  # the same texts, a line further down

@@ -191,7 +191,9 @@ def declare(
             affinity = (
                 printed.recipe.key if isinstance(printed, Procedure) and printed.recipe else ""
             )
-            add("glyphs", file, (file, printed, site.root), affinity)
+            # the file's digest too: the warning names a line, which moves with any edit
+            made_of = (file, printed, site.root, files.digest_or_none(file))
+            add("glyphs", file, made_of, affinity)
     return artifacts
 
 

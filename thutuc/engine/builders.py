@@ -144,11 +144,11 @@ def poster(inputs: tuple[Any, ...]) -> Built:
     return Built(files, _told(spec_problems(spec)), poster_row(spec, pages))
 
 
-def glyphs(inputs: tuple[str, Any, Path]) -> Built:
+def glyphs(inputs: tuple[str, Any, Path, str | None]) -> Built:
     """The characters of one file the posters print and no poster font draws."""
     from thutuc.print.posters import glyph_problems
 
-    file, printed, root = inputs
+    file, printed, root, _digest = inputs
     return Built(problems=_told(glyph_problems(file, printed, root)))
 
 
