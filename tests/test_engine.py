@@ -341,6 +341,40 @@ def test_on_linux_the_live_folder_and_its_spare_swap_in_one_step(make_site, monk
     assert not list(root.glob("**/*.swapping"))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_a_build_killed_between_two_exchanges_is_undone_and_keeps_the_posters(
+    make_site, monkeypatch
+) -> None:
+    """Killed after output/ was exchanged and before qr/ was: the next build exchanges
+    output/ back, keeps its build state, so a --no-posters build after it keeps the
+    posters (once, the state was dropped and qr/ rebuilt without them)."""
+    root = make_site()
+    build(BuildOptions(root))
+    posters = sorted((root / "qr/ap-phich").glob("*.pdf"))
+    assert posters
+    good = files_of(root / "output")
+    swaps = []
+
+    def killed_at_the_second(live: Path, spare: Path) -> bool:
+        if swaps:
+            raise KeyboardInterrupt  # as a SIGKILL here: nothing after it runs
+        swaps.append(live)
+        return exchange(live, spare)
+
+    exchange = staging._exchange
+    monkeypatch.setattr(staging, "_exchange", killed_at_the_second)
+    page = root / "procedures/ho-tich/khai-sinh.md"
+    page.write_text(page.read_text("utf-8") + "\nMột dòng mới.\n", "utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        build(BuildOptions(root, posters=False))
+    monkeypatch.undo()
+    assert list((root / ".thutuc-cache").glob("swap-*.json"))  # as the kill left it
+    build(BuildOptions(root, posters=False))
+    assert sorted((root / "qr/ap-phich").glob("*.pdf")) == posters
+    assert "Một dòng mới." in (root / "output/1.001193/index.html").read_text("utf-8")
+    assert files_of(root / "output") != good  # and the edit is in
+
+
 def test_two_folders_exchange_their_contents(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     write_files(a, {"x.txt": "của a"})

@@ -11,8 +11,9 @@ a one-file edit costs a handful of file operations, not a copy of the site
 (Zola empties its output first; a staging folder filled from scratch costs
 several seconds for a province).
 
-The swap is journalled: a build killed between two trees' swaps, or between the
-renames where there is no exchange, is finished by the next one (`recover`), and a spare that a killed build was filling is checked
+The swap is journalled: a build killed between two trees' exchanges is undone by
+the next one, which finds the last finished build's output and state; one killed
+between renames (where there is no exchange) is finished by it (`recover`), and a spare that a killed build was filling is checked
 file by file against its manifest before it is trusted again.
 """
 
@@ -226,11 +227,15 @@ def swap(trees: Iterable[Tree], cache: Path, state: str) -> None:
     plan = []
     for tree in trees:
         temporary = tree.spare.with_name(tree.spare.name + ".swapping")
-        plan.append({"live": str(tree.live), "spare": str(tree.spare), "tmp": str(temporary)})
+        entry: dict[str, object] = {"live": str(tree.live), "spare": str(tree.spare)}
+        entry["tmp"] = str(temporary)
+        with contextlib.suppress(OSError):  # which folder is which, if exchanged (recover)
+            entry["spare_ino"] = os.stat(tree.spare).st_ino
+        plan.append(entry)
     journal = _journal(cache, state)
     journal.write_text(json.dumps(plan), encoding="utf-8")
     for entry in plan:
-        _swap_one(Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"]))
+        _swap_one(Path(str(entry["live"])), Path(str(entry["spare"])), Path(str(entry["tmp"])))
     journal.unlink()
 
 
@@ -284,8 +289,10 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def recover(cache: Path, state: str) -> bool:
-    """Finish a swap a killed build left half done; True when there was one (the
-    state then no longer describes the folders and must be dropped)."""
+    """Undo or finish a swap a killed build left half done. A folder exchanged with
+    its spare is exchanged back, so the output and the build state are the last
+    finished build's again. A swap by renames is finished; True then (the state no
+    longer describes the folders and must be dropped)."""
     journal = _journal(cache, state)
     if not journal.is_file():
         return False
@@ -293,8 +300,18 @@ def recover(cache: Path, state: str) -> bool:
         plan = json.loads(journal.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         plan = []
+    finished = False
     for entry in plan:
         live, spare, temporary = Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"])
+        # renames under way (or a journal of an older version): finish them
+        if temporary.exists() or not live.exists() or "spare_ino" not in entry:
+            finished = True
+        elif _was_exchanged(live, entry["spare_ino"]):
+            # swapped; back, or (where no exchange is possible) the state must go
+            finished = finished or not (spare.exists() and _exchange(live, spare))
+            continue
+        else:  # this folder's turn had not come: nothing to do
+            continue
         if not live.exists():  # the spare was complete: the swap went that far
             if spare.exists():
                 os.replace(spare, live)
@@ -303,7 +320,15 @@ def recover(cache: Path, state: str) -> bool:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
     journal.unlink(missing_ok=True)
-    return True
+    return finished
+
+
+def _was_exchanged(live: Path, spare_ino: object) -> bool:
+    """`live` is the folder that was the spare when the swap began."""
+    try:
+        return isinstance(spare_ino, int) and os.stat(live).st_ino == spare_ino
+    except OSError:
+        return False
 
 
 def remove_leftovers(folders: Iterable[Path]) -> None:
