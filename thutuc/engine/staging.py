@@ -6,15 +6,17 @@ right digest stays, an unchanged file is hard-linked from the live folder, a
 new one is written (always to a temporary name, then renamed: a hard-linked
 file is never written in place). Then the live folder and its spare swap: in
 one step on Linux (renameat2 with RENAME_EXCHANGE, so a web server reading
-output/ never finds it missing), else with three renames. A failed or interrupted build never touches the live folder, and
-a one-file edit costs a handful of file operations, not a copy of the site
-(Zola empties its output first; a staging folder filled from scratch costs
-several seconds for a province).
+output/ never finds it missing), else with three renames. A failed or
+interrupted build never touches the live folder, and a one-file edit costs a
+handful of file operations, not a copy of the site (Zola empties its output
+first; a staging folder filled from scratch costs several seconds for a
+province).
 
-The swap is journalled: a build killed between two trees' exchanges is undone by
-the next one, which finds the last finished build's output and state; one killed
-between renames (where there is no exchange) is finished by it (`recover`), and a spare that a killed build was filling is checked
-file by file against its manifest before it is trusted again.
+The swap is journalled (`recover`): a build killed between two trees' exchanges
+is undone by the next one, which finds the last finished build's output and
+state; one killed between renames (where there is no exchange) is finished by
+it. A spare that a killed build was filling is checked file by file against its
+manifest before it is trusted again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import stat
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from thutuc.content.files import content_digest
 from thutuc.engine.state import Manifest, OutputFile
@@ -227,7 +230,7 @@ def swap(trees: Iterable[Tree], cache: Path, state: str) -> None:
     plan = []
     for tree in trees:
         temporary = tree.spare.with_name(tree.spare.name + ".swapping")
-        entry: dict[str, object] = {"live": str(tree.live), "spare": str(tree.spare)}
+        entry: dict[str, Any] = {"live": str(tree.live), "spare": str(tree.spare)}
         entry["tmp"] = str(temporary)
         with contextlib.suppress(OSError):  # which folder is which, if exchanged (recover)
             entry["spare_ino"] = os.stat(tree.spare).st_ino
@@ -235,7 +238,7 @@ def swap(trees: Iterable[Tree], cache: Path, state: str) -> None:
     journal = _journal(cache, state)
     journal.write_text(json.dumps(plan), encoding="utf-8")
     for entry in plan:
-        _swap_one(Path(str(entry["live"])), Path(str(entry["spare"])), Path(str(entry["tmp"])))
+        _swap_one(Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"]))
     journal.unlink()
 
 
