@@ -262,3 +262,13 @@ def test_every_command_s_help_is_in_vietnamese(command: str) -> None:
     for english in ("Usage:", "Options:", "Show this message", "default:", "required", "[OPTIONS]"):
         assert english not in result.output, result.output
     assert not re.search(r"\b(TEXT|INTEGER|FLOAT|RANGE|PATH|FILENAME|BOOLEAN)\b", result.output)
+
+
+def test_import_from_a_folder_with_nothing_to_import_says_so(make_site, tmp_path: Path) -> None:
+    """Not '0 tệp đã ghi' and success: the editor most likely chose the wrong folder."""
+    root = make_site()
+    (tmp_path / "du-lieu").mkdir()
+    (tmp_path / "du-lieu" / "ghi-chu.txt").write_text("không phải tệp dữ liệu")
+    result = run("import", "--project", str(root), str(tmp_path / "du-lieu"))
+    assert result.exit_code == 1, result.output
+    assert "không có tệp nào để nhập (.csv, .json, .xlsx)" in result.output

@@ -535,15 +535,22 @@ def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
             err=True,
         )
         sys.exit(2)
-    paths = [
-        f
-        for path in files
-        for f in (
-            sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
-            if path.is_dir()
-            else [path]
-        )
-    ]
+    paths = []
+    for path in files:
+        if not path.is_dir():
+            paths.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+        if not found:  # not "0 tệp đã ghi" and success: the editor chose the wrong folder
+            kinds = ", ".join(sorted(SUFFIXES))
+            click.secho(
+                f"Thư mục {path} không có tệp nào để nhập ({kinds}). Kiểm tra lại đường "
+                "dẫn: tệp phải nằm ngay trong thư mục đó, không ở thư mục con.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(1)
+        paths += found
     report = import_files(paths, project, force=force)
     click.echo(report.format(), err=report.failed)
     if report.failed:
