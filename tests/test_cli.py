@@ -212,6 +212,15 @@ def test_commune_on_a_single_site_is_refused(make_site) -> None:
     assert not (root / "output").exists()
 
 
+def test_shard_on_a_single_site_is_refused(make_site) -> None:
+    """--shard 2/2 on a single site built everything, as the 2nd of 2 runners would."""
+    root = make_site()
+    result = run("build", "--project", str(root), "--shard", "2/2", "--no-posters")
+    assert result.exit_code == 1, result.output
+    assert "không có xã nào để chia. Bỏ --shard" in result.output
+    assert not (root / "output").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [
