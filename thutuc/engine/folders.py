@@ -49,9 +49,11 @@ def check_output_folders(
 
 def _one_folder(folder: Path, project: Path, option: str) -> list[str]:
     if folder.is_symlink():
+        # not CHOOSE: its example may be this very link (output/ made a symlink)
         return [
             f"{option} {folder} là một liên kết tượng trưng (symlink); dựng trang sẽ thay nó "
-            f"bằng một thư mục thật. Ghi thẳng đường dẫn thư mục đích. {CHOOSE}"
+            f"bằng một thư mục thật. Ghi thẳng đường dẫn thư mục đích ({option} "
+            f"{_real(folder)}), hoặc xóa liên kết để dựng vào một thư mục thật ở đó."
         ]
     if folder.exists() and not folder.is_dir():
         return [f"{option} {folder} đã có và không phải thư mục. {CHOOSE}"]
