@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from thutuc.click_words import speak_vietnamese
-from thutuc.content.files import is_province, os_reason
+from thutuc.content.files import os_reason
 from thutuc.content.model import Site
 from thutuc.engine.pipeline import (
     SWAP_STEP,
@@ -374,14 +374,6 @@ def build_command(
     verbose: bool,
 ) -> None:
     """Dựng trang web vào output/ và mã QR, áp phích vào qr/."""
-    if shard is not None and not is_province(project):  # as --commune is refused there
-        click.secho(
-            f"--shard {shard[0]}/{shard[1]}: trang này không phải trang của một tỉnh (không có "
-            "province.yml), không có xã nào để chia. Bỏ --shard: lệnh dựng cả trang.",
-            fg="red",
-            err=True,
-        )
-        sys.exit(1)
     options = BuildOptions(
         project, out, qr, base_url, strict, not no_posters, jobs, ecc,
         print_shop=print_shop, communes=communes, shard=shard,

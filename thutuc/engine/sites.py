@@ -19,6 +19,7 @@ from thutuc import clock
 from thutuc.content.files import (
     COMMUNES_DIR,
     PROCEDURES_DIR,
+    PROVINCE_FILE,
     SourceFiles,
     Stamp,
     content_digest,
@@ -104,6 +105,15 @@ def load_sites(
     files, each commune's problems in its group."""
     from thutuc.content.project import load_project, run_here
 
+    if options.shard is not None and not is_province(options.project):  # as --commune is
+        number, count = options.shard
+        problems.error(
+            "--shard",
+            f"Trang này không phải trang của một tỉnh (không có {PROVINCE_FILE}), không có xã "
+            f"nào để chia. Bỏ --shard {number}/{count}: không có nó, lệnh dựng cả trang.",
+            "--shard chỉ dùng trong chế độ tỉnh, để chia các xã cho nhiều máy CI.",
+        )
+        return None
     project = load_project(
         options.project, files, records, problems, options.base_url,
         chosen_communes(options, files), runner or run_here, skip,
