@@ -12,9 +12,7 @@ previews, `index.html` to choose what to print.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,7 +21,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from thutuc.content.markdown import inline_html
+from thutuc.content.markdown import inline_html, plain_text
 from thutuc.content.model import Field, Procedure, Site, SiteConfig
 from thutuc.content.text import nfc
 from thutuc.print.board import CONTACT_DISTANCE_M, fit_board, fits_at_designed
@@ -472,18 +470,9 @@ def _procedure_texts(procedure: Procedure) -> list[str]:
     lines += [front.agency, front.result, front.applicants, front.conditions, front.decision]
     lines += [*front.documents, *front.legal_basis, *(f.title for f in front.forms)]
     lines += [m.processing_time + m.fee for m in front.methods]
-    return [*(inline_text(t) for t in lines), _printed_words(procedure.body)]
-
-
-def _printed_words(body: str) -> str:
-    """The words a leaflet prints of a Markdown body: its rendered text, so an
-    entity (&#x1F414;) counts as the character it prints and a comment as nothing."""
-    from thutuc.content.markdown import parse
-
-    return html.unescape(_TAG.sub(" ", parse(body).html))
-
-
-_TAG = re.compile(r"<[^>]*>")
+    # the body as the leaflet prints it: an entity (&#x1F414;) is the character it
+    # prints, a comment is nothing
+    return [*(inline_text(t) for t in lines), plain_text(procedure.body)]
 
 
 def glyph_problems(
