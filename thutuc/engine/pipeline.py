@@ -557,12 +557,13 @@ class Build:
         # What a commune's artifacts told of the catalogue's files (outputs.group_of):
         # kept with the commune, so a build that leaves it as it is tells it again.
         shared: dict[str, dict[Problem, None]] = {}
-        for artifact_id, record in self.outputs.records.items():
-            found = shared.setdefault(artifact_id.split("|", 1)[0], {})
-            found.update(dict.fromkeys(p for p in record.problems if self.outputs.told(p)))
+        for artifact_id, record in self.outputs.records.items() if self.project.province else ():
+            slug, _, _ = artifact_id.partition("|")
+            told = (p for p in record.problems if p.group != slug and self.outputs.told(p))
+            shared.setdefault(slug, {}).update(dict.fromkeys(told))
         for slug, site in loaded.items():
             own = tuple(p for p in head.problems if p.group == slug or not slug)
-            own += tuple(p for p in shared.get(slug, {}) if slug and p.group != slug)
+            own += tuple(shared.get(slug, {}))
             procedures, fields = len(site.procedures), len(site.fields)
             notes = [sites.site_notes(site)]
             head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)

@@ -386,7 +386,7 @@ def _reach_problem(reach: Reach, fields: int) -> PosterProblem:
     return PosterProblem(where, message, hint, severity)
 
 
-def _glyph_problem(file: str, chars: str, line: int | None = None) -> PosterProblem:
+def _glyph_problem(file: str, chars: str, line: int | None) -> PosterProblem:
     shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:8])
     return PosterProblem(
         file,
@@ -476,15 +476,15 @@ def _procedure_texts(procedure: Procedure) -> list[str]:
 
 
 def glyph_problems(
-    file: str, printed: tuple[str, ...] | Procedure, root: Path | None = None
+    file: str, printed: tuple[str, ...] | Procedure, root: Path
 ) -> list[PosterProblem]:
-    """A character of `file` no poster font draws: it would print as an empty box.
-    With the project's `root`, the problem names the first line that has one."""
+    """A character of `file` (under the project's `root`) no poster font draws: it
+    would print as an empty box. The problem names the first line that has one."""
     texts = _procedure_texts(printed) if isinstance(printed, Procedure) else printed
     chars = missing("\n".join(texts))
     if not chars:
         return []
-    return [_glyph_problem(file, chars, _line_with(root / file, chars) if root else None)]
+    return [_glyph_problem(file, chars, _line_with(root / file, chars))]
 
 
 def _line_with(path: Path, chars: str) -> int | None:
