@@ -420,8 +420,8 @@ def descendants(pid: int) -> set[int]:
     found, todo = set(), [pid]
     while todo:
         current = todo.pop()
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # a process may end while it is read
+            for children in Path(f"/proc/{current}/task").glob("*/children"):
                 for child in children.read_text().split():
                     found.add(int(child))
                     todo.append(int(child))
