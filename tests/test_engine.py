@@ -621,3 +621,66 @@ def test_the_code_digest_reads_library_versions_as_importlib_metadata_does(
     (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-lib\nVersion: 9.9\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert _versions("fake.lib", "pillow")[0] == "fake.lib=9.9"
+
+
+# Warnings and notices replay --------------------------------------------------
+
+LONG_FIELD = "thanh-lap-va-hoat-dong-cua-to-hop-tac-hop-tac-xa-lien-hiep"  # codes print smaller
+
+
+def telling(home: str = "") -> dict[str, str]:
+    """A site whose build tells a warning (an unknown key), notices from validation (a
+    retirement dated ahead) and from the posters (a field folder so long that
+    its poster's and the boards' codes print smaller than designed)."""
+    return {
+        f"{home}procedures/{LONG_FIELD}/_index.md": "---\ntitle: Hợp tác xã\n---\n",
+        f"{home}procedures/{LONG_FIELD}/a.md": procedure("2.000001", "Đăng ký hợp tác xã"),
+        f"{home}procedures/ho-tich/khai-tu.md": procedure("1.000656", "Đăng ký khai tử").replace(
+            "---\n## ", "retired: 2999-01-01\nprocessing_tiem: 1 ngày\n---\n## "
+        ),
+    }
+
+
+def told(result) -> list[str]:
+    return sorted(p.format() for p in result.problems)
+
+
+@pytest.mark.slow
+def test_every_problem_and_notice_a_build_tells_is_told_again_by_the_next(
+    make_site, tmp_path: Path
+) -> None:
+    """Nothing changed, or another file edited: each build tells the editor what the
+    first one did, notices too (the stale-facts one is worked out for the day)."""
+    root = make_site({"site.yml": "name: Xã Mẫu\nbase_url: https://mau.example.vn/\n", **telling()})
+    options = BuildOptions(root, out=tmp_path / "o", qr=tmp_path / "q", record_published=False)
+    first = told(build(options))
+    assert any("nhắc việc: retired: 2999-01-01" in p for p in first), first
+    assert any(f"ap-phich-{LONG_FIELD}.pdf: nhắc việc" in p for p in first), first
+    assert any("bang-linh-vuc-A4.pdf: nhắc việc" in p for p in first), first
+    assert any(": cảnh báo: " in p for p in first), first
+    nothing_changed = build(options)
+    assert nothing_changed.unchanged and told(nothing_changed) == first
+    other = root / f"procedures/{LONG_FIELD}/a.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nThêm một dòng.\n", encoding="utf-8")
+    assert told(build(options)) == first
+
+
+@pytest.mark.slow
+def test_in_a_province_a_commune_left_as_it_is_tells_its_notices_again(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "tinh",
+        {
+            "province.yml": "name: Tỉnh Thử\nbase_url: https://tt.example.vn/{commune}/\n",
+            "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\n---\n",
+            "communes/an/site.yml": "name: Xã An\n",
+            "communes/binh/site.yml": "name: Xã Bình\n",
+            **telling("communes/an/"),
+        },
+    )
+    options = BuildOptions(root, record_published=False)
+    first = told(build(options))
+    assert any("[an] qr/an/ap-phich/bang-linh-vuc-A4.pdf: nhắc việc" in p for p in first), first
+    assert told(build(options)) == first  # nothing changed
+    (root / "communes/binh/site.yml").write_text("name: Xã Bình\nhotline: 0209 1 222 333\n")
+    of_an = [p for p in told(build(options)) if p.startswith("[an]")]  # an left as it is
+    assert of_an == [p for p in first if p.startswith("[an]")]

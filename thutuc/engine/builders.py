@@ -12,7 +12,7 @@ The forkserver imports this module once for every worker (engine/pool.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -231,7 +231,16 @@ def run_job(job: Job) -> JobResult:
         (tree, job.prefix + rel, write_output(job.roots[tree], job.prefix + rel, data))
         for tree, rel, data in built.files
     )
-    return JobResult(job.artifact_id, files, tuple(built.problems), built.meta)
+    problems = tuple(_in_site_folder(p, job.prefix) for p in built.problems)
+    return JobResult(job.artifact_id, files, problems, built.meta)
+
+
+def _in_site_folder(problem: Problem, prefix: str) -> Problem:
+    """A problem of a printed file, named as the site's poster module names it
+    (qr/ap-phich/...), with the commune's folder in a province (qr/<xã>/ap-phich/...)."""
+    if prefix and problem.file.startswith("qr/"):
+        return replace(problem, file=f"qr/{prefix}{problem.file[3:]}")
+    return problem
 
 
 def job_affinity(job: Job) -> str:

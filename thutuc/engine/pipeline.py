@@ -48,6 +48,7 @@ from thutuc.content.files import (
     content_digest,
     is_province,
 )
+from thutuc.content.freshness import is_stale_notice
 from thutuc.content.model import Recipe, Site, site_slug
 from thutuc.content.permanence import page_paths, published_titles, record_published
 from thutuc.engine import sites, staging
@@ -551,7 +552,8 @@ class Build:
 
     def _save_sites(self, head: Head) -> None:
         assert self.project is not None and self.outputs is not None
-        head.problems = tuple(p for p in self.problems if p.severity is not Severity.NOTICE)
+        # Every problem replays but the stale-facts notice, worked out again for the day.
+        head.problems = tuple(p for p in self.problems if not is_stale_notice(p))
         loaded = {site_slug(s): s for s in self.project.sites}
         new_sites = {slug: head.sites[slug] for slug in self.kept_sites if slug in head.sites}
         # What a commune's artifacts told of the catalogue's files (outputs.group_of):
