@@ -376,8 +376,9 @@ def _reach_problem(reach: Reach, fields: int) -> PosterProblem:
             hint += f", hoặc in {SHOP_BOARD}{dot}{lang}.pdf ở hàng in"
         return PosterProblem(where, message, hint + ".", severity)
     message = (
-        f"Mã QR quá dày để in đủ lớn trên khổ {reach.paper}: chỉ quét được từ khoảng "
-        f"{_metres(reach.nominal_m)} thay vì {_metres(reach.designed_m)}."
+        f"Mã QR quá dày để in đủ lớn trên khổ {reach.paper}: mã in nhỏ hơn, quét được từ "
+        f"khoảng {_metres(reach.distance_m)} thay vì {_metres(reach.designed_m)} "
+        f"(điện thoại tốt: {_metres(reach.nominal_m)})."
     )
     hint = (
         "Địa chỉ trang càng ngắn, mã càng thưa. Đặt tên thư mục lĩnh vực ngắn hơn "
