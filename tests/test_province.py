@@ -324,3 +324,26 @@ def test_base_url_on_the_command_line_may_hold_the_commune(province: Path) -> No
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "https://preview.example.vn/an/" in page(province / "output", "an/1.001193")
+
+
+def test_a_build_of_one_commune_tells_its_problems_not_the_others(province: Path) -> None:
+    """`--commune an` is an editor asking about Xã An (and the catalogue it uses):
+    what Xã Bình's last build said is not this build's to tell; the next whole
+    build tells it again."""
+    slip = "communes/binh/procedures/ho-tich/trich-luc.md"
+    (province / slip).write_text(
+        procedure("2.000635", "Cấp bản sao trích lục", "fee: 8.000 đồng\nprocessing_tiem: 1\n")
+    )
+    (province / "communes/an/site.yml").write_text("name: Xã An\nhotline: 0209 1 111 111\nfax: 1\n")
+
+    def told(*communes: str) -> set[str]:
+        result = build(BuildOptions(province, posters=False, communes=communes))
+        return {p.where.split(":")[0] for p in result.problems.warnings}
+
+    everything = told()
+    assert {"[binh] " + slip, "[an] communes/an/site.yml"} <= everything
+    not_binh = {w for w in everything if not w.startswith("[binh]")}
+    assert told("an") == not_binh
+    (province / "communes/an/site.yml").write_text("name: Xã An\nfax: 1\n")
+    assert told("an") == not_binh  # an built again
+    assert told() == everything  # binh left as it was, told again

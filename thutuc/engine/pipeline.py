@@ -388,7 +388,7 @@ class Build:
             self.run_many, frozenset(self.kept_sites),
         )  # fmt: skip
         replayed: set[Problem] = set()  # a catalogue file's, kept by several communes: once
-        for slug in self.kept_sites:
+        for slug in self._kept_and_asked_for():
             for problem in self.head.sites[slug].problems:
                 if problem not in replayed:
                     replayed.add(problem)
@@ -397,6 +397,13 @@ class Build:
         if self.project is None or self.problems.has_errors(self.options.strict):
             self.save(success=False)
             raise BuildFailed(self.problems)
+
+    def _kept_and_asked_for(self) -> list[str]:
+        """The communes kept as they are whose problems this build tells again: with
+        --commune or --shard, only those asked for (the others' are not looked at)."""
+        assert self.files is not None
+        chosen = set(sites.chosen_communes(self.options, self.files))
+        return [slug for slug in self.kept_sites if not chosen or slug in chosen]
 
     def _unchanged_communes(self) -> list[str]:
         """Communes this build leaves as they are: not asked for (--commune, --shard),
