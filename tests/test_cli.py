@@ -196,8 +196,8 @@ def test_python_m_build_in_the_repository_is_pypa_build() -> None:
 def test_a_project_folder_that_does_not_exist_is_said_first(tmp_path: Path) -> None:
     for command in ("build", "check", "serve", "compare"):
         result = run(command, "--project", str(tmp_path / "khong-co"))
-        assert result.exit_code == 1, (command, result.output)
-        assert "không có thư mục này" in result.output
+        assert result.exit_code == 2, (command, result.output)  # as click's wrong values
+        assert f"'--project': không có thư mục {tmp_path / 'khong-co'}." in result.output
         assert "published-urls" not in result.output and "Traceback" not in result.output
 
 

@@ -46,16 +46,14 @@ OPTIONS_METAVAR = "[TÙY CHỌN]"
 _UNTOUCHED = "Trang cũ trong thư mục đầu ra vẫn giữ nguyên."
 
 
-def _existing_folder(ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
-    """--project must be a folder that exists: said before any step, in Vietnamese."""
-    if not value.is_dir():
-        click.secho(
-            f"--project {value}: không có thư mục này. Ghi đường dẫn tới thư mục có site.yml "
-            "(hoặc province.yml), ví dụ --project . khi đang đứng trong thư mục trang.",
-            fg="red",
-            err=True,
+def _existing_folder(_ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
+    """--project must be a folder that exists: said before any step, in Vietnamese,
+    as a wrong option value (exit 2), like a --project that names a file."""
+    if not value.exists():
+        raise click.BadParameter(
+            f"không có thư mục {value}. Ghi đường dẫn tới thư mục có site.yml (hoặc "
+            "province.yml), ví dụ --project . khi đang đứng trong thư mục trang."
         )
-        ctx.exit(1)
     return value
 
 
