@@ -838,3 +838,42 @@ def test_the_font_warning_s_line_follows_an_edit_above_it(tmp_path):
     site_yml = root / "site.yml"
     site_yml.write_text("# Trang của xã\n" + site_yml.read_text("utf-8"), "utf-8")
     assert line() == 2  # the same texts, a line further down
+
+
+# The site's own words ---------------------------------------------------------
+
+OWN_WORDS = {  # templates/strings/vi.yml of a commune that words its posters its own way
+    "print_headline": "Quét mã, xem ngay thủ tục (lời của xã)",
+    "print_card_instruction": "Quét để biết cần mang gì (lời của xã)",
+    "print_offline_label": "Mất sóng? Quét mã này (lời của xã)",
+    "print_text_fee": "Phí",
+    "hotline": "Số nóng của xã",
+    "documents": "Hồ sơ cần chuẩn bị",
+    "methods": "Các cách nộp",
+    "method_truc-tuyen": "Qua mạng",
+}
+
+
+@pytest.mark.pdf
+def test_the_site_s_own_vietnamese_words_are_the_posters_words(tmp_path) -> None:
+    """A site's templates/strings/vi.yml wins key by key on the pages, and so it must
+    on paper: the Vietnamese boards, cards and leaflets, and the no-signal code."""
+    require_tool("pdftotext")
+    require_tool("pdftoppm")
+    own = "".join(f'{key}: "{text}"\n' for key, text in OWN_WORDS.items())
+    root = write_site(tmp_path / "site", {**SMALL_SITE, "templates/strings/vi.yml": own})
+    posters = print_build(root) / POSTER_DIR
+    board = pdf_text(posters / "bang-linh-vuc-A4.pdf")
+    assert OWN_WORDS["print_headline"] in board and "Số nóng của xã: 0209 3000 000" in board
+    card = pdf_text(posters / "the-1.001193.pdf")
+    for key in ("print_card_instruction", "print_offline_label", "documents"):
+        assert OWN_WORDS[key] in card, key
+    assert "Phí: 2.000 đồng/trang" in card and "Giấy tờ cần mang" not in card
+    leaflet = pdf_text(posters / "to-roi-1.001193.pdf")
+    for words in ("Hồ sơ cần chuẩn bị", "Các cách nộp", "Qua mạng", "Số nóng của xã"):
+        assert words in leaflet, words
+    page = (web_of(root / "qr") / "1.001193/index.html").read_text(encoding="utf-8")
+    assert "Hồ sơ cần chuẩn bị" in page and "Các cách nộp" in page  # the page says the same
+    [image] = render_pages(posters / "the-1.001193.pdf", dpi=200)
+    [text] = [t for t in decode(image) if not t.startswith("https://")]
+    assert "\nPhí: 2.000 đồng/trang" in text and "Lệ phí" not in text

@@ -30,7 +30,8 @@ from thutuc.content.text import vi_date
 from thutuc.print.layout import Block, Code, PosterSpec, address_text
 from thutuc.site.strings import SOURCE_LANGUAGE, fill, own_strings
 
-# The strings the posters use (the rest of a strings file is for the pages).
+# The strings the posters use (the rest of a strings file is for the pages only). The
+# leaflet prints the page's own headings and labels, so it says what the page says.
 PRINT_KEYS = (
     "print_headline", "print_howto_camera", "print_howto_zalo", "print_feedback",
     "print_save_contact", "print_contact_caption", "print_updated", "print_card_instruction",
@@ -38,6 +39,11 @@ PRINT_KEYS = (
     "print_text_fee", "print_text_where", "print_text_checked", "one_stop_office",
     "procedure_count", "hotline", "address", "opening_hours", "processing_time", "fee",
     "documents", "untranslated_parts", "outdated",
+    # the leaflet's, as the page has them
+    "procedure_code", "where", "methods", "method_truc-tiep", "method_truc-tuyen",
+    "method_buu-chinh", "fee_inline", "submit_online", "forms", "more_information",
+    "applicants", "conditions", "result", "legal_basis", "decision", "updated_commit",
+    "checked_on",
 )  # fmt: skip
 # A bilingual card is A4: on A5 its two codes leave room for one document in two languages.
 BILINGUAL_CARD = "A4"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -45,7 +46,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from thutuc.content.markdown import inline_html, parse
 from thutuc.content.model import Procedure, Site
-from thutuc.content.text import fold, nfc
+from thutuc.content.text import fold, nfc, vi_date
 from thutuc.print.card import scaled
 from thutuc.print.glyphs import FONT, markup, paragraph_style
 from thutuc.print.layout import (
@@ -98,36 +99,41 @@ def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items if i) + "</ul>"
 
 
-def leaflet_html(site: Site, procedure: Procedure) -> str:
+def leaflet_html(site: Site, procedure: Procedure, words: Callable[..., str]) -> str:
     """What the procedure page shows, as HTML the walker lays out: summary, documents,
     time, fee, where, hours, ways to submit, the body, forms, who may apply,
-    conditions, result, agency, legal basis, the date the facts were checked."""
+    conditions, result, agency, legal basis, the date the facts were checked.
+    `words`: the page's headings and labels (templates/strings/vi.yml)."""
     front, config = procedure.front, site.config
+
+    def t(key: str, **values: object) -> str:
+        return html.escape(words(key, **values), quote=False)
+
     parts = [f"<p>{inline_html(front.summary)}</p>"] if front.summary else []
     if front.documents:
-        parts += ["<h2>Giấy tờ cần mang</h2>", _list([inline_html(d) for d in front.documents])]
-    office = html.escape(front.agency or f"Bộ phận Một cửa, {config.name}")
+        parts += [f"<h2>{t('documents')}</h2>", _list([inline_html(d) for d in front.documents])]
+    office = html.escape(front.agency or words("one_stop_office", name=config.name))
     where = inline_html(front.where) or office + (
         f"<br>{html.escape(config.address)}" if config.address else ""
     )
     facts = [
-        ("Thời gian giải quyết", inline_html(front.processing_time)),
-        ("Lệ phí", inline_html(front.fee)),
-        ("Nơi nộp", where),
-        ("Giờ làm việc", html.escape(config.opening_hours)),
+        (words("processing_time"), inline_html(front.processing_time)),
+        (words("fee"), inline_html(front.fee)),
+        (words("where"), where),
+        (words("opening_hours"), html.escape(config.opening_hours)),
     ]
     parts.append(_dl(facts))
     if front.methods:
         methods = []
         for m in front.methods:
-            text = f"<strong>{m.label}</strong>"
+            text = f"<strong>{t('method_' + m.key)}</strong>"
             text += f": {inline_html(m.processing_time)}" if m.processing_time else ""
-            text += f"; lệ phí: {inline_html(m.fee)}" if m.fee else ""
+            text += f"; {t('fee_inline')}: {inline_html(m.fee)}" if m.fee else ""
             methods.append(text)
-        parts += ["<h2>Cách nộp hồ sơ</h2>", _list(methods)]
+        parts += [f"<h2>{t('methods')}</h2>", _list(methods)]
     if front.online_url:
         link = html.escape(front.online_url)
-        parts.append(f'<p>Nộp trực tuyến trên Cổng Dịch vụ công: <a href="{link}">{link}</a></p>')
+        parts.append(f'<p>{t("submit_online")}: <a href="{link}">{link}</a></p>')
     parts.append(parse(procedure.body).html)
     if front.forms:
         forms = []
@@ -136,22 +142,22 @@ def leaflet_html(site: Site, procedure: Procedure) -> str:
             forms.append(
                 f'{html.escape(form.title)} ({form.kind}): <a href="{address}">{address}</a>'
             )
-        parts += ["<h2>Mẫu đơn, tờ khai</h2>", _list(forms)]
+        parts += [f"<h2>{t('forms')}</h2>", _list(forms)]
     details = [
-        ("Ai được làm", inline_html(front.applicants)),
-        ("Điều kiện", inline_html(front.conditions)),
-        ("Kết quả nhận được", inline_html(front.result)),
-        ("Cơ quan thực hiện", inline_html(front.agency)),
+        (words("applicants"), inline_html(front.applicants)),
+        (words("conditions"), inline_html(front.conditions)),
+        (words("result"), inline_html(front.result)),
+        ("Cơ quan thực hiện", inline_html(front.agency)),  # the page has it under "where"
     ]
     if any(v for _, v in details):
-        parts += ["<h2>Thông tin thêm</h2>", _dl(details)]
+        parts += [f"<h2>{t('more_information')}</h2>", _dl(details)]
     if front.legal_basis or front.decision:
         basis = [inline_html(b) for b in front.legal_basis]
-        basis += [f"Quyết định công bố: {html.escape(front.decision)}"] if front.decision else []
-        parts += ["<h2>Căn cứ pháp lý</h2>", _list(basis)]
+        basis += [f"{t('decision')} {html.escape(front.decision)}"] if front.decision else []
+        parts += [f"<h2>{t('legal_basis')}</h2>", _list(basis)]
     if checked := site.checked_on(procedure):
-        said = "Cập nhật ngày" if not front.updated else "Thông tin được kiểm tra ngày"
-        parts.append(f"<p>{said} {checked:%d/%m/%Y}.</p>")
+        said = "checked_on" if front.updated else "updated_commit"
+        parts.append(f"<p>{t(said, date=vi_date(checked))}</p>")
     return "".join(parts)
 
 

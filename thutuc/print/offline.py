@@ -22,7 +22,6 @@ from thutuc.content.model import Procedure, Site
 from thutuc.content.text import nfc
 
 MAX_TEXT_BYTES = 300
-LABEL = "Không có sóng? Quét mã này để đọc ngay"
 MORE = "xem đủ trên trang"
 ELLIPSIS = "…"
 # The words of the text, in Vietnamese; a poster in another language passes its own

@@ -23,11 +23,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from thutuc.content.markdown import inline_html, plain_text
 from thutuc.content.model import Field, Procedure, Site, SiteConfig
-from thutuc.content.text import nfc
+from thutuc.content.text import nfc, vi_date
 from thutuc.print.board import CONTACT_DISTANCE_M, fit_board, fits_at_designed
 from thutuc.print.card import fit_card
 from thutuc.print.field import fit_field
 from thutuc.print.glyphs import missing
+from thutuc.print.languages import Words, text_labels, words_of
 from thutuc.print.layout import (
     MARGIN,
     MM_PER_METRE,
@@ -41,10 +42,10 @@ from thutuc.print.layout import (
     render_pdf,
 )
 from thutuc.print.leaflet import fit_leaflet, inline_markup, leaflet_html
-from thutuc.print.offline import LABEL as OFFLINE_LABEL
-from thutuc.print.offline import inline_text, offline_text
+from thutuc.print.offline import MAX_TEXT_BYTES, inline_text, offline_text
 from thutuc.print.qr import QUIET_ZONE, contact_vcard, qr_targets, symbol_size_mm
 from thutuc.resources import TEMPLATES_DIR as TEMPLATES
+from thutuc.site.strings import SOURCE_LANGUAGE
 
 POSTER_DIR, PREVIEW_DIR = "ap-phich", "xem-truoc"
 PREVIEW_WIDTH_PX = 480
@@ -69,15 +70,16 @@ KIND_NAMES = {
     "stickers": "Tờ nhãn dán",
     "leaflet": "Tờ rơi thủ tục",
 }
-HEADLINE = "Quét mã QR để tra cứu thủ tục hành chính"
-HOWTO = (
-    "Mở camera điện thoại, hướng vào mã của lĩnh vực cần tìm, bấm vào đường link hiện lên.",
-    "Hoặc mở Zalo, bấm “Thêm” → biểu tượng mã QR → hướng vào mã.",
-)
-FEEDBACK = "Nhận phản ánh, kiến nghị về thủ tục hành chính qua đường dây nóng và tại địa chỉ trên."
 
 
 # Declaring the posters ------------------------------------------------------
+
+
+def vietnamese(site: Site) -> Words:
+    """The words of the Vietnamese posters: templates/strings/vi.yml, the site's own
+    over the bundled one, as the pages have them (a poster's key holds the site's
+    templates digest, so editing the file redraws the posters)."""
+    return words_of(site, SOURCE_LANGUAGE)
 
 
 def made_on(site: Site) -> date | None:
@@ -88,36 +90,38 @@ def made_on(site: Site) -> date | None:
     return max(dates, default=None)
 
 
-def footer_blocks(site: Site) -> tuple[Block, ...]:
+def footer_blocks(site: Site, words: Words) -> tuple[Block, ...]:
     """The short footer of cards, field posters and leaflets: commune, hotline."""
     config = site.config
     parts = [Block("footer", config.name)]
     if config.hotline:
-        parts.append(Block("footer", f"Đường dây nóng: {config.hotline}"))
+        parts.append(Block("footer", f"{words('hotline')}: {config.hotline}"))
     return tuple(parts)
 
 
-def board_footer(site: Site) -> tuple[Block, ...]:
+def board_footer(site: Site, words: Words) -> tuple[Block, ...]:
     config = site.config
-    blocks = [Block("hotline", f"Đường dây nóng: {config.hotline}")] if config.hotline else []
+    blocks = []
+    if config.hotline:
+        blocks.append(Block("hotline", f"{words('hotline')}: {config.hotline}"))
     if contact_vcard(site):
-        blocks.append(Block("small", "Quét mã bên trái để lưu số vào danh bạ điện thoại."))
+        blocks.append(Block("small", words("print_save_contact")))
     if config.address:
-        blocks.append(Block("footer", f"Địa chỉ: {config.address}"))
+        blocks.append(Block("footer", f"{words('address')}: {config.address}"))
     if config.opening_hours:
-        blocks.append(Block("footer", f"Giờ làm việc: {config.opening_hours}"))
+        blocks.append(Block("footer", f"{words('opening_hours')}: {config.opening_hours}"))
     if config.hotline or config.address:
-        blocks.append(Block("footer", FEEDBACK))
+        blocks.append(Block("footer", words("print_feedback")))
     if made := made_on(site):
-        blocks.append(Block("small", f"Thông tin cập nhật đến ngày {made:%d/%m/%Y}."))
+        blocks.append(Block("small", words("print_updated", date=vi_date(made))))
     return tuple(blocks)
 
 
-def contact_code(site: Site) -> Code | None:
+def contact_code(site: Site, words: Words) -> Code | None:
     vcard = contact_vcard(site)
     if not vcard:
         return None
-    caption = "Lưu số đường dây nóng vào danh bạ"
+    caption = words("print_contact_caption")
     return Code(vcard, "", kind="contact", distance_m=CONTACT_DISTANCE_M, caption=caption)
 
 
@@ -127,27 +131,30 @@ def board_spec(site: Site, paper: str, ecc: str, print_shop: bool = False) -> Po
     distance = site.config.board_distance_m
     if paper == "A4":
         distance = min(DISTANCE["board-A4"], distance)
-    codes = tuple(_field_code(site, f) for f in site.fields)
+    words = vietnamese(site)
+    codes = tuple(_field_code(site, f, words) for f in site.fields)
+    headline = words("print_headline")
     heading = (
         Block("commune", site.config.name),
-        Block("headline", HEADLINE),
-        *(Block("howto", line) for line in HOWTO),
+        Block("headline", headline),
+        Block("howto", words("print_howto_camera")),
+        Block("howto", words("print_howto_zalo")),
     )
     return PosterSpec(
-        name, "board", paper, distance, f"{site.config.name}: {HEADLINE}", site.config.name,
-        heading, codes, footer=board_footer(site), ecc=ecc, print_shop=print_shop,
-        designed_m=distance, contact=contact_code(site),
+        name, "board", paper, distance, f"{site.config.name}: {headline}", site.config.name,
+        heading, codes, footer=board_footer(site, words), ecc=ecc, print_shop=print_shop,
+        designed_m=distance, contact=contact_code(site, words),
     )  # fmt: skip
 
 
-def _field_code(site: Site, field: Field) -> Code:
+def _field_code(site: Site, field: Field, words: Words) -> Code:
     url = site.absolute_url(field.url_path)
-    count = f"{len(field.active_procedures)} thủ tục"
+    count = words("procedure_count", n=len(field.active_procedures))
     return Code(url, field.title, count, caption=address_text(url))
 
 
 def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) -> PosterSpec:
-    field = site.fields_by_slug[field_slug]
+    field, words = site.fields_by_slug[field_slug], vietnamese(site)
     heading = (
         Block("small", site.config.name),
         Block("title", field.title),
@@ -161,7 +168,7 @@ def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) 
     distance = DISTANCE["field"]
     return PosterSpec(
         f"ap-phich-{field.slug}", "field", "A4", distance, field.title, site.config.name,
-        heading, (_field_code(site, field),), body, footer_blocks(site), ecc,
+        heading, (_field_code(site, field, words),), body, footer_blocks(site, words), ecc,
         print_shop=print_shop, designed_m=distance, source=field.source,
     )  # fmt: skip
 
@@ -170,15 +177,18 @@ def _by_title(procedure: Procedure) -> tuple[str, str]:
     return procedure.sort_key
 
 
-def procedure_codes(site: Site, procedure: Procedure, distance: float) -> tuple[Code, Code]:
+def procedure_codes(
+    site: Site, procedure: Procedure, distance: float, words: Words
+) -> tuple[Code, Code]:
     """The page's address, and beside it the key facts as text for a phone with no signal."""
     url = site.absolute_url(procedure.url_path)
     page = Code(
         url, procedure.title, procedure.code, distance_m=distance, caption=address_text(url)
     )
+    text = offline_text(site, procedure, MAX_TEXT_BYTES, text_labels(words))
     facts = Code(
-        offline_text(site, procedure), procedure.title, kind="text",
-        distance_m=TEXT_CODE_DISTANCE_M * distance / DISTANCE["card"], caption=OFFLINE_LABEL,
+        text, procedure.title, kind="text", caption=words("print_offline_label"),
+        distance_m=TEXT_CODE_DISTANCE_M * distance / DISTANCE["card"],
     )  # fmt: skip
     return page, facts
 
@@ -198,21 +208,21 @@ def document_markup(text: str) -> str:
 
 
 def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = False) -> PosterSpec:
-    front = procedure.front
+    front, words = procedure.front, vietnamese(site)
     heading = (
         Block("small", site.config.name),
         Block("title", front.title),
-        Block("instruction", "Quét mã để xem giấy tờ cần mang, cách nộp hồ sơ"),
+        Block("instruction", words("print_card_instruction")),
     )
-    body = [_fact("Thời gian", front.processing_time)] if front.processing_time else []
+    body = [_fact(words("print_text_time"), front.processing_time)] if front.processing_time else []
     if front.fee:
-        body.append(_fact("Lệ phí", front.fee))
+        body.append(_fact(words("print_text_fee"), front.fee))
     if front.documents:
-        body += document_blocks("Giấy tờ cần mang", front.documents)
+        body += document_blocks(words("documents"), front.documents)
     distance = DISTANCE["card"]
     return PosterSpec(
         f"the-{front.code}", "card", "A5", distance, front.title, site.config.name, heading,
-        procedure_codes(site, procedure, distance), tuple(body), footer_blocks(site), ecc,
+        procedure_codes(site, procedure, distance, words), tuple(body), footer_blocks(site, words), ecc,
         print_shop=print_shop, designed_m=distance, source=procedure.source,
     )  # fmt: skip
 
@@ -234,17 +244,17 @@ def stickers_spec(site: Site, ecc: str, print_shop: bool = False) -> PosterSpec:
 def leaflet_spec(
     site: Site, procedure: Procedure, ecc: str, print_shop: bool = False
 ) -> PosterSpec:
-    front = procedure.front
+    front, words = procedure.front, vietnamese(site)
     heading = (
         Block("small", site.config.name),
         Block("title", front.title),
-        Block("small", f"Mã thủ tục: {front.code}"),
+        Block("small", words("procedure_code", code=front.code)),
     )
     distance = DISTANCE["leaflet"]
     return PosterSpec(
         f"to-roi-{front.code}", "leaflet", "A4", distance, front.title, site.config.name,
-        heading, procedure_codes(site, procedure, distance),
-        (Block("html", leaflet_html(site, procedure)),), footer_blocks(site), ecc,
+        heading, procedure_codes(site, procedure, distance, words),
+        (Block("html", leaflet_html(site, procedure, words)),), footer_blocks(site, words), ecc,
         print_shop=print_shop, designed_m=distance, source=procedure.source,
     )  # fmt: skip
 
@@ -417,7 +427,7 @@ def printed_sources(site: Site) -> list[tuple[str, tuple[str, ...] | Procedure]]
     the field's title, each procedure's title), so a character no font draws is
     looked for here, once in the file that has it."""
     from thutuc.print.languages import PRINT_KEYS, poster_languages
-    from thutuc.site.strings import SOURCE_LANGUAGE, bundled, own_strings, strings_file
+    from thutuc.site.strings import bundled, own_strings, strings_file
 
     config, languages = site.config, poster_languages(site)
     settings = [config.name, config.address, config.hotline, config.opening_hours]
@@ -437,10 +447,8 @@ def printed_sources(site: Site) -> list[tuple[str, tuple[str, ...] | Procedure]]
     for (code, procedure_code), translation in sorted(site.translations.items()):
         if code in codes and procedure_code in active:
             sources.append((translation.source, translation))
-    # The site's own words for the posters, in the languages that print them; the
-    # Vietnamese ones only beside a bilingual poster's (a Vietnamese poster's are fixed).
-    bilingual = any(language.posters == "bilingual" for language in languages)
-    for code in sorted(codes | ({SOURCE_LANGUAGE} if bilingual else set())):
+    # The site's own words for the posters: Vietnamese, and the languages that print.
+    for code in sorted(codes | {SOURCE_LANGUAGE}):
         ours = bundled(code)
         own = {
             k: v

@@ -44,6 +44,17 @@ def strings_file(templates_root: Path, code: str) -> Path:
 
 def _read(path: Path) -> dict[str, Any]:
     """A strings file as a mapping; {} when it is missing or not a mapping (check reports it)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    # Read again when the file changes (a worker of `serve` lives across builds); a
+    # poster is drawn from these words, one call each: a province draws thousands.
+    return dict(_read_as_of(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _read_as_of(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
     import yaml
 
     try:
