@@ -684,3 +684,31 @@ def test_in_a_province_a_commune_left_as_it_is_tells_its_notices_again(tmp_path:
     (root / "communes/binh/site.yml").write_text("name: Xã Bình\nhotline: 0209 1 222 333\n")
     of_an = [p for p in told(build(options)) if p.startswith("[an]")]  # an left as it is
     assert of_an == [p for p in first if p.startswith("[an]")]
+
+
+def test_serve_readies_the_spare_between_builds_and_edits_stay_exact(tmp_path: Path) -> None:
+    """Between builds, `serve` makes the spare folder hold what the live one holds
+    (hard links), so the next build writes only what changed; what it swaps in is
+    still a cold build's."""
+    from thutuc.engine.pipeline import Session, ready_spares
+
+    root = write_files(tmp_path / "site", many(30))
+    options = BuildOptions(root, posters=False, record_published=False)
+    session = Session(jobs=1)
+    try:
+        build(options, session=session)
+        ready_spares(options, session)
+        [spare] = (root / ".thutuc-cache/spare").glob("*-out")
+        assert files_of(spare) == files_of(root / "output")
+        linked = inodes(spare).items() & inodes(root / "output").items()
+        assert len(linked) > 0.9 * len(files_of(spare))  # linked, not written again
+        write_files(root, {"procedures/ho-tich/p1.md": procedure("1.000001", "Thủ tục đã sửa")})
+        build(options, session=session)
+        ready_spares(options, session)
+    finally:
+        session.close()
+    cold = tmp_path / "cold"
+    cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
+    assert files_of(root / "output") == files_of(cold / "out")
+    assert files_of(root / "qr") == files_of(cold / "qr")
+    assert files_of(spare) == files_of(root / "output")  # readied again for the next edit

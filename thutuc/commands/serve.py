@@ -30,7 +30,7 @@ from watchfiles import watch
 
 from thutuc.content.files import os_reason
 from thutuc.content.province import PROVINCE_FILE
-from thutuc.engine.pipeline import BuildOptions, Session, build, forget_build
+from thutuc.engine.pipeline import BuildOptions, Session, build, forget_build, ready_spares
 from thutuc.problems import BuildFailed, Problems
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
@@ -141,6 +141,7 @@ def rebuild(options: BuildOptions, state: PreviewState, session: Session) -> Non
     state.clear_error_page()
     state.build_number += 1
     click.secho(f"Đã dựng lại trong {result.seconds:.1f} giây.", fg="green", err=True)
+    ready_spares(options, session)  # while the editor reads the page
 
 
 def serve(project: Path, port: int, posters: bool = False) -> None:

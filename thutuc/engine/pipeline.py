@@ -206,6 +206,35 @@ def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Projec
     return project, problems
 
 
+def ready_spares(options: BuildOptions, session: Session) -> None:
+    """Between two builds of `serve`: make each spare folder hold what its live
+    folder holds (hard links), so the next build writes only what changed. After
+    a cold build the spare is empty, and the first edit would link every file
+    first (bench/bench_serve.py, 4,000 procedures: 0.57 s for that edit, 0.38 s
+    for the next ones; readied, 0.37-0.40 s, and 0.21 s to ready it)."""
+    head = session.head
+    if head is None or not session.name:
+        return
+    cache, name = state_dir(options.project), session.name
+    spares = spare_folders(cache, (options.out_dir, options.qr_dir), name)
+    trees = []
+    for tree_name, folder in zip(TREES, (options.out_dir, options.qr_dir), strict=True):
+        live, spare = head.live.get(tree_name, {}), head.spare.get(tree_name, {})
+        if spare == live or not folder.is_dir():
+            continue
+        tree = staging.Tree(tree_name, folder, spares[tree_name], live, spare)
+        tree.prepare()
+        for rel, entry in live.items():
+            tree.keep(rel, entry.digest)
+        tree.finish()
+        head.spare[tree_name] = dict(tree.written)
+        trees.append(tree)
+    if trees:  # the state on disk says what the spares hold, then they are trusted
+        write_state(cache, name, head, None)
+        for tree in trees:
+            tree.settled()
+
+
 def forget_build(options: BuildOptions) -> None:
     """Remove the build state and spare folders of these output folders (a
     preview's, when it ends)."""
