@@ -6,6 +6,7 @@ must not outlive (engine/pool.py).
 
 from __future__ import annotations
 
+import os
 import sys
 from multiprocessing.connection import Connection
 
@@ -19,6 +20,9 @@ def main(argv: list[str]) -> None:
     from thutuc.engine import builders  # noqa: F401  (imported once, before any task)
 
     serve_tasks(Connection(int(argv[1])))
+    # Told to stop: nothing is left to write, and tearing down the interpreter (the
+    # records and templates of thousands of pages) kept the build waiting for us.
+    os._exit(0)
 
 
 if __name__ == "__main__":
