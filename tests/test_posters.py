@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from conftest import require_module
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from poster_helpers import (
     LONG_TITLE,
     PHONE_VIEWS,
@@ -42,6 +44,7 @@ from poster_helpers import (
 )
 
 from thutuc.content.model import Site
+from thutuc.engine.pipeline import BuildOptions, check
 from thutuc.print.layout import FONTS_DIR, MM, PAPERS, Code, PosterSpec, register_fonts
 from thutuc.print.posters import (
     POSTER_DIR,
@@ -709,6 +712,12 @@ def test_a_minority_script_word_inside_brackets_is_shaped_not_boxed(tmp_path, bo
         ("site.yml", "name: Xã Hòa Bình", "name: Xã Hòa Bình 🍼"),
         # the body as the leaflet prints it: an entity is its character
         ("procedures/ho-tich/khai-sinh.md", "Nhận kết quả.", "Nhận kết quả &#x1F37C;."),
+        # a YAML escape in a quoted value is its character too
+        (
+            "procedures/ho-tich/khai-sinh.md",
+            '"Đăng ký khai sinh"',
+            '"Đăng ký khai sinh \\U0001F37C"',
+        ),
     ],
 )
 def test_a_character_no_font_draws_is_reported_once_in_the_file_that_has_it(
@@ -726,9 +735,11 @@ def test_a_character_no_font_draws_is_reported_once_in_the_file_that_has_it(
     assert "U+1F37C" in problems[0].message and problems[0].severity is Severity.WARNING
     lines = files[file].splitlines()
     typed = next((n for n, line in enumerate(lines, 1) if "🍼" in line), None)
-    assert problems[0].line == typed  # the line it was typed on; none for an entity
+    assert problems[0].line == typed  # the line it was typed on; none for an escape
     again = print_problems(root, tmp_path / "qr")  # nothing changed: the state replays it
     assert [p.file for p in again if "phông chữ" in p.message] == [file]
+    _, checked = check(BuildOptions(root))  # `check` tells it as the build does
+    assert [p for p in checked if "phông chữ" in p.message] == problems
 
 
 def test_a_character_the_leaflet_does_not_print_is_not_reported(tmp_path):
@@ -877,3 +888,20 @@ def test_the_site_s_own_vietnamese_words_are_the_posters_words(tmp_path) -> None
     [image] = render_pages(posters / "the-1.001193.pdf", dpi=200)
     [text] = [t for t in decode(image) if not t.startswith("https://")]
     assert "\nPhí: 2.000 đồng/trang" in text and "Lệ phí" not in text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_the_fast_look_for_missing_characters_finds_what_the_slow_one_does(text: str) -> None:
+    """`missing` first asks a regular expression whether anything is beyond Noto Sans;
+    it must answer as asking each character's font does (spaces, joiners, variation
+    selectors and the fallback scripts included)."""
+    from thutuc.content.text import nfc
+    from thutuc.print.glyphs import font_of, missing
+
+    one_by_one = "".join(ch for ch in dict.fromkeys(nfc(text)) if font_of(ch) is None)
+    assert missing(text) == one_by_one
+    for ch in ("\u200d", "\ufe0f", "\u2028", "\xad", KHMER[0], TAI_VIET[0], "🍼", "Đ", "ễ"):
+        assert missing(text + ch) == "".join(
+            c for c in dict.fromkeys(nfc(text + ch)) if font_of(c) is None
+        )

@@ -347,3 +347,14 @@ def test_a_build_of_one_commune_tells_its_problems_not_the_others(province: Path
     (province / "communes/an/site.yml").write_text("name: Xã An\nfax: 1\n")
     assert told("an") == not_binh  # an built again
     assert told() == everything  # binh left as it was, told again
+
+
+def test_check_tells_a_catalogue_character_no_poster_font_draws_once(province: Path) -> None:
+    from thutuc.content.province import CATALOGUE_GROUP
+    from thutuc.engine.pipeline import check
+
+    path = province / "procedures/ho-tich/ket-hon.md"
+    path.write_text(path.read_text("utf-8").replace("Đăng ký kết hôn", "Kết hôn 🍼"), "utf-8")
+    _, problems = check(BuildOptions(province))
+    told = [(p.group, p.file, p.line) for p in problems if "U+1F37C" in p.message]
+    assert told == [(CATALOGUE_GROUP, "procedures/ho-tich/ket-hon.md", 3)]

@@ -56,6 +56,7 @@ from thutuc.engine.outputs import (
     TREES,
     Outputs,
     by_site,
+    group_of,
     spare_folders,
     worker_errors,
     workers,
@@ -203,7 +204,25 @@ def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Projec
     with _timed("kiểm tra", on_step):
         body = read_body(cache, name)
         project = sites.load_sites(options, files, body.records, problems, dates)
+        if project is not None:
+            _check_printed_characters(project, problems)
     return project, problems
+
+
+def _check_printed_characters(project: Project, problems: Problems) -> None:
+    """What a build's `glyphs` artifacts tell (a character no poster font draws), each
+    file once: a province's catalogue files are printed by every commune."""
+    from thutuc.engine.builders import glyphs
+    from thutuc.print.posters import printed_sources
+
+    told: dict[Problem, None] = {}
+    for site in project.sites:
+        slug = site_slug(site)
+        for file, printed in printed_sources(site):
+            for problem in glyphs((file, printed, site.root, None)).problems:
+                told[replace(problem, group=group_of(problem, slug))] = None
+    for problem in told:
+        problems.add(problem)
 
 
 def ready_spares(options: BuildOptions, session: Session) -> None:

@@ -13,7 +13,8 @@ previews, `index.html` to choose what to print.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -489,11 +490,30 @@ def glyph_problems(
 ) -> list[PosterProblem]:
     """A character of `file` (under the project's `root`) no poster font draws: it
     would print as an empty box. The problem names the first line that has one."""
-    texts = _procedure_texts(printed) if isinstance(printed, Procedure) else printed
+    if isinstance(printed, Procedure):
+        if printed.recipe and not any(_may_print_a_box(root / r) for r, _ in printed.recipe.layers):
+            return []
+        texts: Sequence[str] = _procedure_texts(printed)
+    else:
+        texts = printed
     chars = missing("\n".join(texts))
     if not chars:
         return []
     return [_glyph_problem(file, chars, _line_with(root / file, chars))]
+
+
+def _may_print_a_box(path: Path) -> bool:
+    """Whether a procedure's file, as typed, may hold a character no font draws: one
+    of its own, or one written as an HTML entity (&#x1F414;) or a YAML escape
+    ("\\U0001F414"). Most files hold none, and then their body need not be parsed."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return True
+    return bool(_ENTITY.search(text)) or "\\" in text or bool(missing(text))
+
+
+_ENTITY = re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]*;)")  # "&#x1F37C;", "&hearts;", not "A & B"
 
 
 def _line_with(path: Path, chars: str) -> int | None:
