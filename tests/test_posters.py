@@ -905,3 +905,64 @@ def test_the_fast_look_for_missing_characters_finds_what_the_slow_one_does(text:
         assert missing(text + ch) == "".join(
             c for c in dict.fromkeys(nfc(text + ch)) if font_of(c) is None
         )
+
+
+BAD_WORDS = {  # a site's vi.yml line → what check must say of it
+    "print_headline: [a, b]": "'print_headline' phải là một dòng chữ",
+    "hotline:": "'hotline' để trống",
+    "documents: {x: 1}": "'documents' phải là một dòng chữ",
+    "print_updated: 'Cập nhật {ngay}'": "'print_updated' có {ngay}, chỗ không được điền gì",
+    "print_feedback: " + "Rất dài " * 800: "'print_feedback' dài 6399 ký tự, quá 300",
+    "print_tieu_de: Quét mã": "Khóa lạ 'print_tieu_de'",
+}
+
+
+@pytest.mark.pdf
+def test_words_the_posters_cannot_use_are_told_on_their_line_and_not_printed(tmp_path) -> None:
+    """A list, an empty value, an unknown {placeholder}, a paragraph where a line goes:
+    printed, they would read "['a', 'b']", "None: 0209…", "{ngay}", or break the sheet."""
+    require_tool("pdftotext")
+    from click.testing import CliRunner
+
+    from thutuc.cli import main
+
+    own = "\n".join(BAD_WORDS) + "\nprint_card_instruction: Quét để biết cần mang gì\n"
+    root = write_site(tmp_path / "site", {**SMALL_SITE, "templates/strings/vi.yml": own})
+    checked = CliRunner().invoke(main, ["check", "--project", str(root)])
+    assert checked.exit_code == 0, checked.output
+    for number, (line, said) in enumerate(BAD_WORDS.items(), 1):
+        assert f"templates/strings/vi.yml:{number}: cảnh báo: {said}" in checked.output, line
+    posters = print_build(root) / POSTER_DIR
+    board, card = pdf_text(posters / "bang-linh-vuc-A4.pdf"), pdf_text(posters / "the-1.001193.pdf")
+    assert "Quét mã QR để tra cứu thủ tục hành chính" in board  # the bundled words instead
+    assert "Đường dây nóng: 0209 3000 000" in board and "None" not in board
+    assert "Giấy tờ cần mang" in card and "Quét để biết cần mang gì" in card  # a good one is used
+    page = (web_of(root / "qr") / "1.001193/index.html").read_text(encoding="utf-8")
+    assert "{ngay}" not in page and "[&#39;a&#39;" not in page and "Giấy tờ cần mang" in page
+
+
+def test_a_strings_file_saved_again_with_the_same_size_and_time_is_read_again(tmp_path) -> None:
+    """`serve` keeps its workers and this process across builds: a cache keyed by a
+    file's size and time kept words that `cp -p` or a quick second save had changed."""
+    import os
+
+    from thutuc.engine.pipeline import Session
+    from thutuc.engine.pipeline import build as engine_build
+
+    path = tmp_path / "site/templates/strings/vi.yml"
+    root = write_site(
+        tmp_path / "site", {**SMALL_SITE, "templates/strings/vi.yml": "fields: MOT\n"}
+    )
+    options = BuildOptions(root, posters=False, record_published=False)
+    session = Session(jobs=1)
+    try:
+        engine_build(options, session=session)
+        assert "MOT" in (root / "output/index.html").read_text(encoding="utf-8")
+        before = path.stat()
+        path.write_text("fields: HAI\n", encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_size == before.st_size
+        engine_build(options, session=session)
+    finally:
+        session.close()
+    assert "HAI" in (root / "output/index.html").read_text(encoding="utf-8")

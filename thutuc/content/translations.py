@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from thutuc.content.load import SourceDocument
+from thutuc.content.load import SourceDocument, parse_yaml
 from thutuc.content.model import Procedure, Site, summarise
 from thutuc.content.text import vi_date
 from thutuc.problems import Problems
+from thutuc.resources import TEMPLATES_DIR
 
 SOURCE_ONLY = ("code", "replaced_by", "retired", "local")
 # What a resident needs first (validate.RESIDENT_FACTS): a translation without
@@ -86,6 +87,7 @@ def translation_date(site: Site, translation: Procedure) -> date | None:
 def check_translations(site: Site, problems: Problems) -> None:
     """The languages' folders and strings, then a warning for each translation
     older than its Vietnamese source."""
+    check_site_strings(site, problems)
     check_languages(site, problems)
     for (lang, code), translation in sorted(site.translations.items()):
         source = site.procedures_by_code.get(code)
@@ -102,6 +104,48 @@ def check_translations(site: Site, problems: Problems) -> None:
             f"dịch, rồi ghi updated: {date.today().isoformat()} vào phần đầu bản dịch.",
             translation.summary.code_line,
         )
+
+
+def check_site_strings(site: Site, problems: Problems) -> None:
+    """The site's own templates/strings/<lang>.yml, Vietnamese's and its languages':
+    each string the pages and posters cannot use is told on its line (they use the
+    bundled one instead)."""
+    from thutuc.site.strings import (
+        SOURCE_LANGUAGE,
+        reference_strings,
+        site_strings,
+        string_problems,
+        strings_file,
+    )
+
+    for code in dict.fromkeys([SOURCE_LANGUAGE, *(x.code for x in site.config.languages)]):
+        path = strings_file(site.root, code)
+        if not path.is_file() or path.resolve().is_relative_to(TEMPLATES_DIR.resolve()):
+            continue
+        rel = path.relative_to(site.root).as_posix()
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            problems.error(rel, "Không đọc được tệp chữ giao diện (phải là UTF-8).", SAVE_AS_UTF8)
+            continue
+        parsed = parse_yaml(text, rel, problems)  # its syntax, and the line of each key
+        if parsed is None:
+            continue
+        if not isinstance(parsed[0], dict):
+            problems.warning(rel, "Tệp chữ giao diện phải là các dòng 'khóa: chữ'.", STRINGS_HINT)
+            continue
+        lines, data = parsed[1], site_strings(site.root, code)  # as the pages read it
+        for key, message in string_problems(data, reference_strings(code)).items():
+            problems.warning(
+                rel, f"{message} Trang và áp phích dùng chữ có sẵn.", STRINGS_HINT, lines.get(key)
+            )
+
+
+STRINGS_HINT = (
+    "Mỗi dòng là 'khóa: chữ', khóa như trong templates/strings/vi.yml của gói thutuc; "
+    "giữ nguyên {n}, {name}, {date} như ở đó (xem docs/ngon-ngu.md)."
+)
+SAVE_AS_UTF8 = "Mở tệp bằng trình soạn thảo, lưu lại với bảng mã UTF-8."
 
 
 def check_languages(site: Site, problems: Problems) -> None:

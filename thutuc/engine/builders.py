@@ -114,6 +114,8 @@ def qr_png(inputs: tuple[Any, str]) -> Built:
 def poster(inputs: tuple[Any, ...]) -> Built:
     """One poster: its PDF, its preview, its contact-sheet row, and a warning when
     its codes had to shrink below what its reading distance needs."""
+    from reportlab.platypus.doctemplate import LayoutError as TooLargeForPage
+
     from thutuc.print.layout import LayoutError
     from thutuc.print.posters import (
         POSTER_DIR,
@@ -131,10 +133,13 @@ def poster(inputs: tuple[Any, ...]) -> Built:
         return Built()
     try:
         pdf, preview, pages = draw_poster(spec)
-    except LayoutError as exc:
+    except (LayoutError, TooLargeForPage) as exc:
+        # ours says why in Vietnamese; reportlab's means one block is taller than a page
+        why = str(exc) if isinstance(exc, LayoutError) else "một đoạn chữ dài hơn cả trang giấy"
         problem = Problem(
-            f"qr/{POSTER_DIR}/{spec.name}.pdf", None, f"Không dàn trang được áp phích: {exc}.",
+            f"qr/{POSTER_DIR}/{spec.name}.pdf", None, f"Không dàn trang được áp phích: {why}.",
             "Rút gọn tên quá dài, hoặc báo cho người quản trị trang.", Severity.ERROR,
+            detail="" if isinstance(exc, LayoutError) else str(exc)[:300],
         )  # fmt: skip
         return Built(problems=[problem])
     files = [

@@ -15,6 +15,7 @@ with `one:` and `other:` is a count (English "1 procedure" / "3 procedures").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -45,23 +46,25 @@ def strings_file(templates_root: Path, code: str) -> Path:
 def _read(path: Path) -> dict[str, Any]:
     """A strings file as a mapping; {} when it is missing or not a mapping (check reports it)."""
     try:
-        stat = path.stat()
+        data = path.read_bytes()
     except OSError:
         return {}
-    # Read again when the file changes (a worker of `serve` lives across builds); a
-    # poster is drawn from these words, one call each: a province draws thousands.
-    return dict(_read_as_of(path, stat.st_mtime_ns, stat.st_size))
+    # Parsed once per content, not per call: a poster is drawn from these words, one
+    # call each, and a province draws thousands. Keyed by the bytes themselves, so a
+    # worker of `serve`, which lives across builds, never keeps an edited file's
+    # words (a copy that keeps the size and the time, `cp -p`, changes the bytes).
+    return dict(_parsed(data))
 
 
 @lru_cache(maxsize=64)
-def _read_as_of(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
+def _parsed(data: bytes) -> dict[str, Any]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        parsed = yaml.safe_load(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, yaml.YAMLError):
         return {}
-    return nfc_deep(data) if isinstance(data, dict) else {}
+    return nfc_deep(parsed) if isinstance(parsed, dict) else {}
 
 
 def bundled(code: str) -> dict[str, Any]:
@@ -69,9 +72,81 @@ def bundled(code: str) -> dict[str, Any]:
 
 
 def own_strings(templates_root: Path, code: str) -> dict[str, Any]:
-    """The language's strings as written: the bundled file, then the site's own over it."""
-    own = TEMPLATES_DIR.resolve() != (templates_root / "templates").resolve()
-    return {**bundled(code), **(_read(strings_file(templates_root, code)) if own else {})}
+    """The language's strings: the bundled file, then the site's own over it, each of
+    its strings that `string_problems` finds nothing wrong with (check tells the rest)."""
+    return dict(_merged(_site_file(templates_root, code), code))
+
+
+@lru_cache(maxsize=64)
+def _merged(data: bytes, code: str) -> dict[str, Any]:
+    mine = _parsed(data) if data else {}
+    wrong = string_problems(mine, reference_strings(code))
+    return {**bundled(code), **{k: v for k, v in mine.items() if k not in wrong}}
+
+
+def site_strings(templates_root: Path, code: str) -> dict[str, Any]:
+    """The site's own strings file of `code` as written ({} when it has none)."""
+    data = _site_file(templates_root, code)
+    return _parsed(data) if data else {}
+
+
+def _site_file(templates_root: Path, code: str) -> bytes:
+    if TEMPLATES_DIR.resolve() == (templates_root / "templates").resolve():
+        return b""  # the bundled templates themselves (a site inside the package)
+    try:
+        return strings_file(templates_root, code).read_bytes()
+    except OSError:
+        return b""
+
+
+def reference_strings(code: str) -> dict[str, Any]:
+    """What a site's strings of `code` are checked against: the bundled ones."""
+    return {**bundled(SOURCE_LANGUAGE), **bundled(code)}
+
+
+# The longest bundled string has 125 characters; a poster sets these words in
+# lines of its own, and a much longer one no longer fits its sheet.
+STRING_LIMIT = 300
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+
+
+def _forms(value: Any) -> list[str] | None:
+    """The texts of a string (a count's `one:` and `other:`), or None when it is not one."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping) and "other" in value and set(value) <= {"one", "other"}:
+        forms = list(value.values())
+        return forms if all(isinstance(f, str) for f in forms) else None
+    return None
+
+
+def string_problems(mine: Mapping[str, Any], reference: Mapping[str, Any]) -> dict[str, str]:
+    """What is wrong with each of a site's strings, by key (a string with a problem is
+    not used: the bundled one is). Against the bundled string of the same key: a
+    text (or a count's one:/other:), not empty, not too long, and no {placeholder}
+    the bundled one lacks (it would print as typed). One it leaves out is the
+    editor's choice: "Bộ phận Một cửa xã Hòa Bình" needs no {name}."""
+    found: dict[str, str] = {}
+    for key, value in mine.items():
+        if key not in reference:
+            found[key] = f"Khóa lạ '{key}': không có chữ nào của trang hay áp phích dùng khóa này."
+            continue
+        forms = _forms("" if value is None else value)  # "key:" with nothing after it
+        if forms is None:
+            found[key] = f"'{key}' phải là một dòng chữ (hoặc one:/other: cho chữ có số)."
+        elif not any(f.strip() for f in forms):
+            found[key] = f"'{key}' để trống."
+        elif (longest := max(len(f) for f in forms)) > STRING_LIMIT:
+            found[key] = f"'{key}' dài {longest} ký tự, quá {STRING_LIMIT}: áp phích không in vừa."
+        else:
+            wanted = {m for f in _forms(reference[key]) or [] for m in _PLACEHOLDER.findall(f)}
+            written = {m for f in forms for m in _PLACEHOLDER.findall(f)}
+            if extra := sorted(written - wanted):
+                found[key] = (
+                    f"'{key}' có {', '.join('{' + m + '}' for m in extra)}, chỗ không được điền "
+                    f"gì: sẽ in nguyên như vậy."
+                )
+    return found
 
 
 @lru_cache(maxsize=64)
