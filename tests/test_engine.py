@@ -282,6 +282,48 @@ def test_a_file_saved_again_while_the_build_reads_it_stops_the_build_with_a_plai
     assert "Nộp hồ sơ tại xã." in (root / "output/1.000007/index.html").read_text()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_deleted_while_the_build_reads_it_is_a_plain_message_and_serve_goes_on(
+    tmp_path: Path, jobs: int
+) -> None:
+    """Listed, then gone before it was read (an editor deleting files while `serve`
+    builds): named like a file saved again, and serve shows it and waits for the
+    next save instead of ending with 'No such file'."""
+    from thutuc.commands.serve import PreviewState, rebuild
+    from thutuc.engine.pipeline import Session
+
+    root = write_files(tmp_path / "site", many(60))
+    path = root / "procedures/ho-tich/p7.md"
+
+    def delete_during_check(step: str, seconds: float | None) -> None:
+        if step == "kiểm tra" and seconds is None:
+            path.unlink()
+
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(root, posters=False, jobs=jobs), delete_during_check)
+    report = failed.value.problems.report()
+    assert "procedures/ho-tich/p7.md: lỗi: Tệp này vừa thay đổi trong lúc đang dựng" in report
+    assert "lỗi của công cụ" not in report and not (root / "output").exists()
+    write_files(root, {"procedures/ho-tich/p7.md": procedure("1.000007", "Thủ tục số 7")})
+    options = BuildOptions(root, tmp_path / "o", tmp_path / "q", posters=False)
+    state, session = PreviewState(), Session(jobs=jobs)
+    try:
+        with pytest.MonkeyPatch.context() as patch:  # serve's rebuild, the same moment
+            real_build = build
+
+            def build_deleting(options: BuildOptions, session: Session) -> object:
+                return real_build(options, delete_during_check, session=session)
+
+            patch.setattr("thutuc.commands.serve.build", build_deleting)
+            rebuild(options, state, session)  # returns: no exception ends serve
+        assert state.error_page is not None
+        write_files(root, {"procedures/ho-tich/p7.md": procedure("1.000007", "Thủ tục số 7")})
+        rebuild(options, state, session)
+        assert state.error_page is None and (tmp_path / "o/1.000007/index.html").is_file()
+    finally:
+        session.close()
+
+
 def test_a_file_added_to_the_output_by_hand_is_removed(make_site) -> None:
     root = make_site()
     build(BuildOptions(root, posters=False))

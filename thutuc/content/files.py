@@ -84,7 +84,10 @@ def read_bounded(path: Path, limit: int = READ_LIMIT) -> bytes:
 def read_as_hashed(path: Path, rel: str, digest: str | None) -> bytes:
     """The bytes of `path` (at most READ_LIMIT + 1) as `digest` says they are:
     SourceChanged when the file was saved again since it was hashed."""
-    data = read_bounded(path)
+    try:
+        data = read_bounded(path)
+    except FileNotFoundError:  # deleted since the build listed it
+        raise SourceChanged(rel) from None
     if digest is not None and len(data) <= READ_LIMIT and content_digest(data) != digest:
         raise SourceChanged(rel)
     return data
@@ -239,12 +242,18 @@ class SourceFiles:
             if trusted and old is not None and info.st_mtime_ns < self.recorded_ns - RACY_NS:
                 stamp = old
             elif info.st_size > KEEP_IN_MEMORY:  # a big form, an oversized file: streamed
-                stamp = Stamp(info.st_size, info.st_mtime_ns, file_digest(self.path(rel)))
+                stamp = Stamp(info.st_size, info.st_mtime_ns, self._streamed_digest(rel))
             else:
-                data = read_bounded(self.path(rel))
+                data = read_as_hashed(self.path(rel), rel, None)
                 stamp = Stamp(info.st_size, info.st_mtime_ns, content_digest(data))
             self.stamps[rel] = stamp
         return stamp.digest
+
+    def _streamed_digest(self, rel: str) -> str:
+        try:
+            return file_digest(self.path(rel))
+        except FileNotFoundError:  # deleted since the build listed it
+            raise SourceChanged(rel) from None
 
     def digest_or_none(self, rel: str) -> str | None:
         return self.digest(rel) if rel in self.stats else None

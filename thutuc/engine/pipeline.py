@@ -261,6 +261,7 @@ def forget_build(options: BuildOptions) -> None:
     forget_state(cache, name)
     for folder in spare_folders(cache, (options.out_dir, options.qr_dir), name).values():
         shutil.rmtree(folder, ignore_errors=True)
+        staging.untouched_flag(folder).unlink(missing_ok=True)
     (cache / f"lock-{name}").unlink(missing_ok=True)
 
 
@@ -361,7 +362,8 @@ class Build:
             shutil.rmtree(self.cache, ignore_errors=True)
 
     def step(self, name: str, action: Callable[[], None]) -> None:
-        with _timed(name, self.on_step):
+        # a file saved or deleted while this process reads it: the editor builds again
+        with _timed(name, self.on_step), worker_errors(self.problems, name):
             action()
 
     def pool(self) -> Pool:
