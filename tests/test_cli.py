@@ -197,7 +197,7 @@ def test_a_project_folder_that_does_not_exist_is_said_first(tmp_path: Path) -> N
     for command in ("build", "check", "serve", "compare"):
         result = run(command, "--project", str(tmp_path / "khong-co"))
         assert result.exit_code == 2, (command, result.output)  # as click's wrong values
-        assert f"'--project': không có thư mục {tmp_path / 'khong-co'}." in result.output
+        assert f"'--project': không có thư mục '{tmp_path / 'khong-co'}'." in result.output
         assert "published-urls" not in result.output and "Traceback" not in result.output
 
 

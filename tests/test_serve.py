@@ -3,6 +3,8 @@ and tells the page (through its build number) to reload."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import write_files
 from test_province import PROVINCE
 
@@ -105,3 +108,34 @@ def test_a_port_already_in_use_is_said_before_building(make_site) -> None:
     assert f"cổng {port} đang được một chương trình khác dùng" in result.stderr
     assert f"--port {port + 1}" in result.stderr
     assert "Đã dựng" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("after", [0.4, 1.2, 3.0])  # in the first build, or serving
+def test_serve_stopped_at_any_moment_leaves_nothing_behind(
+    tmp_path: Path, signal_name: str, after: float
+) -> None:
+    """Its preview folder, the build state, the lock and the spare folders are the
+    preview's own: gone however it is stopped (a terminal's Ctrl+C, or SIGTERM)."""
+    from test_engine import many
+
+    root = write_files(tmp_path / "site", many(120))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--project", str(root)]
+    server = subprocess.Popen(
+        [*command, "--port", str(free_port())], stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    time.sleep(after)
+    server.send_signal(getattr(signal, signal_name))
+    server.wait(timeout=20)
+    errors = server.stderr.read().decode() if server.stderr else ""
+    assert "Traceback" not in errors and "Trang cũ" not in errors, errors
+    assert list(temp.iterdir()) == [], errors
+    cache = root / ".thutuc-cache"
+    left = (
+        sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*")) if cache.exists() else []
+    )
+    assert [p for p in left if p.startswith(("lock-", "state-", "spare/"))] == [], left

@@ -51,7 +51,7 @@ def _existing_folder(_ctx: click.Context, _param: click.Parameter, value: Path) 
     as a wrong option value (exit 2), like a --project that names a file."""
     if not value.exists():
         raise click.BadParameter(
-            f"không có thư mục {value}. Ghi đường dẫn tới thư mục có site.yml (hoặc "
+            f"không có thư mục '{value}'. Ghi đường dẫn tới thư mục có site.yml (hoặc "
             "province.yml), ví dụ --project . khi đang đứng trong thư mục trang."
         )
     return value

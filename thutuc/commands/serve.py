@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import html
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -30,7 +31,14 @@ from watchfiles import watch
 
 from thutuc.content.files import os_reason
 from thutuc.content.province import PROVINCE_FILE
-from thutuc.engine.pipeline import BuildOptions, Session, build, forget_build, ready_spares
+from thutuc.engine.pipeline import (
+    BuildInterrupted,
+    BuildOptions,
+    Session,
+    build,
+    forget_build,
+    ready_spares,
+)
 from thutuc.problems import BuildFailed, Problems
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
@@ -162,19 +170,30 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
     )
     session = Session()
     server.RequestHandlerClass = partial(handler, directory=str(out))
-    rebuild(options, state, session)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    click.secho(f"Xem trước tại http://127.0.0.1:{port}/  (Ctrl+C để dừng)", fg="green", err=True)
-    try:
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    # SIGTERM (a terminal closed, a service stopped) ends it as Ctrl+C does: cleaned up
+    signal.signal(signal.SIGTERM, _stop)
+    try:  # from the first build on: a stop at any moment leaves nothing behind
+        rebuild(options, state, session)
+        serving.start()
+        click.secho(
+            f"Xem trước tại http://127.0.0.1:{port}/  (Ctrl+C để dừng)", fg="green", err=True
+        )
         for _changes in watch(project, watch_filter=lambda _c, path: _is_source(project, path)):
             rebuild(options, state, session)
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, BuildInterrupted):
+        click.echo("Đã dừng xem trước.", err=True)
     finally:
-        server.shutdown()
+        if serving.is_alive():
+            server.shutdown()
+        server.server_close()
         session.close()
         forget_build(options)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _stop(_number: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _listen(port: int, handler: type[PreviewHandler]) -> ThreadingHTTPServer:

@@ -122,7 +122,7 @@ def verified(root: Path, manifest: Manifest) -> Manifest:
     return inspect(root, manifest)[0]
 
 
-def _untouched_flag(spare: Path) -> Path:
+def untouched_flag(spare: Path) -> Path:
     return spare.with_name(spare.name + ".untouched")
 
 
@@ -145,7 +145,7 @@ class Tree:
 
     def prepare(self) -> None:
         """Make the spare folder exist and hold only files its manifest vouches for."""
-        flag = _untouched_flag(self.spare)
+        flag = untouched_flag(self.spare)
         if not self.spare.is_dir():
             shutil.rmtree(self.spare, ignore_errors=True)
             self.spare.mkdir(parents=True)
@@ -207,7 +207,7 @@ class Tree:
     def settled(self) -> None:
         """The build that used this spare finished: its manifest is to be trusted."""
         if self.spare.is_dir():
-            _untouched_flag(self.spare).touch()
+            untouched_flag(self.spare).touch()
 
 
 def spare_folder(cache: Path, live: Path, tree: str, state: str) -> Path:
