@@ -358,3 +358,22 @@ def test_check_tells_a_catalogue_character_no_poster_font_draws_once(province: P
     _, problems = check(BuildOptions(province))
     told = [(p.group, p.file, p.line) for p in problems if "U+1F37C" in p.message]
     assert told == [(CATALOGUE_GROUP, "procedures/ho-tich/ket-hon.md", 3)]
+
+
+def test_a_wrong_line_of_the_province_s_strings_file_is_told_once_in_every_build(
+    province: Path,
+) -> None:
+    """templates/ is the province's, for all its communes: told under the catalogue,
+    once, by check and by each build, a build that leaves every commune as it is too."""
+    from thutuc.content.province import CATALOGUE_GROUP
+    from thutuc.engine.pipeline import check
+
+    write_files(province, {"templates/strings/vi.yml": "fields: Lĩnh vực\nhotline:\n"})
+    _, checked = check(BuildOptions(province))
+    for communes in ((), ("an",), (), ("binh",)):
+        result = build(BuildOptions(province, posters=False, communes=communes))
+        for problems in (checked, result.problems):
+            told = [
+                (p.group, p.file, p.line) for p in problems if "'hotline' để trống" in p.message
+            ]
+            assert told == [(CATALOGUE_GROUP, "templates/strings/vi.yml", 2)], communes

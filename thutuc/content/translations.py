@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from thutuc.content.load import SourceDocument, parse_yaml
 from thutuc.content.model import Procedure, Site, summarise
@@ -87,7 +88,6 @@ def translation_date(site: Site, translation: Procedure) -> date | None:
 def check_translations(site: Site, problems: Problems) -> None:
     """The languages' folders and strings, then a warning for each translation
     older than its Vietnamese source."""
-    check_site_strings(site, problems)
     check_languages(site, problems)
     for (lang, code), translation in sorted(site.translations.items()):
         source = site.procedures_by_code.get(code)
@@ -106,10 +106,10 @@ def check_translations(site: Site, problems: Problems) -> None:
         )
 
 
-def check_site_strings(site: Site, problems: Problems) -> None:
-    """The site's own templates/strings/<lang>.yml, Vietnamese's and its languages':
-    each string the pages and posters cannot use is told on its line (they use the
-    bundled one instead)."""
+def check_site_strings(root: Path, problems: Problems) -> None:
+    """The project's own templates/strings/<lang>.yml files: each string the pages
+    and posters cannot use is told on its line (they use the bundled one instead).
+    Once for a project: a province's communes share them."""
     from thutuc.site.strings import (
         SOURCE_LANGUAGE,
         reference_strings,
@@ -118,11 +118,11 @@ def check_site_strings(site: Site, problems: Problems) -> None:
         strings_file,
     )
 
-    for code in dict.fromkeys([SOURCE_LANGUAGE, *(x.code for x in site.config.languages)]):
-        path = strings_file(site.root, code)
+    for path in sorted(strings_file(root, SOURCE_LANGUAGE).parent.glob("*.yml")):
+        code = path.stem
         if not path.is_file() or path.resolve().is_relative_to(TEMPLATES_DIR.resolve()):
             continue
-        rel = path.relative_to(site.root).as_posix()
+        rel = path.relative_to(root).as_posix()
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
@@ -134,7 +134,7 @@ def check_site_strings(site: Site, problems: Problems) -> None:
         if not isinstance(parsed[0], dict):
             problems.warning(rel, "Tệp chữ giao diện phải là các dòng 'khóa: chữ'.", STRINGS_HINT)
             continue
-        lines, data = parsed[1], site_strings(site.root, code)  # as the pages read it
+        lines, data = parsed[1], site_strings(root, code)  # as the pages read it
         for key, message in string_problems(data, reference_strings(code)).items():
             problems.warning(
                 rel, f"{message} Trang và áp phích dùng chữ có sẵn.", STRINGS_HINT, lines.get(key)

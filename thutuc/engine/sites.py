@@ -128,7 +128,19 @@ def load_sites(
     if project.province is not None:
         note = catalogue_notes(project, dates)
         report_stale(note.checked, note.months, clock.today(), problems, note.file, note.group)
+    _check_strings(options.project, project, problems)
     return replace(project, sites=tuple(sites))
+
+
+def _check_strings(root: Path, project: Project, problems: Problems) -> None:
+    """The project's own strings files, once at every build (communes left as they
+    are included): a province's templates/ are its communes' too."""
+    from thutuc.content.province import CATALOGUE_GROUP
+    from thutuc.content.translations import check_site_strings
+
+    own = Problems()
+    check_site_strings(root, own)
+    problems.extend(own, group=CATALOGUE_GROUP if project.province is not None else "")
 
 
 def check_permanence(site: Site, problems: Problems, dates: Mapping[str, date]) -> Site:
