@@ -87,7 +87,7 @@ def _merged(data: bytes, code: str) -> dict[str, Any]:
 def site_strings(templates_root: Path, code: str) -> dict[str, Any]:
     """The site's own strings file of `code` as written ({} when it has none)."""
     data = _site_file(templates_root, code)
-    return _parsed(data) if data else {}
+    return dict(_parsed(data)) if data else {}  # a copy: the parsed one is shared
 
 
 def _site_file(templates_root: Path, code: str) -> bytes:
