@@ -118,7 +118,7 @@ def test_serve_stopped_at_any_moment_leaves_nothing_behind(
 ) -> None:
     """Its preview folder, the build state, the lock and the spare folders are the
     preview's own: gone however it is stopped (a terminal's Ctrl+C, or SIGTERM)."""
-    from test_engine import many
+    from test_engine import as_from_a_terminal, many
 
     root = write_files(tmp_path / "site", many(120))
     temp = tmp_path / "tmp"
@@ -127,6 +127,7 @@ def test_serve_stopped_at_any_moment_leaves_nothing_behind(
     server = subprocess.Popen(
         [*command, "--port", str(free_port())], stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temp)},
+        preexec_fn=as_from_a_terminal,  # Ctrl+C as a terminal gives it, even in `make test &`
     )  # fmt: skip
     time.sleep(after)
     server.send_signal(getattr(signal, signal_name))
