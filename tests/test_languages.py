@@ -421,3 +421,20 @@ def test_a_language_name_of_invisible_characters_is_no_name(make_site) -> None:
     )
     [error] = problems_of(root).errors
     assert "thiếu name" in error.message
+
+
+def test_strings_files_copied_from_the_bundled_ones_draw_no_warning(make_site) -> None:
+    """The docs tell a commune to copy en.yml for a new language: a faithful copy (its
+    inline comments, its one:/other: counts) must pass check without a word."""
+    from thutuc.resources import TEMPLATES_DIR
+
+    bundled = TEMPLATES_DIR / "strings"
+    root = make_site(
+        {
+            "templates/strings/vi.yml": (bundled / "vi.yml").read_text(encoding="utf-8"),
+            "templates/strings/en.yml": (bundled / "en.yml").read_text(encoding="utf-8"),
+            "templates/strings/km.yml": (bundled / "en.yml").read_text(encoding="utf-8"),
+        }
+    )
+    _, problems = check(BuildOptions(root))
+    assert [p.format() for p in problems if p.file.startswith("templates/")] == []
