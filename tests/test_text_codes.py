@@ -11,7 +11,7 @@ from conftest import require_module
 from PIL import Image
 from poster_helpers import SMALL_SITE, load, procedure_md, write_site
 
-from thutuc.print.offline import MAX_TEXT_BYTES, MORE, offline_text
+from thutuc.print.offline import MAX_TEXT_BYTES, offline_text
 from thutuc.print.qr import (
     QUIET_ZONE,
     QrSymbol,
@@ -20,6 +20,7 @@ from thutuc.print.qr import (
     encode_text,
     phone_number,
 )
+from thutuc.site.strings import bundled
 
 VIETNAMESE = "Đăng ký khai sinh: tờ khai, giấy chứng sinh; lệ phí 8.000 đồng; ỹ ỵ Ữ"
 
@@ -145,7 +146,8 @@ def test_long_documents_are_shortened_and_point_to_the_page(tmp_path):
     text = offline_text(site, site.procedures_by_code["1.001193"])
     assert len(text.encode("utf-8")) <= MAX_TEXT_BYTES
     documents_line = text.split("\n")[1]
-    assert documents_line.startswith("Giấy tờ: Giấy tờ số 0") and documents_line.endswith(MORE)
+    more = bundled("vi")["print_more"]  # "xem đủ trên trang"
+    assert documents_line.startswith("Giấy tờ: Giấy tờ số 0") and documents_line.endswith(more)
 
 
 def test_markdown_in_the_facts_prints_as_the_page_reads(tmp_path):

@@ -112,8 +112,8 @@ def check_site_strings(root: Path, problems: Problems) -> None:
     Once for a project: a province's communes share them."""
     from thutuc.site.strings import (
         SOURCE_LANGUAGE,
+        parse_strings,
         reference_strings,
-        site_strings,
         string_problems,
         strings_file,
     )
@@ -124,7 +124,8 @@ def check_site_strings(root: Path, problems: Problems) -> None:
             continue
         rel = path.relative_to(root).as_posix()
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            data = path.read_bytes()
+            text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             problems.error(rel, "Không đọc được tệp chữ giao diện (phải là UTF-8).", SAVE_AS_UTF8)
             continue
@@ -139,8 +140,8 @@ def check_site_strings(root: Path, problems: Problems) -> None:
         if not isinstance(parsed[0], dict):
             problems.warning(rel, "Tệp chữ giao diện phải là các dòng 'khóa: chữ'.", STRINGS_HINT)
             continue
-        lines, data = parsed[1], site_strings(root, code)  # as the pages read it
-        for key, message in string_problems(data, reference_strings(code)).items():
+        lines, mine = parsed[1], parse_strings(data)  # the values as the pages read them
+        for key, message in string_problems(mine, reference_strings(code)).items():
             problems.warning(
                 rel, f"{message} Trang và áp phích dùng chữ có sẵn.", STRINGS_HINT, lines.get(key)
             )

@@ -432,13 +432,14 @@ class Build:
         same_session = self.session and self.session.name == self.name and self.session.body
         self.body = self.session.body if same_session else read_body(self.cache, self.name)  # type: ignore[union-attr]
         assert self.body is not None
-        self.kept_sites = self._unchanged_communes()
+        chosen = set(sites.chosen_communes(self.options, self.files))  # () for all
+        self.kept_sites = self._unchanged_communes(chosen)
         self.project = sites.load_sites(
             self.options, self.files, self.body.records, self.problems, self.dates,
             self.run_many, frozenset(self.kept_sites),
         )  # fmt: skip
         replayed: set[Problem] = set()  # a catalogue file's, kept by several communes: once
-        for slug in self._kept_and_asked_for():
+        for slug in self._kept_and_asked_for(chosen):
             for problem in self.head.sites[slug].problems:
                 if problem not in replayed:
                     replayed.add(problem)
@@ -448,20 +449,16 @@ class Build:
             self.save(success=False)
             raise BuildFailed(self.problems)
 
-    def _kept_and_asked_for(self) -> list[str]:
+    def _kept_and_asked_for(self, chosen: set[str]) -> list[str]:
         """The communes kept as they are whose problems this build tells again: with
         --commune or --shard, only those asked for (the others' are not looked at)."""
-        assert self.files is not None
-        chosen = set(sites.chosen_communes(self.options, self.files))
         return [slug for slug in self.kept_sites if not chosen or slug in chosen]
 
-    def _unchanged_communes(self) -> list[str]:
+    def _unchanged_communes(self, chosen: set[str]) -> list[str]:
         """Communes this build leaves as they are: not asked for (--commune, --shard),
         or with the same input key as last time and their output intact."""
         if not is_province(self.options.project):
             return []
-        assert self.files is not None
-        chosen = set(sites.chosen_communes(self.options, self.files))
         kept = []
         for slug, key in self.keys.items():
             before = self.head.sites.get(slug)

@@ -22,20 +22,7 @@ from thutuc.content.model import Procedure, Site
 from thutuc.content.text import nfc
 
 MAX_TEXT_BYTES = 300
-MORE = "xem đủ trên trang"
 ELLIPSIS = "…"
-# The words of the text, in Vietnamese; a poster in another language passes its own
-# (print/languages.py, from templates/strings/<lang>.yml).
-LABELS: dict[str, str] = {
-    "documents": "Giấy tờ",
-    "time": "Thời gian",
-    "fee": "Lệ phí",
-    "where": "Nơi nộp",
-    "hotline": "Đường dây nóng",
-    "checked": "Kiểm tra ngày {date}",
-    "office": "Bộ phận Một cửa, {name}",
-    "more": MORE,
-}
 
 
 def inline_text(text: str) -> str:
@@ -86,7 +73,7 @@ def short_document(text: str) -> str:
     return _PARENTHESES.sub("", text).strip() or text
 
 
-def documents_line(documents: list[str], limit: int, labels: dict[str, str] = LABELS) -> str:
+def documents_line(documents: list[str], limit: int, labels: dict[str, str]) -> str:
     """ "Giấy tờ: a; b; c", as many items as fit `limit` bytes, then "…, xem đủ trên trang"."""
     head = f"{labels['documents']}: "
     full = head + "; ".join(documents)
@@ -100,7 +87,7 @@ def documents_line(documents: list[str], limit: int, labels: dict[str, str] = LA
     return cut_words(full, limit, f" {ending}") if limit > _bytes(head + ending) else ""
 
 
-def where_short(site: Site, procedure: Procedure, labels: dict[str, str] = LABELS) -> str:
+def where_short(site: Site, procedure: Procedure, labels: dict[str, str]) -> str:
     """Where to go, as the page says it, without the street address (the card and
     leaflet print it beside the code): `where`, else the agency, else the office."""
     front = procedure.front
@@ -109,7 +96,7 @@ def where_short(site: Site, procedure: Procedure, labels: dict[str, str] = LABEL
 
 
 def fact_lines(
-    site: Site, procedure: Procedure, labels: dict[str, str] = LABELS, checked: date | None = None
+    site: Site, procedure: Procedure, labels: dict[str, str], checked: date | None = None
 ) -> dict[str, str]:
     """Each line of the text besides the documents, keyed by what it is. `checked`:
     the date the facts shown were checked (default: the site's date of `procedure`)."""
@@ -147,11 +134,17 @@ def offline_text(
     site: Site,
     procedure: Procedure,
     limit: int = MAX_TEXT_BYTES,
-    labels: dict[str, str] = LABELS,
+    labels: dict[str, str] | None = None,
     checked: date | None = None,
 ) -> str:
     """The key facts of `procedure` as the text of a QR code, at most `limit` bytes,
-    with the words of `labels` (Vietnamese by default)."""
+    with the words of `labels` (print/languages.text_labels; by default the site's
+    Vietnamese ones, templates/strings/vi.yml)."""
+    if labels is None:
+        from thutuc.print.languages import text_labels, words_of
+        from thutuc.site.strings import SOURCE_LANGUAGE
+
+        labels = text_labels(words_of(site, SOURCE_LANGUAGE))
     lines = fact_lines(site, procedure, labels, checked)
     documents = [inline_text(d) for d in procedure.front.documents]
     head = f"{labels['documents']}: "

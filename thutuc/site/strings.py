@@ -43,19 +43,18 @@ def strings_file(templates_root: Path, code: str) -> Path:
     return templates_root / "templates" / STRINGS_DIR / f"{code.lower()}.yml"
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """A strings file as a mapping; {} when it is missing or not a mapping (check reports it)."""
+def _file(path: Path) -> bytes:
+    """A strings file's bytes; none when it is missing."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError:
-        return {}
-    # Parsed once per content, not per call: a poster is drawn from these words, one
-    # call each, and a province draws thousands. Keyed by the bytes themselves, so a
-    # worker of `serve`, which lives across builds, never keeps an edited file's
-    # words (a copy that keeps the size and the time, `cp -p`, changes the bytes).
-    return dict(_parsed(data))
+        return b""
 
 
+# Parsed once per content, not per call: a poster is drawn from these words, one call
+# each, and a province draws thousands. Keyed by the bytes themselves, so a worker of
+# `serve`, which lives across builds, never keeps an edited file's words (a copy that
+# keeps the size and the time, `cp -p`, changes the bytes).
 @lru_cache(maxsize=64)
 def _parsed(data: bytes) -> dict[str, Any]:
     import yaml
@@ -67,8 +66,13 @@ def _parsed(data: bytes) -> dict[str, Any]:
     return nfc_deep(parsed) if isinstance(parsed, dict) else {}
 
 
+def parse_strings(data: bytes) -> dict[str, Any]:
+    """A strings file's bytes as a mapping; {} when not a mapping (check reports it)."""
+    return dict(_parsed(data)) if data else {}  # a copy: the parsed one is shared
+
+
 def bundled(code: str) -> dict[str, Any]:
-    return _read(TEMPLATES_DIR / STRINGS_DIR / f"{code.lower()}.yml")
+    return parse_strings(_file(TEMPLATES_DIR / STRINGS_DIR / f"{code.lower()}.yml"))
 
 
 def own_strings(templates_root: Path, code: str) -> dict[str, Any]:
@@ -79,24 +83,15 @@ def own_strings(templates_root: Path, code: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _merged(data: bytes, code: str) -> dict[str, Any]:
-    mine = _parsed(data) if data else {}
+    mine = parse_strings(data)
     wrong = string_problems(mine, reference_strings(code))
     return {**bundled(code), **{k: v for k, v in mine.items() if k not in wrong}}
-
-
-def site_strings(templates_root: Path, code: str) -> dict[str, Any]:
-    """The site's own strings file of `code` as written ({} when it has none)."""
-    data = _site_file(templates_root, code)
-    return dict(_parsed(data)) if data else {}  # a copy: the parsed one is shared
 
 
 def _site_file(templates_root: Path, code: str) -> bytes:
     if TEMPLATES_DIR.resolve() == (templates_root / "templates").resolve():
         return b""  # the bundled templates themselves (a site inside the package)
-    try:
-        return strings_file(templates_root, code).read_bytes()
-    except OSError:
-        return b""
+    return _file(strings_file(templates_root, code))
 
 
 def reference_strings(code: str) -> dict[str, Any]:
