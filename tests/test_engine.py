@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,20 @@ def test_print_material_kept_by_no_posters_is_flagged_once_its_site_changed(
     assert outdated_print(again) == flagged
     drawn = build(BuildOptions(root, record_published=False))
     assert not outdated_print(drawn)
+
+
+def test_print_material_is_named_in_the_folder_qr_points_to(tmp_path: Path) -> None:
+    """With --qr outside the project, a warning names the poster where it is, in
+    full, not as qr/... under the project, where there is no such file."""
+    root = write_files(tmp_path / "site", many(4))
+    options = BuildOptions(root, qr=tmp_path / "in-an", record_published=False)
+    build(options)
+    path = root / "procedures/dat-dai/p2.md"
+    path.write_text(path.read_text().replace("Miễn phí", "10.000 đồng"))
+    flagged = outdated_print(build(replace(options, posters=False)))
+    poster = tmp_path / "in-an/ap-phich/the-1.000002.pdf"
+    assert poster.as_posix() in flagged and poster.is_file()
+    assert not any(f.startswith("qr/") for f in flagged)
 
 
 def test_a_failed_build_leaves_the_output_and_the_next_build_is_right(tmp_path: Path) -> None:

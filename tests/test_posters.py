@@ -626,7 +626,9 @@ def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tm
         BuildOptions(root, out=tmp_path / "o", qr=tmp_path / "q", jobs=1, record_published=False)
     )
     report = result.problems.report()
-    assert f"qr/ap-phich/ap-phich-{folder}.pdf" in report, report
+    # named where --qr put it (outside the project: in full), a file the editor can open
+    poster = tmp_path / "q" / f"ap-phich/ap-phich-{folder}.pdf"
+    assert f"{poster.as_posix()}:" in report and poster.is_file(), report
     # the distance it prints for (2.9 mm a module a metre) and a good phone's (2.2 mm)
     reach = re.search(
         r"quét được từ khoảng (\d),(\d) m thay vì 1,5 m \(điện thoại tốt: (\d),(\d) m\)", report
@@ -829,7 +831,8 @@ def test_a_build_without_posters_does_not_make_the_next_one_forget_their_warning
         return {p.file for p in problems if "U+1F37C" in p.message or "tờ A3" in p.message}
 
     told = poster_words(print_problems(root, qr_dir))
-    assert told == {"procedures/ho-tich/khai-sinh.md", "qr/ap-phich/bang-linh-vuc-A3.pdf"}
+    board = f"{qr_dir.as_posix()}/ap-phich/bang-linh-vuc-A3.pdf"  # --qr outside the project
+    assert told == {"procedures/ho-tich/khai-sinh.md", board}
     options = BuildOptions(root, out=web_of(qr_dir), qr=qr_dir, record_published=False)
     quiet = build(replace(options, posters=False))
     assert poster_words(quiet.problems) == set()

@@ -220,6 +220,7 @@ class Job:
     prefix: str  # the site's folder in each tree: "" or "<commune>/"
     roots: dict[str, Path]
     affinity: str = ""
+    qr_name: str = "qr"  # the posters' folder as problems name it (--qr)
 
 
 @dataclass(frozen=True)
@@ -236,15 +237,16 @@ def run_job(job: Job) -> JobResult:
         (tree, job.prefix + rel, write_output(job.roots[tree], job.prefix + rel, data))
         for tree, rel, data in built.files
     )
-    problems = tuple(_in_site_folder(p, job.prefix) for p in built.problems)
+    problems = tuple(_in_site_folder(p, job.prefix, job.qr_name) for p in built.problems)
     return JobResult(job.artifact_id, files, problems, built.meta)
 
 
-def _in_site_folder(problem: Problem, prefix: str) -> Problem:
-    """A problem of a printed file, named as the site's poster module names it
-    (qr/ap-phich/...), with the commune's folder in a province (qr/<xã>/ap-phich/...)."""
-    if prefix and problem.file.startswith("qr/"):
-        return replace(problem, file=f"qr/{prefix}{problem.file[3:]}")
+def _in_site_folder(problem: Problem, prefix: str, qr_name: str) -> Problem:
+    """A problem of a printed file, which the poster module names qr/ap-phich/...,
+    in the folder the posters really go to (--qr) and, in a province, the
+    commune's folder there: qr/<xã>/ap-phich/..."""
+    if problem.file.startswith("qr/"):
+        return replace(problem, file=f"{qr_name}/{prefix}{problem.file[3:]}")
     return problem
 
 

@@ -63,8 +63,11 @@ def by_site(paths: Iterable[str], slugs: Iterable[str]) -> dict[str, list[str]]:
 
 
 class Outputs:
-    def __init__(self, trees: dict[str, staging.Tree], problems: Problems) -> None:
+    def __init__(
+        self, trees: dict[str, staging.Tree], problems: Problems, qr_name: str = "qr"
+    ) -> None:
         self.trees, self.problems = trees, problems
+        self.qr_name = qr_name  # the posters' folder, as the problems name it
         self.records: Artifacts = {}  # every artifact of this build, kept or made
         self.made = 0
         self.rebuilt: set[str] = set()  # sites that had an artifact rebuilt
@@ -113,7 +116,7 @@ class Outputs:
 
         roots = {name: tree.spare for name, tree in self.trees.items()}
         jobs = [
-            builders.Job(a.id, a.kind, a.inputs, prefix_of(a.site), roots, a.affinity)
+            builders.Job(a.id, a.kind, a.inputs, prefix_of(a.site), roots, a.affinity, self.qr_name)
             for a in artifacts
         ]
         with worker_errors(self.problems, "dựng"):

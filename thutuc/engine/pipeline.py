@@ -121,6 +121,14 @@ class BuildOptions:
     def qr_dir(self) -> Path:
         return self.qr if self.qr is not None else self.project / "qr"
 
+    def folder_name(self, tree: str) -> str:
+        """An output folder ("out" or "qr") as problems name the files in it: from
+        the project, as the sources are, or in full when it lies outside
+        (`--qr /srv/in/qr`)."""
+        folder = Path(os.path.abspath(self.out_dir if tree == "out" else self.qr_dir))
+        inside = folder.is_relative_to(self.project)
+        return folder.relative_to(self.project).as_posix() if inside else folder.as_posix()
+
 
 @dataclass
 class BuildResult:
@@ -529,7 +537,7 @@ class Build:
             )
             for tree, folder in zip(TREES, self._folders(), strict=True)
         }
-        self.outputs = outputs = Outputs(trees, self.problems)
+        self.outputs = outputs = Outputs(trees, self.problems, self.options.folder_name("qr"))
         outputs.prepare()
         outputs.keep_sites(set(self.kept_sites))
         for artifact, record in self.clean:
@@ -539,7 +547,7 @@ class Build:
         for artifact_id, record in self.carried.items():
             if self._in_live(record):
                 outdated = record.outdated or artifact_id.split("|", 1)[0] in changed
-                outputs.keep(artifact_id, *carried_over(record, outdated))
+                outputs.keep(artifact_id, *carried_over(record, outdated, self.options))
         outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
@@ -682,7 +690,7 @@ def _count_by_site(manifest: Manifest) -> dict[str, int]:
 
 
 def carried_over(
-    record: ArtifactRecord, outdated: bool
+    record: ArtifactRecord, outdated: bool, options: BuildOptions
 ) -> tuple[ArtifactRecord, tuple[Problem, ...]]:
     """Print material a --no-posters build leaves as it is, and what to tell of it
     now. Its own warnings are kept in its record, not told (its posters were not
@@ -692,7 +700,7 @@ def carried_over(
     the change may open an old address or print an old fee."""
     told = tuple(
         Problem(
-            f"{tree}/{path}",
+            f"{options.folder_name(tree)}/{path}",
             None,
             "tệp in này làm từ nội dung trước lần sửa gần nhất (dựng với --no-posters): "
             "mã QR có thể mở địa chỉ cũ, áp phích có thể in thông tin cũ.",
