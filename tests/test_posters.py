@@ -865,20 +865,32 @@ OWN_WORDS = {  # templates/strings/vi.yml of a commune that words its posters it
     "documents": "Hồ sơ cần chuẩn bị",
     "methods": "Các cách nộp",
     "method_truc-tuyen": "Qua mạng",
+    "agency": "Nơi giải quyết (lời của xã)",
+    "print_field_instruction": "Quét để xem từng thủ tục (lời của xã)",
+    "print_field_list": "Thủ tục của lĩnh vực: {n}",
+    "print_stickers_heading": "Nhãn dán của {name}",
+    "print_sticker_code": "Số {code}",
 }
 
 
 @pytest.mark.pdf
 def test_the_site_s_own_vietnamese_words_are_the_posters_words(tmp_path) -> None:
     """A site's templates/strings/vi.yml wins key by key on the pages, and so it must
-    on paper: the Vietnamese boards, cards and leaflets, and the no-signal code."""
+    on paper: the Vietnamese boards, field posters, sticker sheets, cards and leaflets,
+    and the no-signal code."""
     require_tool("pdftotext")
     require_tool("pdftoppm")
     own = "".join(f'{key}: "{text}"\n' for key, text in OWN_WORDS.items())
-    root = write_site(tmp_path / "site", {**SMALL_SITE, "templates/strings/vi.yml": own})
+    birth = procedure_md("1.001193", "Đăng ký khai sinh", "agency: UBND xã Hòa Bình")
+    files = {**SMALL_SITE, "procedures/ho-tich/khai-sinh.md": birth}
+    root = write_site(tmp_path / "site", {**files, "templates/strings/vi.yml": own})
     posters = print_build(root) / POSTER_DIR
     board = pdf_text(posters / "bang-linh-vuc-A4.pdf")
     assert OWN_WORDS["print_headline"] in board and "Số nóng của xã: 0209 3000 000" in board
+    field = pdf_text(posters / "ap-phich-ho-tich.pdf")
+    assert OWN_WORDS["print_field_instruction"] in field and "Thủ tục của lĩnh vực: 2" in field
+    stickers = pdf_text(posters / "nhan-dan.pdf")
+    assert "Nhãn dán của Xã Hòa Bình" in stickers and "Số 1.001193" in stickers
     card = pdf_text(posters / "the-1.001193.pdf")
     for key in ("print_card_instruction", "print_offline_label", "documents"):
         assert OWN_WORDS[key] in card, key
@@ -886,6 +898,7 @@ def test_the_site_s_own_vietnamese_words_are_the_posters_words(tmp_path) -> None
     leaflet = pdf_text(posters / "to-roi-1.001193.pdf")
     for words in ("Hồ sơ cần chuẩn bị", "Các cách nộp", "Qua mạng", "Số nóng của xã"):
         assert words in leaflet, words
+    assert f"{OWN_WORDS['agency']} UBND xã Hòa Bình" in leaflet
     page = (web_of(root / "qr") / "1.001193/index.html").read_text(encoding="utf-8")
     assert "Hồ sơ cần chuẩn bị" in page and "Các cách nộp" in page  # the page says the same
     [image] = render_pages(posters / "the-1.001193.pdf", dpi=200)

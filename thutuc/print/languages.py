@@ -35,14 +35,15 @@ from thutuc.site.strings import SOURCE_LANGUAGE, fill, own_strings
 PRINT_KEYS = (
     "print_headline", "print_howto_camera", "print_howto_zalo", "print_feedback",
     "print_save_contact", "print_contact_caption", "print_updated", "print_card_instruction",
-    "print_offline_label", "print_more", "print_text_documents", "print_text_time",
+    "print_offline_label", "print_more", "print_field_instruction", "print_field_list",
+    "print_stickers_heading", "print_sticker_code", "print_text_documents", "print_text_time",
     "print_text_fee", "print_text_where", "print_text_checked", "one_stop_office",
     "procedure_count", "hotline", "address", "opening_hours", "processing_time", "fee",
     "documents", "untranslated_parts", "outdated",
     # the leaflet's, as the page has them
     "procedure_code", "where", "methods", "method_truc-tiep", "method_truc-tuyen",
     "method_buu-chinh", "fee_inline", "submit_online", "forms", "more_information",
-    "applicants", "conditions", "result", "legal_basis", "decision", "updated_commit",
+    "applicants", "conditions", "result", "agency", "legal_basis", "decision", "updated_commit",
     "checked_on",
 )  # fmt: skip
 # A bilingual card is A4: on A5 its two codes leave room for one document in two languages.

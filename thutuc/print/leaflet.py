@@ -147,7 +147,7 @@ def leaflet_html(site: Site, procedure: Procedure, words: Callable[..., str]) ->
         (words("applicants"), inline_html(front.applicants)),
         (words("conditions"), inline_html(front.conditions)),
         (words("result"), inline_html(front.result)),
-        ("Cơ quan thực hiện", inline_html(front.agency)),  # the page has it under "where"
+        (words("agency"), inline_html(front.agency)),  # the page has it under "where"
     ]
     if any(v for _, v in details):
         parts += [f"<h2>{t('more_information')}</h2>", _dl(details)]

@@ -159,13 +159,13 @@ def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) 
     heading = (
         Block("small", site.config.name),
         Block("title", field.title),
-        Block("instruction", "Quét mã để xem giấy tờ, thời gian, lệ phí từng thủ tục"),
+        Block("instruction", words("print_field_instruction")),
     )
     items = [
         Block("bullet", f"{p.title} ({p.code})")
         for p in sorted(field.active_procedures, key=_by_title)
     ]
-    body = (Block("h2", f"Các thủ tục ({len(field.active_procedures)})"), *items)
+    body = (Block("h2", words("print_field_list", n=len(field.active_procedures))), *items)
     distance = DISTANCE["field"]
     return PosterSpec(
         f"ap-phich-{field.slug}", "field", "A4", distance, field.title, site.config.name,
@@ -229,11 +229,12 @@ def card_spec(site: Site, procedure: Procedure, ecc: str, print_shop: bool = Fal
 
 
 def stickers_spec(site: Site, ecc: str, print_shop: bool = False) -> PosterSpec:
-    codes = []
+    words, codes = vietnamese(site), []
     for p in site.active_procedures:
         url = site.absolute_url(p.url_path)
-        codes.append(Code(url, p.title, f"Mã {p.code}", caption=address_text(url)))
-    heading = (Block("small", f"{site.config.name}: nhãn mã QR, cắt theo đường chấm"),)
+        label = words("print_sticker_code", code=p.code)
+        codes.append(Code(url, p.title, label, caption=address_text(url)))
+    heading = (Block("small", words("print_stickers_heading", name=site.config.name)),)
     distance = DISTANCE["stickers"]
     return PosterSpec(
         "nhan-dan", "stickers", "A4", distance, f"{site.config.name}: nhãn mã QR",
