@@ -289,6 +289,29 @@ def test_a_language_without_interface_strings_is_warned_and_falls_back(make_site
     assert "ទំព័រដើម" in page(built(root), "km/ho-tich/")
 
 
+def test_words_no_language_prints_are_not_asked_of_a_translation(make_site) -> None:
+    """The field poster's, sticker sheet's and leaflet's words are printed in
+    Vietnamese only: a translator is not asked for them, even when the language
+    has posters. A key every language shows still is."""
+    import yaml
+
+    from thutuc.print.languages import VIETNAMESE_PRINT_ONLY
+    from thutuc.site.strings import bundled
+
+    translated = {k: v for k, v in bundled("en").items() if k not in VIETNAMESE_PRINT_ONLY}
+    site_yml = (
+        "name: Xã Thử\nbase_url: https://thu.example.vn/\nlanguages:\n"
+        "  - code: km\n    name: ភាសាខ្មែរ\n    posters: true\n"
+    )
+    km = yaml.safe_dump(translated, allow_unicode=True)
+    root = make_site({"site.yml": site_yml, "templates/strings/km.yml": km})
+    assert not [w for w in problems_of(root).warnings if w.file == "templates/strings/km.yml"]
+    del translated["print_headline"]
+    write_files(root, {"templates/strings/km.yml": yaml.safe_dump(translated, allow_unicode=True)})
+    [warning] = [w for w in problems_of(root).warnings if w.file == "templates/strings/km.yml"]
+    assert "thiếu 1 khóa: print_headline;" in warning.message
+
+
 # --- fonts -------------------------------------------------------------------------------
 
 

@@ -157,6 +157,7 @@ SAVE_AS_UTF8 = "Mở tệp bằng trình soạn thảo, lưu lại với bảng 
 def check_languages(site: Site, problems: Problems) -> None:
     """A language's folder must not be a field's address; its interface strings
     should exist (else the labels of its pages are Vietnamese)."""
+    from thutuc.print.languages import VIETNAMESE_PRINT_ONLY
     from thutuc.site.strings import bundled, missing_strings, strings_file
 
     file = site.own_file("site.yml")
@@ -182,7 +183,9 @@ def check_languages(site: Site, problems: Problems) -> None:
         elif missing := [
             key
             for key in missing_strings(site.root, language.code)
-            if language.posters or not key.startswith("print_")  # posters' words: if it prints
+            # posters' words only if it prints, and never those no language's poster shows
+            if (language.posters or not key.startswith("print_"))
+            and key not in VIETNAMESE_PRINT_ONLY
         ]:
             shown = ", ".join(missing[:5]) + (
                 f" và {len(missing) - 5} khóa khác" if len(missing) > 5 else ""
