@@ -100,6 +100,28 @@ def test_problems_with_and_without_a_line_sort_together() -> None:
     assert report.index("cả tệp") < report.index("dòng đầu") < report.index("trên dòng")
 
 
+def test_one_problem_of_a_shared_file_told_by_many_communes_is_one_entry() -> None:
+    """A province's templates/ are every commune's: a problem each commune finds in
+    them is one entry naming the communes, not one per commune; a commune's own
+    problems keep their entries."""
+    from dataclasses import replace
+
+    from thutuc.problems import Problem, Problems, Severity
+
+    shared = Problem("templates/strings/km.yml", None, "thiếu khóa", "dịch", Severity.WARNING)
+    problems = Problems()
+    for slug in ("an", "binh"):
+        problems.add(replace(shared, group=slug))
+        problems.warning(f"communes/{slug}/site.yml", "của riêng xã")
+    problems.warning("communes/an/site.yml", "của riêng xã")  # the same again: told once
+    report = problems.report()
+    assert report.count("thiếu khóa") == 1 and "[an, binh] templates/strings/km.yml" in report
+    assert report.count("của riêng xã") == 2
+    for slug in ("chi", "dong", "em", "gia"):
+        problems.add(replace(shared, group=slug))
+    assert "[an, binh, chi và 3 xã khác] templates/strings/km.yml: cảnh báo" in problems.report()
+
+
 def test_a_glyph_warning_beside_a_line_warning_builds(make_site) -> None:
     """A title the poster font cannot draw (a warning of the poster, no line) and a
     missing fee (a warning on a line) in one file: a build with posters ends with

@@ -377,3 +377,15 @@ def test_a_wrong_line_of_the_province_s_strings_file_is_told_once_in_every_build
                 (p.group, p.file, p.line) for p in problems if "'hotline' để trống" in p.message
             ]
             assert told == [(CATALOGUE_GROUP, "templates/strings/vi.yml", 2)], communes
+
+
+def test_a_shared_strings_file_is_told_once_for_all_its_communes(tmp_path: Path) -> None:
+    """templates/strings/km.yml of the province serves every commune that has Khmer
+    pages: its missing keys are one warning naming them, not one per commune."""
+    files = dict(PROVINCE)
+    for slug in ("an", "binh"):
+        files[f"communes/{slug}/site.yml"] += "languages:\n  - code: km\n    name: ភាសាខ្មែរ\n"
+    root = write_files(tmp_path / "tinh", {**files, "templates/strings/km.yml": "home: ទំព័រដើម\n"})
+    report = build(BuildOptions(root, posters=False)).problems.report()
+    assert report.count("Tệp chữ giao diện tiếng km còn thiếu") == 1, report
+    assert "[an, binh] templates/strings/km.yml: cảnh báo" in report

@@ -14,6 +14,7 @@ from enum import Enum
 # 4,000 procedures lacking `documents` make one entry, not 4,000.
 GROUP_FROM = 4
 FILES_SHOWN = 3
+GROUPS_SHOWN = 3  # communes named in one entry
 
 
 class Severity(Enum):
@@ -109,7 +110,7 @@ class Problems:
         ordered = [
             problem
             for kind in (self.errors, self.warnings, self.notices)
-            for problem in sorted(kind, key=lambda p: p.order)
+            for problem in sorted(_one_per_place(kind), key=lambda p: p.order)
         ]
         groups: dict[tuple[Severity, str, str, str], list[Problem]] = {}
         for problem in ordered:
@@ -122,6 +123,23 @@ class Problems:
             else:
                 entries += [problem.format(verbose) for problem in same]
         return "\n".join(f"{n}. {entry}" for n, entry in enumerate(entries, 1))
+
+
+def _one_per_place(problems: list[Problem]) -> list[Problem]:
+    """The same problem of the same place told for several groups (or twice), as
+    one naming them: a province's shared file seen by each of its 100 communes is
+    one entry, "[an, binh, chi và 97 xã khác] templates/strings/km.yml: ..."."""
+    groups: dict[Problem, list[str]] = {}
+    for problem in problems:
+        groups.setdefault(replace(problem, group=""), []).append(problem.group)
+    merged = []
+    for problem, names in groups.items():
+        names = [name for name in dict.fromkeys(names) if name]
+        label = ", ".join(names[:GROUPS_SHOWN] if len(names) > GROUPS_SHOWN + 1 else names)
+        if len(names) > GROUPS_SHOWN + 1:
+            label += f" và {len(names) - GROUPS_SHOWN} xã khác"
+        merged.append(replace(problem, group=label))
+    return merged
 
 
 def _grouped(same: list[Problem], verbose: bool) -> str:
