@@ -110,7 +110,7 @@ class Problems:
         ordered = [
             problem
             for kind in (self.errors, self.warnings, self.notices)
-            for problem in sorted(_one_per_place(kind), key=lambda p: p.order)
+            for problem in sorted(_one_per_place(kind, verbose), key=lambda p: p.order)
         ]
         groups: dict[tuple[Severity, str, str, str], list[Problem]] = {}
         for problem in ordered:
@@ -125,7 +125,7 @@ class Problems:
         return "\n".join(f"{n}. {entry}" for n, entry in enumerate(entries, 1))
 
 
-def _one_per_place(problems: list[Problem]) -> list[Problem]:
+def _one_per_place(problems: list[Problem], verbose: bool = False) -> list[Problem]:
     """The same problem of the same place told for several groups (or twice), as
     one naming them: a province's shared file seen by each of its 100 communes is
     one entry, "[an, binh, chi và 97 xã khác] templates/strings/km.yml: ..."."""
@@ -134,9 +134,10 @@ def _one_per_place(problems: list[Problem]) -> list[Problem]:
         groups.setdefault(replace(problem, group=""), []).append(problem.group)
     merged = []
     for problem, names in groups.items():
-        names = [name for name in dict.fromkeys(names) if name]
-        label = ", ".join(names[:GROUPS_SHOWN] if len(names) > GROUPS_SHOWN + 1 else names)
-        if len(names) > GROUPS_SHOWN + 1:
+        names = sorted({name for name in names if name})  # the same whatever was rebuilt
+        cut = len(names) > GROUPS_SHOWN + 1 and not verbose  # -v names them all
+        label = ", ".join(names[:GROUPS_SHOWN] if cut else names)
+        if cut:
             label += f" và {len(names) - GROUPS_SHOWN} xã khác"
         merged.append(replace(problem, group=label))
     return merged
