@@ -537,7 +537,8 @@ class Build:
             )
             for tree, folder in zip(TREES, self._folders(), strict=True)
         }
-        self.outputs = outputs = Outputs(trees, self.problems, self.options.folder_name("qr"))
+        names = {tree: self.options.folder_name(tree) for tree in TREES}  # once, not per file
+        self.outputs = outputs = Outputs(trees, self.problems, names["qr"])
         outputs.prepare()
         outputs.keep_sites(set(self.kept_sites))
         for artifact, record in self.clean:
@@ -547,7 +548,7 @@ class Build:
         for artifact_id, record in self.carried.items():
             if self._in_live(record):
                 outdated = record.outdated or artifact_id.split("|", 1)[0] in changed
-                outputs.keep(artifact_id, *carried_over(record, outdated, self.options))
+                outputs.keep(artifact_id, *carried_over(record, outdated, names))
         outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
@@ -690,7 +691,7 @@ def _count_by_site(manifest: Manifest) -> dict[str, int]:
 
 
 def carried_over(
-    record: ArtifactRecord, outdated: bool, options: BuildOptions
+    record: ArtifactRecord, outdated: bool, folder_names: dict[str, str]
 ) -> tuple[ArtifactRecord, tuple[Problem, ...]]:
     """Print material a --no-posters build leaves as it is, and what to tell of it
     now. Its own warnings are kept in its record, not told (its posters were not
@@ -700,7 +701,7 @@ def carried_over(
     the change may open an old address or print an old fee."""
     told = tuple(
         Problem(
-            f"{options.folder_name(tree)}/{path}",
+            f"{folder_names[tree]}/{path}",
             None,
             "tệp in này làm từ nội dung trước lần sửa gần nhất (dựng với --no-posters): "
             "mã QR có thể mở địa chỉ cũ, áp phích có thể in thông tin cũ.",
