@@ -121,6 +121,8 @@ def test_one_problem_of_a_shared_file_told_by_many_communes_is_one_entry() -> No
         problems.add(replace(shared, group=slug))
     assert "[an, binh, chi và 3 xã khác] templates/strings/km.yml: cảnh báo" in problems.report()
     assert "[an, binh, chi, dong, em, gia] templates/strings/km.yml" in problems.report(True)
+    # the count is of problems told: the shared one once, the commune's own two
+    assert problems.told(Severity.WARNING) == 3 and problems.told(Severity.ERROR) == 0
 
 
 def test_a_glyph_warning_beside_a_line_warning_builds(make_site) -> None:

@@ -389,3 +389,6 @@ def test_a_shared_strings_file_is_told_once_for_all_its_communes(tmp_path: Path)
     report = build(BuildOptions(root, posters=False)).problems.report()
     assert report.count("Tệp chữ giao diện tiếng km còn thiếu") == 1, report
     assert "[an, binh] templates/strings/km.yml: cảnh báo" in report
+    result = CliRunner().invoke(main, ["build", "--project", str(root), "--no-posters"])
+    entries = [line for line in result.output.splitlines() if line[:1].isdigit()]
+    assert f"0 lỗi, {len(entries)} cảnh báo" in result.output, result.output  # one per entry

@@ -33,7 +33,7 @@ from thutuc.engine.pipeline import (
     build,
     check,
 )
-from thutuc.problems import BuildFailed, Problems
+from thutuc.problems import BuildFailed, Problems, Severity
 from thutuc.processing import file_of
 
 speak_vietnamese()  # click's own messages: before the commands below are defined
@@ -121,8 +121,9 @@ def show_problems(problems: Problems, verbose: bool = False) -> None:
 
 
 def summary_line(problems: Problems) -> str:
-    line = f"{len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo"
-    return line + (f", {len(problems.notices)} nhắc việc" if problems.notices else "")
+    errors, warnings = problems.told(Severity.ERROR), problems.told(Severity.WARNING)
+    line = f"{errors} lỗi, {warnings} cảnh báo"
+    return line + (f", {problems.told(Severity.NOTICE)} nhắc việc" if problems.notices else "")
 
 
 def summary_word(problems: Problems, strict: bool = False) -> tuple[str, str]:

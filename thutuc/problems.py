@@ -100,6 +100,11 @@ class Problems:
     def notices(self) -> list[Problem]:
         return [p for p in self._items if p.severity is Severity.NOTICE]
 
+    def told(self, severity: Severity) -> int:
+        """How many problems of this kind the report tells: one a shared file's
+        problem that many communes found (or the same one found twice)."""
+        return len({replace(p, group="") for p in self._items if p.severity is severity})
+
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
 

@@ -39,7 +39,7 @@ from thutuc.engine.pipeline import (
     forget_build,
     ready_spares,
 )
-from thutuc.problems import BuildFailed, Problems
+from thutuc.problems import BuildFailed, Problems, Severity
 
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){
 fetch('/__thutuc_build').then(function(r){return r.text()}).then(function(t){
@@ -79,7 +79,7 @@ def error_page(problems: Problems) -> bytes:
 h1{{color:#a40000;font-size:1.4rem}}pre{{white-space:pre-wrap;font:inherit;background:#fff4f4;
 border-left:4px solid #a40000;padding:.75rem}}</style></head>
 <body><h1>Chưa xem trước được: có lỗi</h1>
-<p>Lần dựng gần nhất không thành, vì {len(problems.errors)} lỗi dưới đây. Sửa tệp rồi
+<p>Lần dựng gần nhất không thành, vì {problems.told(Severity.ERROR)} lỗi dưới đây. Sửa tệp rồi
 lưu lại: trang này tự tải lại khi dựng xong.</p>
 <pre>{report}</pre></body></html>""".encode()
 
