@@ -118,6 +118,8 @@ def test_each_language_that_prints_gets_its_boards_and_the_cards_it_translates(b
     boards = {"bang-linh-vuc-A4", "bang-linh-vuc-A3", "bang-linh-vuc-hang-in"}
     expected = {f"{b}.{lang}" for b in boards for lang in ("en", "km", "blt")}
     expected |= {"the-1.001193.en", "the-1.001193.km", "the-1.001193.blt"}
+    fields = ("ho-tich", "chung-thuc", "dat-dai")  # translated or not, as the pages are
+    expected |= {f"ap-phich-{f}.{lang}" for f in fields for lang in ("en", "km", "blt")}
     assert names == expected  # no tyz (no posters:), no card of the untranslated 1.000894
     for name in expected:
         assert (qr_dir / POSTER_DIR / f"{name}.pdf").is_file()
@@ -208,6 +210,12 @@ def test_every_code_has_its_language_address_under_it_and_labels_in_the_language
     for words in ("Registering a birth", "How long it takes: Same day", "Papers to bring"):
         assert words in card, words
     assert "No signal? Scan this code" in card and "Giấy tờ" not in card
+    field = pdf_text(qr_dir / POSTER_DIR / "ap-phich-ho-tich.en.pdf")
+    for words in ("Hoa Binh Commune", "Civil status", "Scan the code", "Procedures (2)"):
+        assert words in field, (words, field)
+    assert "Registering a birth (1.001193)" in field  # translated
+    assert "Đăng ký kết hôn (1.000894)" in field  # not translated: as its page shows it
+    assert "Hotline: 0209 3000 000" in field and "Quét mã" not in field
 
 
 @pytest.mark.pdf
@@ -220,6 +228,9 @@ def test_a_bilingual_poster_shows_the_vietnamese_first_then_the_language(built):
     assert "Một số phần chưa được dịch sang" in card
     board = pdf_text(qr_dir / POSTER_DIR / "bang-linh-vuc-A4.km.pdf")
     assert "Hộ tịch" in board and "km/ho-tich" in board.replace("\n", "")
+    field = pdf_text(qr_dir / POSTER_DIR / "ap-phich-ho-tich.km.pdf")
+    assert field.index("Hộ tịch") < field.index("Quét mã") and "km/ho-tich" in field
+    assert "Đăng ký khai sinh /" in field  # the Vietnamese title, then the Khmer
 
 
 def test_posters_in_a_language_are_pure_black_with_a_trim_box(built):
@@ -294,7 +305,10 @@ def many_fields_site(root: Path, count: int, title: str = "") -> Path:
 @pytest.mark.pdf
 @pytest.mark.parametrize(("count", "title"), [(1, ""), (30, ""), (3, LONG_TITLE * 3)])
 def test_language_boards_and_cards_stay_on_one_sheet(tmp_path, count, title):
+    """Boards and cards: one sheet. A field poster whose list is too long for one sheet
+    goes on to a second, numbered in the poster's language."""
     require_tool("pdftoppm")
+    require_tool("pdftotext")
     require_tool("zxingcpp")
     from thutuc.print.posters import render_poster
 
@@ -304,6 +318,12 @@ def test_language_boards_and_cards_stay_on_one_sheet(tmp_path, count, title):
     for spec in specs if count < 30 else [s for s in specs if s.kind == "board"]:
         pdf = tmp_path / f"{spec.name}.pdf"
         pages = render_poster(spec, pdf, tmp_path / f"{spec.name}.png")
+        if spec.kind == "field" and title:  # a list flows on, as on the Vietnamese poster
+            assert pages == len(render_pages(pdf, 20)) == 2, (spec.name, pages)
+            text = pdf_text(pdf)
+            assert ("Page 2" if spec.lang == "en" else "Trang 2") in text, text
+            assert spec.lang != "en" or "Trang" not in text
+            continue
         assert pages == 1, (spec.name, pages)
         assert len(render_pages(pdf, 20)) == 1
     board = next(s for s in specs if s.name == "bang-linh-vuc-A4.km")

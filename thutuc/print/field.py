@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
@@ -23,6 +22,7 @@ from thutuc.print.layout import (
     address_markup,
     box_pt,
     fit_lines,
+    page_footer,
     para,
     paragraphs_height,
     style,
@@ -60,10 +60,7 @@ def _caption(spec: PosterSpec, width: float) -> Paragraph:
 
 
 def _footer(spec: PosterSpec, page: int, width: float) -> Paragraph:
-    text = " · ".join(b.text for b in spec.footer) + (f" · Trang {page}" if page > 1 else "")
-    p = para(text, ParagraphStyle("footer", parent=style("f", FOOTER_PT), alignment=TA_CENTER))
-    p.wrap(width, 10**6)
-    return p
+    return page_footer(spec, page, width, FOOTER_PT)
 
 
 def fit_field(spec: PosterSpec) -> PosterSpec:

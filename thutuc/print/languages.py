@@ -1,5 +1,6 @@
-"""Posters in a language: the field board and the procedure cards in one of site.yml's
-`languages:`, alone (`posters: true`) or under the Vietnamese (`posters: bilingual`).
+"""Posters in a language: the field board, the field posters and the procedure cards
+in one of site.yml's `languages:`, alone (`posters: true`) or under the Vietnamese
+(`posters: bilingual`).
 
 A language prints nothing by default: a commune prints only what a native
 speaker has checked. For a language that prints, each poster is made like its
@@ -9,7 +10,8 @@ texts from `site:`), with the labels of `templates/strings/<lang>.yml` (a
 missing key is Vietnamese, as on the pages). Its codes open the language's
 pages, `<base_url><lang>/<path>`, exactly as those pages' addresses; the
 address under each code likewise. Files: `<Vietnamese name>.<lang>`
-(`bang-linh-vuc-A4.en.pdf`, `the-1.001193.en.pdf`).
+(`bang-linh-vuc-A4.en.pdf`, `ap-phich-ho-tich.en.pdf`, `the-1.001193.en.pdf`).
+The sticker sheet and the leaflets are Vietnamese only.
 
 Cards are made only for procedures that have a translation: an untranslated
 procedure's card would repeat the Vietnamese card with other labels, and a
@@ -35,7 +37,7 @@ from thutuc.site.strings import SOURCE_LANGUAGE, fill, own_strings
 PRINT_KEYS = (
     "print_headline", "print_howto_camera", "print_howto_zalo", "print_feedback",
     "print_save_contact", "print_contact_caption", "print_updated", "print_card_instruction",
-    "print_offline_label", "print_more", "print_field_instruction", "print_field_list",
+    "print_offline_label", "print_more", "print_field_instruction", "print_field_list", "print_page",
     "print_stickers_heading", "print_sticker_code", "print_text_documents", "print_text_time",
     "print_text_fee", "print_text_where", "print_text_checked", "one_stop_office",
     "procedure_count", "hotline", "address", "opening_hours", "processing_time", "fee",
@@ -46,12 +48,9 @@ PRINT_KEYS = (
     "applicants", "conditions", "result", "agency", "legal_basis", "decision", "updated_commit",
     "checked_on",
 )  # fmt: skip
-# Words only the Vietnamese field posters, sticker sheets and leaflets print: a language
-# has none of these, so a translation that lacks them is not told so.
-VIETNAMESE_PRINT_ONLY = frozenset(
-    ("print_field_instruction", "print_field_list", "print_stickers_heading",
-     "print_sticker_code", "agency")
-)  # fmt: skip
+# Words only the Vietnamese sticker sheets and leaflets print: a language has none
+# of these, so a translation that lacks them is not told so.
+VIETNAMESE_PRINT_ONLY = frozenset(("print_stickers_heading", "print_sticker_code", "agency"))
 # A bilingual card is A4: on A5 its two codes leave room for one document in two languages.
 BILINGUAL_CARD = "A4"
 # What a card shows of a procedure; a translation that does not write one shows it in Vietnamese.
@@ -163,6 +162,57 @@ def _field_code(site: Site, subject: InLanguage, slug: str) -> Code:
     theirs = subject.source.fields_by_slug[slug].title
     second = field.title if field.title != theirs else ""
     return Code(url, theirs, count, caption=address_text(url), label2=second)
+
+
+# The field poster --------------------------------------------------------------------
+
+
+def language_field_spec(
+    site: Site, subject: InLanguage, ecc: str, print_shop: bool = False
+) -> PosterSpec:
+    """The poster of field `subject.target` (its slug) in the language of `site` (its
+    view): made like the Vietnamese one, its code opening the field's page in the
+    language, its list in the language (bilingual: the Vietnamese title first)."""
+    from thutuc.print.posters import by_title, field_spec
+
+    slug, vietnamese = str(subject.target), subject.source
+    base = field_spec(vietnamese, slug, ecc, print_shop)
+    field, source = site.fields_by_slug[slug], vietnamese.fields_by_slug[slug]
+    config = site.config
+    titles = [source.title] if subject.bilingual else []
+    titles += [field.title] if field.title not in titles else []
+    heading = [Block("small", vietnamese.config.name if subject.bilingual else config.name)]
+    heading += [Block("title", title) for title in titles]
+    heading += [Block("instruction", t) for t in subject.lines("print_field_instruction")]
+    theirs = {p.code: p.title for p in source.active_procedures}
+    items = []
+    for p in sorted(field.active_procedures, key=by_title):
+        names = [theirs[p.code]] if subject.bilingual else []
+        names += [p.title] if p.title not in names else []
+        items.append(Block("bullet", f"{' / '.join(names)} ({p.code})"))
+    count = len(field.active_procedures)
+    body = (Block("h2", subject.label("print_field_list", n=count)), *items)
+    return replace(
+        base,
+        name=suffixed(base.name, subject.lang),
+        title=field.title,
+        author=config.name,
+        heading=tuple(heading),
+        codes=(_field_code(site, subject, slug),),
+        body=body,
+        footer=_short_footer(site, subject),
+        lang=subject.lang,
+        page_word=subject.label("print_page"),
+    )
+
+
+def _short_footer(site: Site, subject: InLanguage) -> tuple[Block, ...]:
+    """The commune and its hotline, as on the Vietnamese field poster."""
+    config = site.config
+    blocks = [Block("footer", config.name)]
+    if config.hotline:
+        blocks.append(Block("footer", f"{subject.label('hotline')}: {config.hotline}"))
+    return tuple(blocks)
 
 
 def _board_footer(
@@ -319,6 +369,7 @@ def language_jobs(site: Site, ecc: str, print_shop: bool) -> list[Any]:
     for language in poster_languages(site):
         about = _Subjects(language, words_of(site, language.code), vietnamese)
         jobs += _board_jobs(site, about, lists, ecc, print_shop) if site.fields else []
+        jobs += _field_jobs(site, about, ecc, print_shop)
         jobs += _card_jobs(site, about, ecc, print_shop)
     return jobs
 
@@ -350,6 +401,23 @@ def _board_jobs(site: Site, about: _Subjects, lists: Site, ecc: str, print_shop:
                   ecc, print_shop)
         for name, paper in boards
     ]  # fmt: skip
+
+
+def _field_jobs(site: Site, about: _Subjects, ecc: str, print_shop: bool) -> list[Any]:
+    """A poster for each field, like the Vietnamese: each job holds only its field."""
+    from thutuc.print.posters import PosterJob
+
+    code = about.language.code
+    view = site.in_language(code).listed()
+    jobs = []
+    for field in site.listed().fields:
+        mine = Site(site.root, view.config, (view.fields_by_slug[field.slug],), home=site.home)
+        theirs = Site(site.root, site.config, (field,), home=site.home)
+        jobs.append(
+            PosterJob(suffixed(f"ap-phich-{field.slug}", code), "field", "language_field_spec",
+                      mine, about(field.slug, theirs), ecc, print_shop)
+        )  # fmt: skip
+    return jobs
 
 
 def _card_jobs(site: Site, about: _Subjects, ecc: str, print_shop: bool) -> list[Any]:

@@ -114,6 +114,7 @@ class PosterSpec:
     contact: Code | None = None  # the hotline as a contact card (board)
     source: str = ""  # the file the poster is about (a procedure's, a field's), for messages
     lang: str = ""  # a poster in a language (print/languages.py): its tag; "" Vietnamese
+    page_word: str = "Trang {n}"  # the footer's sheet number, from the second sheet on
 
     @property
     def page_size(self) -> tuple[float, float]:
@@ -175,6 +176,16 @@ def para(text: str, st: ParagraphStyle, is_markup: bool = False) -> Paragraph:
     each script in a font that draws it, shaped where the script needs it."""
     content = text if is_markup else markup(text, bold=st.fontName == FONT_BOLD)
     return Paragraph(content, paragraph_style(st, content))
+
+
+def page_footer(spec: PosterSpec, page: int, width: float, size: float) -> Paragraph:
+    """The footer of a poster that flows onto more sheets, with the sheet's number
+    from the second on (in the poster's words: "Trang 2", "Page 2")."""
+    parts = [block.text for block in spec.footer]
+    parts += [spec.page_word.replace("{n}", str(page))] if page > 1 else []
+    p = para(" · ".join(parts), style("footer", size, center=True))
+    p.wrap(width, 10**6)
+    return p
 
 
 def address_text(url: str) -> str:

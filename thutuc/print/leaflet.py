@@ -63,6 +63,7 @@ from thutuc.print.layout import (
     address_text,
     box_pt,
     draw_symbol,
+    page_footer,
     para,
     paragraphs_height,
     style,
@@ -653,10 +654,7 @@ def fit_leaflet(spec: PosterSpec) -> PosterSpec:
 
 
 def _footer(spec: PosterSpec, page: int, width: float) -> Paragraph:
-    text = " · ".join(b.text for b in spec.footer) + (f" · Trang {page}" if page > 1 else "")
-    p = para(text, ParagraphStyle("footer", parent=style("f", BODY_PT), alignment=TA_CENTER))
-    p.wrap(width, 10**6)
-    return p
+    return page_footer(spec, page, width, BODY_PT)
 
 
 def _more(spec: PosterSpec, width: float) -> Paragraph:

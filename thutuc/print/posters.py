@@ -163,7 +163,7 @@ def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) 
     )
     items = [
         Block("bullet", f"{p.title} ({p.code})")
-        for p in sorted(field.active_procedures, key=_by_title)
+        for p in sorted(field.active_procedures, key=by_title)
     ]
     body = (Block("h2", words("print_field_list", n=len(field.active_procedures))), *items)
     distance = DISTANCE["field"]
@@ -171,10 +171,11 @@ def field_spec(site: Site, field_slug: str, ecc: str, print_shop: bool = False) 
         f"ap-phich-{field.slug}", "field", "A4", distance, field.title, site.config.name,
         heading, (_field_code(site, field, words),), body, footer_blocks(site, words), ecc,
         print_shop=print_shop, designed_m=distance, source=field.source,
+        page_word=words("print_page"),
     )  # fmt: skip
 
 
-def _by_title(procedure: Procedure) -> tuple[str, str]:
+def by_title(procedure: Procedure) -> tuple[str, str]:
     return procedure.sort_key
 
 
@@ -258,6 +259,7 @@ def leaflet_spec(
         heading, procedure_codes(site, procedure, distance, words),
         (Block("html", leaflet_html(site, procedure, words)),), footer_blocks(site, words), ecc,
         print_shop=print_shop, designed_m=distance, source=procedure.source,
+        page_word=words("print_page"),
     )  # fmt: skip
 
 
@@ -655,9 +657,13 @@ class PosterJob:
 
 
 def _language_spec_functions() -> dict[str, Callable[..., PosterSpec]]:
-    from thutuc.print.languages import language_board_spec, language_card_spec
+    from thutuc.print.languages import language_board_spec, language_card_spec, language_field_spec
 
-    return {"language_board_spec": language_board_spec, "language_card_spec": language_card_spec}
+    return {
+        "language_board_spec": language_board_spec,
+        "language_field_spec": language_field_spec,
+        "language_card_spec": language_card_spec,
+    }
 
 
 _SPEC_FUNCTIONS: dict[str, Callable[..., PosterSpec]] = {
