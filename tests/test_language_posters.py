@@ -377,8 +377,7 @@ def test_check_names_the_missing_poster_words_only_for_a_language_that_prints(tm
             "templates/strings/tyz.yml": "home: Tày\n",
         },
     )
-    from thutuc.print.languages import VIETNAMESE_PRINT_ONLY
-    from thutuc.site.strings import own_strings
+    from thutuc.site.strings import VIETNAMESE_PRINT_ONLY, own_strings
 
     warnings = {w.file: w.message for w in check(BuildOptions(root))[1].warnings}
     count = {

@@ -295,8 +295,7 @@ def test_words_no_language_prints_are_not_asked_of_a_translation(make_site) -> N
     has posters. A key every language shows still is."""
     import yaml
 
-    from thutuc.print.languages import VIETNAMESE_PRINT_ONLY
-    from thutuc.site.strings import bundled
+    from thutuc.site.strings import VIETNAMESE_PRINT_ONLY, bundled
 
     translated = {k: v for k, v in bundled("en").items() if k not in VIETNAMESE_PRINT_ONLY}
     site_yml = (

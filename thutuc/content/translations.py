@@ -157,8 +157,12 @@ SAVE_AS_UTF8 = "Mở tệp bằng trình soạn thảo, lưu lại với bảng 
 def check_languages(site: Site, problems: Problems) -> None:
     """A language's folder must not be a field's address; its interface strings
     should exist (else the labels of its pages are Vietnamese)."""
-    from thutuc.print.languages import VIETNAMESE_PRINT_ONLY
-    from thutuc.site.strings import bundled, missing_strings, strings_file
+    from thutuc.site.strings import (
+        VIETNAMESE_PRINT_ONLY,
+        bundled,
+        missing_strings,
+        strings_file,
+    )
 
     file = site.own_file("site.yml")
     for language in site.config.languages:

@@ -48,9 +48,6 @@ PRINT_KEYS = (
     "applicants", "conditions", "result", "agency", "legal_basis", "decision", "updated_commit",
     "checked_on",
 )  # fmt: skip
-# Words only the Vietnamese sticker sheets and leaflets print: a language has none
-# of these, so a translation that lacks them is not told so.
-VIETNAMESE_PRINT_ONLY = frozenset(("print_stickers_heading", "print_sticker_code", "agency"))
 # A bilingual card is A4: on A5 its two codes leave room for one document in two languages.
 BILINGUAL_CARD = "A4"
 # What a card shows of a procedure; a translation that does not write one shows it in Vietnamese.
