@@ -49,6 +49,7 @@ from thutuc.content.files import (
     is_province,
 )
 from thutuc.content.freshness import is_stale_notice
+from thutuc.content.git_dates import head_commit
 from thutuc.content.model import Recipe, Site, site_slug
 from thutuc.content.permanence import page_paths, published_titles, record_published
 from thutuc.engine import sites, staging
@@ -208,7 +209,7 @@ def check(options: BuildOptions, on_step: StepReporter = _quiet) -> tuple[Projec
     head = read_head(cache, name)
     with _timed("đọc tệp", on_step):
         files = SourceFiles(options.project, head.stamps, head.recorded_ns)
-        dates = sites.commit_dates(options.project, head)
+        dates = sites.commit_dates(options.project, head, head_commit(options.project))
     with _timed("kiểm tra", on_step):
         body = read_body(cache, name)
         project = sites.load_sites(options, files, body.records, problems, dates)
@@ -301,6 +302,7 @@ class Build:
         self.body: Body | None = None
         self.files: SourceFiles | None = None
         self.dates: dict[str, date] = {}
+        self.git_head = ""  # the commit checked out when the build began
         self.keys: dict[str, str] = {}  # input key of each site
         self.expired: set[str] = set()  # sites a date still to come last time now changes
         self.key = ""
@@ -399,7 +401,9 @@ class Build:
         root = self.options.project
         self.files = SourceFiles(root, self.head.stamps, self.head.recorded_ns)
         stamps = self.files.all_stamps()
-        self.dates = sites.commit_dates(root, self.head)
+        # once: the dates are those of this commit, even if one is made during the build
+        self.git_head = head_commit(root)
+        self.dates = sites.commit_dates(root, self.head, self.git_head)
         self.keys = sites.input_keys(self.options, stamps, self.dates)
         today = clock.today()
         self.expired = {s for s, h in self.head.sites.items() if h.expires and h.expires <= today}
@@ -596,7 +600,7 @@ class Build:
         head = self.head
         head.stamps = dict(self.files.stamps)
         head.recorded_ns = time.time_ns()
-        head.git_head = sites.head_commit(self.options.project)
+        head.git_head = self.git_head
         head.git_dates = self.dates
         if success:
             self.expired = set()  # loaded again today: what came due is applied

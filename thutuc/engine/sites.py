@@ -27,7 +27,7 @@ from thutuc.content.files import (
     province_communes,
 )
 from thutuc.content.freshness import check_freshness, checked_procedures, own_checked, report_stale
-from thutuc.content.git_dates import head_commit, last_commit_dates
+from thutuc.content.git_dates import last_commit_dates
 from thutuc.content.model import Site, SiteConfig, site_slug
 from thutuc.content.permanence import (
     check_aliases,
@@ -47,10 +47,12 @@ if TYPE_CHECKING:
 CATALOGUE = "\0catalogue"  # the notes of a province's shared catalogue, in Head.sites
 
 
-def commit_dates(root: Path, head: Head) -> dict[str, date]:
-    """Last commit date of every content file; read again only when HEAD moved."""
-    commit = head_commit(root)
-    if commit and commit == head.git_head:
+def commit_dates(root: Path, head: Head, commit: str) -> dict[str, date]:
+    """Last commit date of every content file at `commit` (head_commit's); read
+    again only when HEAD moved. No commit (no git, not a repository): none."""
+    if not commit:
+        return {}
+    if commit == head.git_head:
         return head.git_dates
     folders = (PROCEDURES_DIR, COMMUNES_DIR) if is_province(root) else (PROCEDURES_DIR,)
     return last_commit_dates(root, folders)
