@@ -103,7 +103,7 @@ class Problems:
     def told(self, severity: Severity) -> int:
         """How many problems of this kind the report tells: one a shared file's
         problem that many communes found (or the same one found twice)."""
-        return len({replace(p, group="") for p in self._items if p.severity is severity})
+        return len({_ungrouped(p) for p in self._items if p.severity is severity})
 
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
@@ -136,10 +136,13 @@ def _one_per_place(problems: list[Problem], verbose: bool = False) -> list[Probl
     one entry, "[an, binh, chi và 97 xã khác] templates/strings/km.yml: ..."."""
     groups: dict[Problem, list[str]] = {}
     for problem in problems:
-        groups.setdefault(replace(problem, group=""), []).append(problem.group)
+        groups.setdefault(_ungrouped(problem), []).append(problem.group)
     merged = []
     for problem, names in groups.items():
         names = sorted({name for name in names if name})  # the same whatever was rebuilt
+        if not names:  # a single site's: as it is
+            merged.append(problem)
+            continue
         cut = len(names) > GROUPS_SHOWN + 1 and not verbose  # -v names them all
         label = ", ".join(names[:GROUPS_SHOWN] if cut else names)
         if cut:
@@ -167,3 +170,8 @@ class BuildFailed(Exception):
     def __init__(self, problems: Problems) -> None:
         super().__init__(f"{len(problems.errors)} error(s)")
         self.problems = problems
+
+
+def _ungrouped(problem: Problem) -> Problem:
+    """The problem whoever found it (a single site's thousands have no group: no copy)."""
+    return replace(problem, group="") if problem.group else problem

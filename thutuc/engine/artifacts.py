@@ -92,7 +92,9 @@ class Keys:
             return "(" + ",".join(items) + ")"
         if kind is PageSpec:
             assert isinstance(value, PageSpec)
-            return f"Page({value.template!r},{value.path!r},{value.from_base},{self._repr(value.extra)})"
+            # its extras are (name, value) pairs: a name needs no call of its own
+            extra = ",".join(f"{name!r}:{self._repr(item)}" for name, item in value.extra)
+            return f"Page({value.template!r},{value.path!r},{value.from_base},{extra})"
         if kind in _SHARED:
             return self._shared_digest(value)
         return repr(value)
