@@ -113,9 +113,11 @@ class PeakRss:
         while todo:
             pid = todo.pop()
             pids.append(pid)
-            for task in Path(f"/proc/{pid}/task").glob("*/children"):
-                with contextlib.suppress(OSError):
-                    todo += [int(c) for c in task.read_text().split()]
+            # a process may end between listing and reading: it has no children then
+            with contextlib.suppress(OSError):
+                for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                    with contextlib.suppress(OSError):
+                        todo += [int(c) for c in task.read_text().split()]
         return pids
 
     def _rss(self, pid: int) -> int:
