@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from thutuc.content.text import fold, nfc
+from thutuc.content.text import distinct_words, fold, nfc
 
 # A province sorts the same catalogue titles for every commune, several times.
 _folded_title = lru_cache(maxsize=1 << 14)(fold)
@@ -240,6 +240,13 @@ class ProcedureSummary:
         build state, so the artifact keys of an edit build need no repr of the
         thousands of summaries that did not change."""
         return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
+
+    @cached_property
+    def search_words(self) -> str:
+        """The folded words of its keywords and code that its title lacks (the search
+        index's `folded`); pickled with the summary like `fingerprint`, so a title
+        edit folds again only the summaries it read again."""
+        return distinct_words(*self.keywords, self.code, skip=self.title)
 
     @cached_property
     def folded_title(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -57,6 +58,23 @@ def fold(text: str) -> str:
     """
     folded = text.casefold().translate(_FOLDED)
     return folded if folded.isascii() else _slow_fold(folded)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def folded_words(text: str) -> list[str]:
+    """Letters and digits only, folded: the words search matches what a resident types."""
+    return _WORD.findall(fold(text))
+
+
+def distinct_words(
+    *texts: str, skip: str = "", words: Callable[[str], list[str]] = folded_words
+) -> str:
+    """The words of `texts`, each once, in order, leaving out the words of `skip`."""
+    seen: dict[str, None] = dict.fromkeys(words(skip))
+    extra = [word for text in texts for word in words(text) if word not in seen]
+    return " ".join(dict.fromkeys(extra))
 
 
 def slugify(text: str) -> str:

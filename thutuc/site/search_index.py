@@ -29,33 +29,18 @@ bytes on the wire for nothing.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable
 
 from thutuc.content.model import Field, Procedure, Site
-from thutuc.content.text import fold, nfc
+from thutuc.content.text import distinct_words, folded_words, nfc
 
 INDEX_PATH = "search.json"
 FORMAT_VERSION = 1
 KEYWORD_SEPARATOR = " · "
-_WORD = re.compile(r"[^\W_]+")
 
 
 Words = Callable[[str], list[str]]
-
-
-def _folded_words(*texts: str, skip: str = "", words: Words | None = None) -> str:
-    """Folded words of `texts`, each once, in order, leaving out the words of `skip`."""
-    split = words or _words
-    seen: dict[str, None] = dict.fromkeys(split(skip))
-    extra = [word for text in texts for word in split(text) if word not in seen]
-    return " ".join(dict.fromkeys(extra))
-
-
-def _words(text: str) -> list[str]:
-    # Letters and digits only, as the script splits what the resident types.
-    return _WORD.findall(fold(text))
 
 
 def _unfolded_words(text: str) -> list[str]:
@@ -67,20 +52,29 @@ def _unfolded_words(text: str) -> list[str]:
     return kept.split()
 
 
-def field_entry(field: Field, words: Words = _words) -> list[str]:
-    return [field.title, _folded_words(field.title, *field.front.aliases, words=words)]
+def field_entry(field: Field, words: Words = folded_words) -> list[str]:
+    return [field.title, distinct_words(field.title, *field.front.aliases, words=words)]
 
 
 def procedure_entry(
-    procedure: Procedure, field_index: int, old_codes: tuple[str, ...] = (), words: Words = _words
+    procedure: Procedure,
+    field_index: int,
+    old_codes: tuple[str, ...] = (),
+    words: Words = folded_words,
 ) -> list[str | int]:
     """`old_codes`: codes this procedure replaced, so a code from an old leaflet
     still finds it; its own code is searchable too."""
-    keywords = KEYWORD_SEPARATOR.join(procedure.summary.keywords)
-    folded = _folded_words(
-        *procedure.summary.keywords, procedure.code, *old_codes, skip=procedure.title, words=words
-    )
-    return [procedure.url_path, procedure.title, field_index, keywords, folded]
+    summary, title = procedure.summary, procedure.title
+    keywords = KEYWORD_SEPARATOR.join(summary.keywords)
+    if words is folded_words:  # folded once per summary (kept in the build state)
+        folded = summary.search_words
+        if old_codes:  # the same words as folding them all at once: folding is idempotent
+            folded = distinct_words(folded, *old_codes, skip=title)
+    else:
+        folded = distinct_words(
+            *summary.keywords, procedure.code, *old_codes, skip=title, words=words
+        )
+    return [procedure.url_path, title, field_index, keywords, folded]
 
 
 def search_index(site: Site) -> dict[str, object]:
@@ -88,7 +82,7 @@ def search_index(site: Site) -> dict[str, object]:
     `site` is the site in one language (Site.in_language), or the Vietnamese."""
     language = site.config.language(site.lang) if site.lang else None
     folds = language is None or language.folds
-    words = _words if folds else _unfolded_words
+    words = folded_words if folds else _unfolded_words
     positions = {field.slug: i for i, field in enumerate(site.fields)}
     index: dict[str, object] = {
         "v": FORMAT_VERSION,
