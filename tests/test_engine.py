@@ -124,15 +124,33 @@ def cold_build_in_a_fresh_process(root: Path, out: Path, qr: Path, *flags: str) 
     assert done.returncode == 0, done.stderr
 
 
-def test_an_incremental_build_equals_a_cold_build_in_a_fresh_process(tmp_path: Path) -> None:
-    """A same-process comparison would share warm caches: the cold build runs alone."""
+def test_an_incremental_build_equals_a_cold_build_in_a_fresh_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A same-process comparison would share warm caches: the cold build runs alone.
+    Here every build renders in the workers (a site this small would render in the
+    main process, as the fresh cold build does), so the two ways are compared too."""
+    from thutuc.engine import outputs
+    from thutuc.engine.pool import Pool
+
+    monkeypatch.setattr(outputs, "POOL_START_MS", 0.0)
+    mapped: list[int] = []
+    real_map = Pool.map
+
+    def counted_map(self: Pool, function: object, items: list, affinity: object) -> object:
+        mapped.append(len(items))
+        return real_map(self, function, items, affinity)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Pool, "map", counted_map)
     root = write_files(tmp_path / "site", many(60))
-    build(BuildOptions(root, posters=False, record_published=False))
+    options = BuildOptions(root, posters=False, record_published=False, jobs=2)
+    build(options)
     for rel, text in EDITS.items():
         write_files(root, {rel: text})
-        build(BuildOptions(root, posters=False, record_published=False))
+        build(options)
     (root / "procedures/dat-dai/p10.md").unlink()  # never published: may go
-    build(BuildOptions(root, posters=False, record_published=False))
+    build(options)
+    assert len(mapped) >= 2 + len(EDITS)  # reading the cold build, and every build's pages
     cold = tmp_path / "cold"
     cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
     assert files_of(root / "output") == files_of(cold / "out")

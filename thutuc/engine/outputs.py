@@ -29,7 +29,14 @@ if TYPE_CHECKING:
     from thutuc.engine.artifacts import Artifact
 
 TREES = ("out", "qr")
-POOL_THRESHOLD = 48  # below this many tasks the main process does them itself
+POOL_THRESHOLD = 48  # below this many files to read the main process reads them itself
+# Starting the workers costs about this much before their first result (two fresh
+# interpreters importing the renderer: 0.29-0.38 s against 0.21-0.23 s in this process
+# for the 100 pages of a catalogue edit, docs/province.md § 6); less work stays here.
+POOL_START_MS = 300.0
+# What one task costs, by kind, in ms: a page ~1.1, an SVG code ~0.4 (a cold build in one
+# process, profiled), a poster ~70 (bench/bench_posters.py); a kind not named, as a page.
+TASK_MS = {"poster": 70.0, "qr-png": 5.0, "glyphs": 5.0, "qr-svg": 0.4}
 
 
 def prefix_of(slug: str) -> str:
@@ -120,7 +127,7 @@ class Outputs:
             for a in artifacts
         ]
         with worker_errors(self.problems, "dựng"):
-            if len(jobs) >= POOL_THRESHOLD and workers > 1:
+            if workers > 1 and worth_a_pool(artifacts):
                 results = pool().map(builders.run_job, jobs, builders.job_affinity)
             else:
                 results = [builders.run_job(job) for job in jobs]
@@ -227,6 +234,11 @@ def _changed_while_building(problems: Problems, file: str) -> None:
         "Tệp này vừa thay đổi trong lúc đang dựng trang.",
         "Lưu xong mọi tệp đang sửa rồi chạy lại lệnh dựng.",
     )
+
+
+def worth_a_pool(artifacts: list[Artifact]) -> bool:
+    """Whether the workers would finish `artifacts` sooner than this process alone."""
+    return sum(TASK_MS.get(a.kind, 1.0) for a in artifacts) >= POOL_START_MS
 
 
 def workers(jobs: int | None) -> int:
