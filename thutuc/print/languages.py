@@ -170,7 +170,7 @@ def language_field_spec(
     """The poster of field `subject.target` (its slug) in the language of `site` (its
     view): made like the Vietnamese one, its code opening the field's page in the
     language, its list in the language (bilingual: the Vietnamese title first)."""
-    from thutuc.print.posters import by_title, field_spec
+    from thutuc.print.posters import by_title, field_spec, footer_blocks
 
     slug, vietnamese = str(subject.target), subject.source
     base = field_spec(vietnamese, slug, ecc, print_shop)
@@ -197,19 +197,10 @@ def language_field_spec(
         heading=tuple(heading),
         codes=(_field_code(site, subject, slug),),
         body=body,
-        footer=_short_footer(site, subject),
+        footer=footer_blocks(site, subject.label),  # as on the Vietnamese poster
         lang=subject.lang,
         page_word=subject.label("print_page"),
     )
-
-
-def _short_footer(site: Site, subject: InLanguage) -> tuple[Block, ...]:
-    """The commune and its hotline, as on the Vietnamese field poster."""
-    config = site.config
-    blocks = [Block("footer", config.name)]
-    if config.hotline:
-        blocks.append(Block("footer", f"{subject.label('hotline')}: {config.hotline}"))
-    return tuple(blocks)
 
 
 def _board_footer(

@@ -91,8 +91,9 @@ def made_on(site: Site) -> date | None:
     return max(dates, default=None)
 
 
-def footer_blocks(site: Site, words: Words) -> tuple[Block, ...]:
-    """The short footer of cards, field posters and leaflets: commune, hotline."""
+def footer_blocks(site: Site, words: Callable[..., str]) -> tuple[Block, ...]:
+    """The short footer of cards, field posters and leaflets: commune, hotline
+    (`words`: a language's Words, or a bilingual poster's labels)."""
     config = site.config
     parts = [Block("footer", config.name)]
     if config.hotline:
