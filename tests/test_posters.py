@@ -607,6 +607,44 @@ def test_codes_keep_their_designed_size_whatever_the_text(built):
     }  # fmt: skip
 
 
+def test_a_field_list_a_little_too_long_is_set_smaller_not_split_over_sheets(tmp_path) -> None:
+    """A list that overflows the first sheet by a few lines is set smaller (down to
+    LIST_MIN_PT) so it stays on one sheet; one that cannot is kept at its size and
+    flows onto more, numbered. Checked on the PDFs themselves, from few to many."""
+    from thutuc.print.field import LIST_MIN_PT, LIST_PT, fit_field
+    from thutuc.print.layout import render_pdf
+    from thutuc.print.posters import field_spec
+
+    sizes, sheets = {}, {}
+    for count in range(4, 26):
+        files = {
+            "site.yml": SMALL_SITE["site.yml"],
+            "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\n---\n",
+        }
+        for n in range(count):
+            title = f"Đăng ký lại việc thay đổi, cải chính thông tin hộ tịch số {n}"
+            files[f"procedures/ho-tich/p{n}.md"] = procedure_md(f"1.{n:06d}", title)
+        site = load(write_site(tmp_path / f"site{count}", files))
+        spec = fit_field(field_spec(site, "ho-tich", "M"))
+        pdf = tmp_path / f"field{count}.pdf"
+        pdf.write_bytes(render_pdf(spec))
+        sizes[count], sheets[count] = spec.body_pt, pdf_pages(pdf)
+        if spec.body_pt:  # set smaller: on one sheet, and no smaller than needed
+            assert LIST_MIN_PT <= spec.body_pt < LIST_PT and sheets[count] == 1, count
+            larger = tmp_path / f"larger{count}.pdf"
+            larger.write_bytes(render_pdf(replace(spec, body_pt=spec.body_pt + 0.5)))
+            assert pdf_pages(larger) == 2, count
+        elif sheets[count] > 1:  # flows on: even the smallest size would not fit
+            smallest = tmp_path / f"smallest{count}.pdf"
+            smallest.write_bytes(render_pdf(replace(spec, body_pt=LIST_MIN_PT)))
+            assert pdf_pages(smallest) > 1, count
+            assert "Trang 2" in pdf_text(pdf), count
+    # the three cases all occur: fits as designed, set smaller, flows onto more sheets
+    assert sizes[4] == 0 and sheets[4] == 1, (sizes, sheets)
+    assert any(sizes.values()), (sizes, sheets)
+    assert sheets[25] > 1 and sizes[25] == 0, (sizes, sheets)
+
+
 def test_a_very_long_field_address_shrinks_its_code_with_a_warning(make_site, tmp_path) -> None:
     """A real field name ("Thành lập và hoạt động của tổ hợp tác, ...") as folder name:
     the A4 field poster cannot hold its code at 1.5 m; it must still build, smaller."""

@@ -4,9 +4,10 @@ list of its procedures; the list flows onto more sheets when it is long."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from thutuc.content.text import nfc
 from thutuc.print.card import scaled
@@ -25,11 +26,15 @@ from thutuc.print.layout import (
     page_footer,
     para,
     paragraphs_height,
+    stacked_height,
     style,
     type_size,
 )
 
 LIST_PT = 14.0  # the procedures, read from about a metre
+# A list a little too long for the first sheet is set smaller, never below this,
+# rather than leave a few lines alone on a second sheet; a longer one flows on.
+LIST_MIN_PT = 12.0
 FOOTER_PT = 12.0
 
 
@@ -72,7 +77,40 @@ def fit_field(spec: PosterSpec) -> PosterSpec:
     fixed += _footer(spec, 999, width).height + 4 * MM
     room = min(width, page_h - 2 * MARGIN - fixed)
     box = box_pt(spec.codes[0], spec.ecc, spec.module_pt)
-    return scaled(spec, room / box * 0.999) if box > room else spec
+    return _list_on_one_sheet(scaled(spec, room / box * 0.999) if box > room else spec)
+
+
+def _list_on_one_sheet(spec: PosterSpec) -> PosterSpec:
+    """The list at its size if it fits the first sheet or needs more sheets even at
+    LIST_MIN_PT; else at the largest size, in half points, that keeps it on one."""
+    page_w, page_h = spec.page_size
+    width = page_w - 2 * MARGIN
+    frame = page_h - 2 * MARGIN - _footer(spec, 999, width).height - 3 * MM
+    size = LIST_PT
+    while stacked_height(_story(spec, width, size), width) > frame:
+        size -= 0.5
+        if size < LIST_MIN_PT:
+            return spec
+    return spec if size == LIST_PT else replace(spec, body_pt=size)
+
+
+def _story(spec: PosterSpec, width: float, list_pt: float) -> list[Flowable]:
+    """Heading, code, address, then the list, as the first sheet stacks them."""
+    story: list[Flowable] = [*_heading(spec, width)]
+    story += [CodeFlowable(spec.codes[0], spec.ecc, spec.module_pt), _caption(spec, width)]
+    for block in spec.body:
+        bold = block.style == "h2"
+        item = style(block.style, list_pt + (2 if bold else 0), bold)
+        if block.style == "bullet":
+            item = ParagraphStyle(
+                "bullet", parent=item, leftIndent=6 * MM, bulletIndent=1 * MM,
+                bulletFontName=FONT, bulletFontSize=list_pt,
+            )  # fmt: skip
+            content = markup(block.text)
+            story.append(Paragraph(content, paragraph_style(item, content), bulletText="•"))
+        else:
+            story.append(para(block.text, item))
+    return story
 
 
 def render_field_poster(spec: PosterSpec) -> bytes:
@@ -91,19 +129,6 @@ def render_field_poster(spec: PosterSpec) -> bytes:
 
     frame = Frame(MARGIN, bottom, width, page_h - MARGIN - bottom, id="page", **NO_PADDING)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=draw_footer)])
-    story = [*_heading(spec, width), CodeFlowable(spec.codes[0], spec.ecc, spec.module_pt)]
-    story.append(_caption(spec, width))
-    for block in spec.body:
-        bold = block.style == "h2"
-        item = style(block.style, LIST_PT + (2 if bold else 0), bold)
-        if block.style == "bullet":
-            item = ParagraphStyle(
-                "bullet", parent=item, leftIndent=6 * MM, bulletIndent=1 * MM,
-                bulletFontName=FONT, bulletFontSize=LIST_PT,
-            )  # fmt: skip
-            content = markup(block.text)
-            story.append(Paragraph(content, paragraph_style(item, content), bulletText="•"))
-        else:
-            story.append(para(block.text, item))
+    story = _story(spec, width, spec.body_pt or LIST_PT)
     doc.build(story)
     return out.getvalue()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -115,6 +116,7 @@ class PosterSpec:
     source: str = ""  # the file the poster is about (a procedure's, a field's), for messages
     lang: str = ""  # a poster in a language (print/languages.py): its tag; "" Vietnamese
     page_word: str = "Trang {n}"  # the footer's sheet number, from the second sheet on
+    body_pt: float = 0.0  # a field poster's list set smaller to keep to one sheet; 0: as designed
 
     @property
     def page_size(self) -> tuple[float, float]:
@@ -410,6 +412,20 @@ def center_style(size: float, bold: bool = False) -> ParagraphStyle:
 
 def centered(text: str, size: float, bold: bool = False) -> Paragraph:
     return para(text, center_style(size, bold))
+
+
+def stacked_height(flowables: Sequence[Flowable], width: float) -> float:
+    """The height `flowables` take one under the other at the top of a frame, as
+    reportlab's Frame places them: no space before the first, and between two the
+    larger of the space after the one and the space before the next."""
+    height, after = 0.0, None
+    for flowable in flowables:
+        _, own = flowable.wrap(width, 10**6)
+        if after is not None:
+            height += max(after, flowable.getSpaceBefore())
+        height += own
+        after = flowable.getSpaceAfter()
+    return height
 
 
 def paragraphs_height(paragraphs: list[Paragraph], width: float) -> float:
