@@ -64,6 +64,15 @@ def _caption(spec: PosterSpec, width: float) -> Paragraph:
     return para(text, caption, is_markup=True)
 
 
+def _continued(spec: PosterSpec, page: int, width: float) -> Paragraph:
+    """The heading of a sheet after the first: whose list it goes on with, and which
+    sheet it is ("Hộ tịch · Trang 2"), so a sheet hung apart still says so."""
+    number = spec.page_word.replace("{n}", str(page))
+    p = para(f"{spec.title} · {number}", style("continued", LIST_PT + 2, True))
+    p.wrap(width, 10**6)
+    return p
+
+
 def _footer(spec: PosterSpec, page: int, width: float) -> Paragraph:
     return page_footer(spec, page, width, FOOTER_PT)
 
@@ -127,8 +136,21 @@ def render_field_poster(spec: PosterSpec) -> bytes:
     def draw_footer(canvas, doc) -> None:  # noqa: ANN001 (reportlab's callback)
         _footer(spec, doc.page, width).drawOn(canvas, MARGIN, MARGIN)
 
-    frame = Frame(MARGIN, bottom, width, page_h - MARGIN - bottom, id="page", **NO_PADDING)
-    doc.addPageTemplates([PageTemplate("page", [frame], onPage=draw_footer)])
+    def draw_later(canvas, doc) -> None:  # noqa: ANN001 (reportlab's callback)
+        draw_footer(canvas, doc)
+        head = _continued(spec, doc.page, width)
+        head.drawOn(canvas, MARGIN, page_h - MARGIN - head.height)
+
+    height = page_h - MARGIN - bottom
+    below = _continued(spec, 999, width).height + 4 * MM  # the later sheets' heading
+    first = Frame(MARGIN, bottom, width, height, id="first", **NO_PADDING)
+    later = Frame(MARGIN, bottom, width, height - below, id="later", **NO_PADDING)
+    doc.addPageTemplates(
+        [
+            PageTemplate("first", [first], onPage=draw_footer, autoNextPageTemplate="later"),
+            PageTemplate("later", [later], onPage=draw_later),
+        ]
+    )
     story = _story(spec, width, spec.body_pt or LIST_PT)
     doc.build(story)
     return out.getvalue()
