@@ -215,6 +215,14 @@ def pdf_text(pdf: Path) -> str:
     return " ".join(out.split())
 
 
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page of `pdf` (pdftotext splits pages with a form feed)."""
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [" ".join(page.split()) for page in out.split("\f") if page.strip()]
+
+
 def word_boxes(pdf: Path) -> list[tuple[int, str, tuple[float, ...]]]:
     """(page, word, box in points: x0, y0 from the top, x1, y1) from pdftotext -bbox."""
     html = subprocess.run(

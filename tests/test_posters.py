@@ -30,6 +30,7 @@ from poster_helpers import (
     font_resources,
     load,
     page_boxes,
+    page_texts,
     pdf_pages,
     pdf_text,
     print_build,
@@ -605,6 +606,38 @@ def test_codes_keep_their_designed_size_whatever_the_text(built):
     assert {s.kind: s.paper for s in specs if s.kind != "board"} == {
         "field": "A4", "card": "A5", "stickers": "A4", "leaflet": "A4",
     }  # fmt: skip
+
+
+def test_a_field_list_item_is_never_cut_between_two_sheets(tmp_path) -> None:
+    """A procedure whose title takes three lines goes whole to the next sheet rather
+    than start at the foot of one and end on the next."""
+    require_tool("pdftotext")
+    from thutuc.print.field import fit_field
+    from thutuc.print.layout import render_pdf
+    from thutuc.print.posters import field_spec
+
+    title = (
+        "Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền "
+        "với đất lần đầu cho hộ gia đình, cá nhân, cộng đồng dân cư, người Việt Nam định cư "
+        "ở nước ngoài được sở hữu nhà ở tại Việt Nam, số"
+    )
+    flowed = 0
+    for count in range(3, 12):
+        files = {
+            "site.yml": SMALL_SITE["site.yml"],
+            "procedures/ho-tich/_index.md": "---\ntitle: Hộ tịch\n---\n",
+        }
+        for n in range(count):
+            files[f"procedures/ho-tich/p{n}.md"] = procedure_md(f"1.{n:06d}", f"{title} {n}")
+        site = load(write_site(tmp_path / f"site{count}", files))
+        pdf = tmp_path / f"field{count}.pdf"
+        pdf.write_bytes(render_pdf(fit_field(field_spec(site, "ho-tich", "M"))))
+        pages = page_texts(pdf)
+        flowed += len(pages) > 1
+        for n in range(count):  # each item whole on exactly one sheet
+            item = f"{title} {n} (1.{n:06d})"
+            assert sum(item in page for page in pages) == 1, (count, n, pages)
+    assert flowed >= 5  # most of these lists need a second sheet
 
 
 def test_a_field_list_a_little_too_long_is_set_smaller_not_split_over_sheets(tmp_path) -> None:

@@ -131,6 +131,7 @@ def render_field_poster(spec: PosterSpec) -> bytes:
         out, title=nfc(spec.title), author=nfc(spec.author), creator="thutuc",
         subject=spec.kind, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=bottom, **Paper.of(spec).canvas_options(),
+        allowSplitting=0,  # an item that does not fit goes whole to the next sheet
     )  # fmt: skip
 
     def draw_footer(canvas, doc) -> None:  # noqa: ANN001 (reportlab's callback)
