@@ -67,14 +67,18 @@ def _caption(spec: PosterSpec, width: float) -> Paragraph:
 def _continued(spec: PosterSpec, page: int, width: float) -> Paragraph:
     """The heading of a sheet after the first: whose list it goes on with, and which
     sheet it is ("Hộ tịch · Trang 2"), so a sheet hung apart still says so."""
-    number = spec.page_word.replace("{n}", str(page))
-    p = para(f"{spec.title} · {number}", style("continued", LIST_PT + 2, True))
+    p = para(f"{spec.title} · {spec.sheet_number(page)}", style("continued", LIST_PT + 2, True))
     p.wrap(width, 10**6)
     return p
 
 
 def _footer(spec: PosterSpec, page: int, width: float) -> Paragraph:
     return page_footer(spec, page, width, FOOTER_PT)
+
+
+def _bottom(spec: PosterSpec, width: float) -> float:
+    """Where the sheets' frames end: above the footer (its longest, "Trang 999")."""
+    return MARGIN + _footer(spec, 999, width).height + 3 * MM
 
 
 def fit_field(spec: PosterSpec) -> PosterSpec:
@@ -94,7 +98,7 @@ def _list_on_one_sheet(spec: PosterSpec) -> PosterSpec:
     LIST_MIN_PT; else at the largest size, in half points, that keeps it on one."""
     page_w, page_h = spec.page_size
     width = page_w - 2 * MARGIN
-    frame = page_h - 2 * MARGIN - _footer(spec, 999, width).height - 3 * MM
+    frame = page_h - MARGIN - _bottom(spec, width)
     size = LIST_PT
     while stacked_height(_story(spec, width, size), width) > frame:
         size -= 0.5
@@ -126,7 +130,7 @@ def render_field_poster(spec: PosterSpec) -> bytes:
     out = io.BytesIO()
     page_w, page_h = spec.page_size
     width = page_w - 2 * MARGIN
-    bottom = MARGIN + _footer(spec, 999, width).height + 3 * MM
+    bottom = _bottom(spec, width)
     doc = BaseDocTemplate(
         out, title=nfc(spec.title), author=nfc(spec.author), creator="thutuc",
         subject=spec.kind, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,

@@ -118,6 +118,10 @@ class PosterSpec:
     page_word: str = "Trang {n}"  # the footer's sheet number, from the second sheet on
     body_pt: float = 0.0  # a field poster's list set smaller to keep to one sheet; 0: as designed
 
+    def sheet_number(self, page: int) -> str:
+        """The number of a sheet in the poster's words: "Trang 2", "Page 2"."""
+        return self.page_word.replace("{n}", str(page))
+
     @property
     def page_size(self) -> tuple[float, float]:
         size = PAPERS[self.paper]
@@ -184,7 +188,7 @@ def page_footer(spec: PosterSpec, page: int, width: float, size: float) -> Parag
     """The footer of a poster that flows onto more sheets, with the sheet's number
     from the second on (in the poster's words: "Trang 2", "Page 2")."""
     parts = [block.text for block in spec.footer]
-    parts += [spec.page_word.replace("{n}", str(page))] if page > 1 else []
+    parts += [spec.sheet_number(page)] if page > 1 else []
     p = para(" · ".join(parts), style("footer", size, center=True))
     p.wrap(width, 10**6)
     return p
