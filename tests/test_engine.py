@@ -275,6 +275,67 @@ def test_print_material_is_named_in_the_folder_qr_points_to(tmp_path: Path) -> N
     assert not any(f.startswith("qr/") for f in flagged)
 
 
+def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kinds of the artifacts whose key the builds work out (not taken from the last)."""
+    from thutuc.engine.artifacts import Keys
+
+    kinds: list[str] = []
+    real_key = Keys.key
+
+    def counted(self: Keys, kind: str, inputs: object) -> str:
+        kinds.append(kind)
+        return real_key(self, kind, inputs)
+
+    monkeypatch.setattr(Keys, "key", counted)
+    return kinds
+
+
+def test_an_edit_that_changes_no_summary_keys_only_the_pages_that_show_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body, a fee, the documents: no list shows them, so the other artifacts keep
+    the last build's keys; the output is still a cold build's, made in a fresh process."""
+    kinds = keyed(monkeypatch)
+    root = write_files(tmp_path / "site", many(30))
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    assert len(kinds) > 60
+    path = root / "procedures/dat-dai/p4.md"
+    text = path.read_text().replace("Nộp hồ sơ.", "Nộp ở tầng 2.").replace("Tờ khai", "Đơn")
+    path.write_text(text.replace("Miễn phí", "5.000 đồng"))
+    kinds.clear()
+    result = build(options)
+    assert sorted(kinds) == ["marker", "marker", "page"] and result.made == 2
+    cold = tmp_path / "cold"
+    cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
+    assert files_of(root / "output") == files_of(cold / "out")
+    assert "5.000 đồng" in (root / "output/1.000004/index.html").read_text()
+    kinds.clear()
+    write_files(root, {"procedures/dat-dai/_index.md": "---\ntitle: Đất đai và nhà ở\n---\n"})
+    build(options)  # a field's file: every key is worked out again
+    assert len(kinds) > 60
+
+
+def test_after_a_failed_build_an_edit_it_saw_is_still_built(tmp_path: Path) -> None:
+    """The failed build recorded the files as it found them; the keys of the last
+    good build must not be taken for what changed since."""
+    root = write_files(tmp_path / "site", many(10))
+    build(BuildOptions(root, posters=False))
+    good = (root / "procedures/ho-tich/p5.md").read_text()
+    write_files(
+        root,
+        {
+            "procedures/ho-tich/p3.md": procedure("1.000003", "Thủ tục số 3", body="Đã sửa."),
+            "procedures/ho-tich/p5.md": "---\ncode: [\n---\n",
+        },
+    )
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(root, posters=False))
+    write_files(root, {"procedures/ho-tich/p5.md": good})
+    build(BuildOptions(root, posters=False))
+    assert "Đã sửa." in (root / "output/1.000003/index.html").read_text()
+
+
 def test_a_failed_build_leaves_the_output_and_the_next_build_is_right(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", many(10))
     build(BuildOptions(root, posters=False))

@@ -115,6 +115,20 @@ def test_commune_option_leaves_other_communes_alone(province: Path) -> None:
     assert "Xã Bình Mới" in page(out, "binh/")
 
 
+def test_an_edit_in_a_commune_left_out_by_commune_is_built_by_the_next_full_build(
+    province: Path,
+) -> None:
+    """`--commune an` records every file as it found it, Bình's edit included, while
+    Bình keeps its output: the next build must not take Bình's old keys as current."""
+    out = build_all(province)
+    own = province / "communes/binh/procedures/ho-tich/trich-luc.md"
+    own.write_text(own.read_text().replace("Mang căn cước.", "Mang căn cước và sổ hộ khẩu."))
+    build_all(province, "an")
+    assert "sổ hộ khẩu" not in page(out, "binh/2.000635/")
+    build_all(province)
+    assert "sổ hộ khẩu" in page(out, "binh/2.000635/")
+
+
 def test_check_names_the_commune_of_each_problem(province: Path) -> None:
     write_files(
         province,

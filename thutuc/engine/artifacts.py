@@ -78,6 +78,22 @@ class Keys:
     def __init__(self, site_templates: str) -> None:
         self.site_templates = site_templates
         self._shared: dict[int, tuple[object, str]] = {}
+        # Keys of the last build that still hold (see `reuse`), and the procedures
+        # (recipe keys) whose artifacts must be keyed again all the same.
+        self._known: dict[str, str] = {}
+        self._changed: set[str] = set()
+
+    def reuse(self, known: dict[str, str], changed: set[str]) -> None:
+        """Take `known` (artifact id → key, from the last build) as the keys of
+        every artifact but those showing a procedure in `changed`. Only for a
+        site where nothing changed but the files of those procedures, and none
+        of their summaries: then an artifact's inputs are as they were unless it
+        shows one of them in full, and such a page has its recipe as affinity.
+        Print material is always keyed again: a language's card holds the
+        translation beside its Vietnamese source (print/languages.py), under
+        neither recipe, and drawing it costs far more than its key."""
+        self._known.update(known)
+        self._changed |= changed
 
     def _repr(self, value: object) -> str:
         kind = type(value)
@@ -110,6 +126,12 @@ class Keys:
             found = self._shared[id(value)] = (value, content_digest(text.encode()))
         return found[1]
 
+    def key_of(self, artifact_id: str, kind: str, inputs: Any, affinity: str) -> str:
+        known = self._known.get(artifact_id)
+        if known is not None and affinity not in self._changed and kind not in PRINT_KINDS:
+            return known
+        return self.key(kind, inputs)
+
     def key(self, kind: str, inputs: Any) -> str:
         text = f"{kind}\0{code_digest_of(kind, self.site_templates)}\0{self._repr(inputs)}"
         return content_digest(text.encode())
@@ -137,9 +159,8 @@ def declare(
         if artifact_id in seen:  # two forms of a page naming the same file: one copy
             return
         seen.add(artifact_id)
-        artifacts.append(
-            Artifact(artifact_id, kind, slug, inputs, keys.key(kind, inputs), affinity)
-        )
+        key = keys.key_of(artifact_id, kind, inputs, affinity)
+        artifacts.append(Artifact(artifact_id, kind, slug, inputs, key, affinity))
 
     specs = page_specs(site)  # every language's
     for spec in [*specs, *redirect_pages(site), *offline_page(site)]:

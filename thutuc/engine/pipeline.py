@@ -42,6 +42,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from thutuc import clock
 from thutuc.content.files import (
+    COMMUNES_DIR,
     PUBLISHED_FILE,
     SourceFiles,
     Stamp,
@@ -313,6 +314,7 @@ class Build:
         self.clean: list[tuple[Artifact, ArtifactRecord]] = []
         self.dirty: list[Artifact] = []
         self.carried: Artifacts = {}  # print material a --no-posters build leaves
+        self.bases: dict[str, str] = {}  # of each site planned (_plan_basis)
         self.outputs: Outputs | None = None
         self._per_site: dict[str, dict[str, int]] | None = None
         self._per_site_before: dict[str, dict[str, int]] = {}
@@ -500,11 +502,18 @@ class Build:
         planned: dict[str, list[Artifact]] = {"": markers(keys)}
         if self.project.province is not None:
             planned[""].append(province_index(self.project, keys))
+        before = {"": read_artifacts(self.cache, self.name, "")}
+        changed = self._changed_files()
         for site in self.project.sites:
+            slug = site_slug(site)
+            if slug not in before:  # a single site's are the project's own ("")
+                before[slug] = read_artifacts(self.cache, self.name, slug)
+            self.bases[slug] = self._plan_basis(site, keys)
+            self._reuse_keys(site, changed, before[slug], keys)
             declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop)
-            planned.setdefault(site_slug(site), []).extend(declared)
+            planned.setdefault(slug, []).extend(declared)
         for slug, declared in planned.items():
-            previous = read_artifacts(self.cache, self.name, slug)
+            previous = before[slug]
             for artifact in declared:
                 record = previous.get(artifact.id)
                 # an outdated record (carried_over) is drawn again: its warnings were dropped
@@ -526,6 +535,48 @@ class Build:
                     and artifact_id not in ids
                 ):
                     self.carried[artifact_id] = record
+
+    def _plan_basis(self, site: Site, keys: Keys) -> str:
+        """What a site's artifact keys are worked out from besides its procedures'
+        files: the settings and code, the templates, the commit, and every summary
+        (what lists, codes and searches show)."""
+        shown = [*site.procedures, *site.translations.values()]
+        summaries = "\0".join(p.summary.fingerprint for p in shown)
+        basis = [sites.settings_key(self.options), keys.site_templates, self.git_head, summaries]
+        return content_digest("\1".join(basis).encode())
+
+    def _changed_files(self) -> set[str] | None:
+        """The source files whose content changed since the last build; None when
+        that build failed, files came or went, the commit moved or a date came."""
+        assert self.files is not None
+        before, now = self.head.stamps, self.files.stamps
+        if (
+            not self.head.project_key
+            or before.keys() != now.keys()
+            or self.git_head != self.head.git_head
+            or self.expired
+        ):
+            return None
+        return {rel for rel, stamp in now.items() if stamp.digest != before[rel].digest}
+
+    def _reuse_keys(
+        self, site: Site, changed: set[str] | None, previous: Artifacts, keys: Keys
+    ) -> None:
+        """The last build's artifact keys for this site, when all that changed in
+        its files is procedures whose summaries did not: then only the artifacts
+        showing one of them in full are keyed again (an edit of a body, a fee or
+        the documents of 1 of 4,000 procedures keys 2 artifacts, not 8,000)."""
+        slug = site_slug(site)
+        last = self.head.sites.get(slug)
+        if changed is None or last is None or last.plan_basis != self.bases[slug]:
+            return
+        own = {rel for rel in changed if _site_of(rel) in ("", slug)}  # a province's communes
+        recipes = [p.recipe for p in (*site.procedures, *site.translations.values()) if p.recipe]
+        layers = {rel for recipe in recipes for rel, _ in recipe.layers}
+        if not own <= layers:  # a field's _index.md, site.yml, a form, a strings file
+            return
+        shown = {r.key for r in recipes if any(rel in own for rel, _ in r.layers)}
+        keys.reuse({artifact_id: record.key for artifact_id, record in previous.items()}, shown)
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)
@@ -622,7 +673,13 @@ class Build:
         # Every problem replays but the stale-facts notice, worked out again for the day.
         head.problems = tuple(p for p in self.problems if not is_stale_notice(p))
         loaded = {site_slug(s): s for s in self.project.sites}
-        new_sites = {slug: head.sites[slug] for slug in self.kept_sites if slug in head.sites}
+        # A commune left as it is keeps its record; one left out (--commune) while its
+        # files changed keeps it without its plan basis: its artifact keys are outdated.
+        new_sites = {}
+        for slug in self.kept_sites:
+            if (kept := head.sites.get(slug)) is not None:
+                same = kept.key == self.keys.get(slug)
+                new_sites[slug] = kept if same else replace(kept, plan_basis="")
         # What a commune's artifacts told of the catalogue's files (outputs.group_of):
         # kept with the commune, so a build that leaves it as it is tells it again.
         shared: dict[str, dict[Problem, None]] = {}
@@ -637,6 +694,7 @@ class Build:
             notes = [sites.site_notes(site)]
             head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
             head_of.expires = sites.expires(site)
+            head_of.plan_basis = self.bases.get(slug, "")
             new_sites[slug] = head_of
         if self.project.province is not None:
             notes = [sites.catalogue_notes(self.project, self.dates)]
@@ -681,6 +739,13 @@ class Build:
 
     def _folders(self) -> tuple[Path, Path]:
         return self.options.out_dir, self.options.qr_dir
+
+
+def _site_of(rel: str) -> str:
+    """The commune a source file belongs to ("" for a single site's files and a
+    province's shared ones), as sites.input_keys divides them."""
+    parts = rel.split("/")
+    return parts[1] if parts[0] == COMMUNES_DIR and len(parts) > 2 else ""
 
 
 def _count_by_site(manifest: Manifest) -> dict[str, int]:

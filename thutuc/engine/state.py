@@ -87,6 +87,9 @@ class SiteHead:
     procedures: int
     fields: int
     expires: date | None = None  # a date still to come that changes it (a retirement)
+    # What its artifacts' keys were worked out from besides its procedures' files
+    # (pipeline.plan_basis); "" when the next build must work them all out again.
+    plan_basis: str = ""
 
 
 @dataclass
