@@ -282,27 +282,41 @@ class Procedure:
     own page, card and leaflet do. Sent to a worker, it travels as summary and
     recipe, and the worker reads the files itself."""
 
-    __slots__ = ("_body", "_front", "recipe", "source_path", "summary")
+    __slots__ = ("_body", "_front", "_source_path", "recipe", "summary")
 
     def __init__(
         self,
         front: ProcedureFrontMatter | None,
         body: str | None,
         summary: ProcedureSummary,
-        source_path: Path = Path(),
+        source_path: Path | None = None,
         recipe: Recipe | None = None,
     ) -> None:
-        self.summary, self.source_path, self.recipe = summary, source_path, recipe
+        self.summary, self._source_path, self.recipe = summary, source_path, recipe
         self._front, self._body = front, body
 
     @classmethod
-    def lazy(cls, summary: ProcedureSummary, source_path: Path, recipe: Recipe) -> Procedure:
+    def lazy(
+        cls, summary: ProcedureSummary, recipe: Recipe, source_path: Path | None = None
+    ) -> Procedure:
         return cls(None, None, summary, source_path, recipe)
+
+    @property
+    def source_path(self) -> Path:
+        """Its file: the last layer of its recipe unless given. Made when asked: an
+        edit build keeps thousands of procedures from the build state and asks for
+        a few of their paths (a Path per procedure cost 28 ms at 4,000)."""
+        if self._source_path is None:
+            recipe = self.recipe
+            self._source_path = recipe.root / recipe.layers[-1][0] if recipe else Path()
+        return self._source_path
 
     def summary_only(self) -> Procedure:
         """This procedure as a list shows it: its summary, nothing to read. A page
-        that lists procedures gets these, so editing a body does not change it."""
-        return Procedure(None, None, self.summary, self.source_path)
+        that lists procedures gets these, so editing a body does not change it.
+        Its file is the one it was given, if any (lists and checks name a
+        procedure by `source`, never by a path)."""
+        return Procedure(None, None, self.summary, self._source_path)
 
     def _load(self) -> None:
         from thutuc.content.project import read_procedure  # the loader needs validate, model
@@ -328,8 +342,8 @@ class Procedure:
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self.recipe is not None:
-            return (Procedure.lazy, (self.summary, self.source_path, self.recipe))
-        return (Procedure, (self._front, self._body, self.summary, self.source_path, None))
+            return (Procedure.lazy, (self.summary, self.recipe, self._source_path))
+        return (Procedure, (self._front, self._body, self.summary, self._source_path, None))
 
     def __repr__(self) -> str:
         # What artifact keys hash: the summary, and the files it is read from.

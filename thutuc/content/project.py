@@ -193,7 +193,7 @@ def procedure_of(
         found = _FULL.get(key)
         if found is not None and found.summary == record.summary:
             return found
-        return Procedure.lazy(record.summary, recipe.root / recipe.layers[-1][0], recipe)
+        return Procedure.lazy(record.summary, recipe)
     own = Problems()
     procedure, doc = _validate(recipe, own, files)
     depends = tuple((rel, files.digest_or_none(rel)) for rel in _form_files(recipe.root, doc))
