@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -305,7 +306,8 @@ def test_an_edit_that_changes_no_summary_keys_only_the_pages_that_show_it(
     path.write_text(text.replace("Miễn phí", "5.000 đồng"))
     kinds.clear()
     result = build(options)
-    assert sorted(kinds) == ["marker", "marker", "page"] and result.made == 2
+    # the page and the procedure's code (its key holds, so it is not drawn again)
+    assert sorted(kinds) == ["marker", "marker", "page", "qr-svg"] and result.made == 2
     cold = tmp_path / "cold"
     cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
     assert files_of(root / "output") == files_of(cold / "out")
@@ -314,6 +316,47 @@ def test_an_edit_that_changes_no_summary_keys_only_the_pages_that_show_it(
     write_files(root, {"procedures/dat-dai/_index.md": "---\ntitle: Đất đai và nhà ở\n---\n"})
     build(options)  # a field's file: every key is worked out again
     assert len(kinds) > 60
+
+
+def test_a_title_edit_keys_the_lists_and_the_pages_that_show_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title is shown by lists and by the page of the procedure it replaces: those
+    are keyed again, the other procedures' pages are not; an edit of what a site
+    index is made of (`replaced_by`) keys everything. Each build's output is a
+    cold build's, made in a fresh process."""
+    kinds = keyed(monkeypatch)
+    files = many(30)
+    old = files["procedures/dat-dai/p2.md"]
+    files["procedures/dat-dai/p2.md"] = old.replace(
+        "fee: Miễn phí\n", 'fee: Miễn phí\nretired: 2025-07-01\nreplaced_by: "1.000004"\n'
+    )
+    root = write_files(tmp_path / "site", files)
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    everything = len(kinds)
+
+    def same_as_cold(name: str) -> None:  # from a copy: it records published-urls.txt
+        cold = tmp_path / name
+        shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", "qr", ".thutuc-*"))
+        cold_build_in_a_fresh_process(cold, cold / "out", cold / "qr", "--no-posters")
+        assert files_of(root / "output") == files_of(cold / "out")
+
+    path = root / "procedures/dat-dai/p4.md"
+    path.write_text(path.read_text().replace("Thủ tục số 4", "Thủ tục bốn đã đổi tên"))
+    kinds.clear()
+    build(options)
+    pages = kinds.count("page")
+    assert 0 < pages < 15 and len(kinds) < everything / 3, kinds
+    assert "Thủ tục bốn đã đổi tên" in (root / "output/1.000002/index.html").read_text()
+    same_as_cold("cold-title")
+
+    path = root / "procedures/dat-dai/p2.md"
+    path.write_text(path.read_text().replace('replaced_by: "1.000004"', 'replaced_by: "1.000006"'))
+    kinds.clear()
+    build(options)
+    assert len(kinds) == everything, (len(kinds), everything)
+    same_as_cold("cold-replacement")
 
 
 def test_after_a_failed_build_an_edit_it_saw_is_still_built(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -205,6 +205,16 @@ class FieldFrontMatter:
     aliases: tuple[str, ...] = ()
 
 
+# What of a summary only its own page and the lists show: none of the site's
+# reverse indexes (replacements, translations, a field's procedures) is made
+# from these, so an edit of them leaves every other procedure's page as it is
+# unless that page shows this procedure (engine/artifacts.py, Keys.reuse). A
+# field not named here counts as one an index may use: the safe default.
+SHOWN_ONLY = frozenset(
+    {"title", "keywords", "updated", "body_line", "code_line", "code_links", "forms", "attached"}
+)
+
+
 @dataclass(frozen=True)
 class ProcedureSummary:
     """What lists, codes, search, posters' lists and site checks need of a procedure:
@@ -240,6 +250,13 @@ class ProcedureSummary:
         build state, so the artifact keys of an edit build need no repr of the
         thousands of summaries that did not change."""
         return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
+
+    @cached_property
+    def relations(self) -> str:
+        """A digest of every field but those SHOWN_ONLY: what the site's indexes are
+        made of. Pickled with the summary like `fingerprint`."""
+        values = [getattr(self, f.name) for f in fields(self) if f.name not in SHOWN_ONLY]
+        return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
 
     @cached_property
     def search_words(self) -> str:

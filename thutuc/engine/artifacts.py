@@ -78,22 +78,35 @@ class Keys:
     def __init__(self, site_templates: str) -> None:
         self.site_templates = site_templates
         self._shared: dict[int, tuple[object, str]] = {}
-        # Keys of the last build that still hold (see `reuse`), and the procedures
-        # (recipe keys) whose artifacts must be keyed again all the same.
+        # Keys of the last build that still hold (see `reuse`), the procedures
+        # (recipe keys) whose artifacts must be keyed again all the same, and the
+        # files of those whose summaries changed (None: none did).
         self._known: dict[str, str] = {}
         self._changed: set[str] = set()
+        self._edited: frozenset[str] | None = None
 
-    def reuse(self, known: dict[str, str], changed: set[str]) -> None:
+    def reuse(
+        self, known: dict[str, str], changed: set[str], edited: frozenset[str] | None
+    ) -> None:
         """Take `known` (artifact id → key, from the last build) as the keys of
         every artifact but those showing a procedure in `changed`. Only for a
-        site where nothing changed but the files of those procedures, and none
-        of their summaries: then an artifact's inputs are as they were unless it
-        shows one of them in full, and such a page has its recipe as affinity.
+        site where nothing changed but the files of those procedures, and no
+        summary field a site index is made of (model.SHOWN_ONLY): then an
+        artifact's inputs are as they were unless it shows one of them in full,
+        and such a page has its recipe as affinity.
+
+        `edited`: the files (summary.source) of the procedures whose summaries
+        changed, a title say. Then the lists are keyed again too (every artifact
+        of no procedure), and each page that shows one of those procedures beside
+        its own: a page receives another procedure only as a Procedure in its
+        spec (its replacement, those it replaces), which is what is looked for.
+
         Print material is always keyed again: a language's card holds the
         translation beside its Vietnamese source (print/languages.py), under
         neither recipe, and drawing it costs far more than its key."""
         self._known.update(known)
         self._changed |= changed
+        self._edited = edited
 
     def _repr(self, value: object) -> str:
         kind = type(value)
@@ -128,13 +141,27 @@ class Keys:
 
     def key_of(self, artifact_id: str, kind: str, inputs: Any, affinity: str) -> str:
         known = self._known.get(artifact_id)
-        if known is not None and affinity not in self._changed and kind not in PRINT_KINDS:
-            return known
-        return self.key(kind, inputs)
+        if known is None or affinity in self._changed or kind in PRINT_KINDS:
+            return self.key(kind, inputs)
+        edited = self._edited
+        if edited is not None and (not affinity or not edited.isdisjoint(_shown_in(inputs))):
+            return self.key(kind, inputs)
+        return known
 
     def key(self, kind: str, inputs: Any) -> str:
         text = f"{kind}\0{code_digest_of(kind, self.site_templates)}\0{self._repr(inputs)}"
         return content_digest(text.encode())
+
+
+def _shown_in(inputs: tuple[Any, ...]) -> set[str]:
+    """The files of the procedures an artifact's inputs hold, in its page's spec."""
+    found = set()
+    for value in inputs:
+        for _, extra in value.extra if type(value) is PageSpec else ():
+            for item in extra if type(extra) is tuple else (extra,):
+                if type(item) is Procedure:
+                    found.add(item.summary.source)
+    return found
 
 
 def _form_digest(files: SourceFiles, source: Path) -> str:
@@ -190,10 +217,13 @@ def declare(
     for procedure in copies:  # forms and recordings, a translation's own under its language
         for address, source in procedure.summary.forms:
             add("form", address, (address, source, _form_digest(files, source)))
+    # a procedure's codes under its recipe: keyed again with its page, not with the lists
+    recipe_at = {p.url_path: p.recipe.key for p in site.procedures if p.recipe}
     for target in qr_targets(site):
-        add("qr-svg", target.name, (target, ecc))
+        affinity = recipe_at.get(target.path, "")
+        add("qr-svg", target.name, (target, ecc), affinity)
         if posters:
-            add("qr-png", target.name, (target, ecc))
+            add("qr-png", target.name, (target, ecc), affinity)
     if posters:
         from thutuc.print.posters import poster_jobs, printed_sources  # reportlab: if drawing
 

@@ -51,7 +51,7 @@ from thutuc.content.files import (
 )
 from thutuc.content.freshness import is_stale_notice
 from thutuc.content.git_dates import head_commit
-from thutuc.content.model import Recipe, Site, site_slug
+from thutuc.content.model import Procedure, Recipe, Site, site_slug
 from thutuc.content.permanence import page_paths, published_titles, record_published
 from thutuc.engine import sites, staging
 from thutuc.engine.outputs import (
@@ -315,6 +315,7 @@ class Build:
         self.dirty: list[Artifact] = []
         self.carried: Artifacts = {}  # print material a --no-posters build leaves
         self.bases: dict[str, str] = {}  # of each site planned (_plan_basis)
+        self.summaries: dict[str, str] = {}  # a digest of each planned site's summaries
         self.outputs: Outputs | None = None
         self._per_site: dict[str, dict[str, int]] | None = None
         self._per_site_before: dict[str, dict[str, int]] = {}
@@ -508,7 +509,11 @@ class Build:
             slug = site_slug(site)
             if slug not in before:  # a single site's are the project's own ("")
                 before[slug] = read_artifacts(self.cache, self.name, slug)
-            self.bases[slug] = self._plan_basis(site, keys)
+            shown = [*site.procedures, *site.translations.values()]
+            self.bases[slug] = self._plan_basis(shown, keys)
+            self.summaries[slug] = content_digest(
+                "\0".join(p.summary.fingerprint for p in shown).encode()
+            )
             self._reuse_keys(site, changed, before[slug], keys)
             declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop)
             planned.setdefault(slug, []).extend(declared)
@@ -536,13 +541,13 @@ class Build:
                 ):
                     self.carried[artifact_id] = record
 
-    def _plan_basis(self, site: Site, keys: Keys) -> str:
+    def _plan_basis(self, shown: list[Procedure], keys: Keys) -> str:
         """What a site's artifact keys are worked out from besides its procedures'
-        files: the settings and code, the templates, the commit, and every summary
-        (what lists, codes and searches show)."""
-        shown = [*site.procedures, *site.translations.values()]
-        summaries = "\0".join(p.summary.fingerprint for p in shown)
-        basis = [sites.settings_key(self.options), keys.site_templates, self.git_head, summaries]
+        files: the settings and code, the templates, the commit, and what the
+        site's indexes are made of in every summary (model.SHOWN_ONLY)."""
+        # sorted: the procedures are in title order, which a title edit changes
+        relations = "\0".join(sorted(p.summary.relations for p in shown))
+        basis = [sites.settings_key(self.options), keys.site_templates, self.git_head, relations]
         return content_digest("\1".join(basis).encode())
 
     def _changed_files(self) -> set[str] | None:
@@ -563,20 +568,26 @@ class Build:
         self, site: Site, changed: set[str] | None, previous: Artifacts, keys: Keys
     ) -> None:
         """The last build's artifact keys for this site, when all that changed in
-        its files is procedures whose summaries did not: then only the artifacts
-        showing one of them in full are keyed again (an edit of a body, a fee or
-        the documents of 1 of 4,000 procedures keys 2 artifacts, not 8,000)."""
+        its files is procedures, and of their summaries nothing a site index is
+        made of: then only the artifacts showing one of them are keyed again (an
+        edit of a body keys 2 artifacts of 8,000; of a title, the lists too)."""
         slug = site_slug(site)
         last = self.head.sites.get(slug)
         if changed is None or last is None or last.plan_basis != self.bases[slug]:
             return
         own = {rel for rel in changed if _site_of(rel) in ("", slug)}  # a province's communes
-        recipes = [p.recipe for p in (*site.procedures, *site.translations.values()) if p.recipe]
-        layers = {rel for recipe in recipes for rel, _ in recipe.layers}
+        procedures = [p for p in (*site.procedures, *site.translations.values()) if p.recipe]
+        layers = {rel for p in procedures if p.recipe for rel, _ in p.recipe.layers}
         if not own <= layers:  # a field's _index.md, site.yml, a form, a strings file
             return
-        shown = {r.key for r in recipes if any(rel in own for rel, _ in r.layers)}
-        keys.reuse({artifact_id: record.key for artifact_id, record in previous.items()}, shown)
+        read_again = [
+            p for p in procedures if p.recipe and any(r in own for r, _ in p.recipe.layers)
+        ]
+        edited = None
+        if last.summaries != self.summaries[slug]:  # only theirs can have changed
+            edited = frozenset(p.summary.source for p in read_again)
+        known = {artifact_id: record.key for artifact_id, record in previous.items()}
+        keys.reuse(known, {p.recipe.key for p in read_again if p.recipe}, edited)
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)
@@ -695,6 +706,7 @@ class Build:
             head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
             head_of.expires = sites.expires(site)
             head_of.plan_basis = self.bases.get(slug, "")
+            head_of.summaries = self.summaries.get(slug, "")
             new_sites[slug] = head_of
         if self.project.province is not None:
             notes = [sites.catalogue_notes(self.project, self.dates)]

@@ -90,6 +90,7 @@ class SiteHead:
     # What its artifacts' keys were worked out from besides its procedures' files
     # (pipeline.plan_basis); "" when the next build must work them all out again.
     plan_basis: str = ""
+    summaries: str = ""  # a digest of its summaries: whether an edit changed any
 
 
 @dataclass
