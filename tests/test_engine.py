@@ -359,6 +359,44 @@ def test_a_title_edit_keys_the_lists_and_the_pages_that_show_it(
     same_as_cold("cold-replacement")
 
 
+def test_an_edit_build_writes_only_the_records_that_changed(tmp_path: Path) -> None:
+    """The build state's body (every procedure's record) is written whole by a cold
+    build; an edit build writes its changed records beside it, the next build reads
+    both, a damaged file of changes costs validating again, and once the changes
+    are more than an eighth of the body it is written whole again."""
+    from thutuc.content.files import content_digest
+    from thutuc.engine.state import read_body
+
+    root = write_files(tmp_path / "site", many(24))
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    cache = root / ".thutuc-cache"
+    [body_file] = cache.glob("state-*.body")
+    name = body_file.name.removeprefix("state-").removesuffix(".body")
+    whole = body_file.read_bytes()
+
+    def edit(n: int, fee: str) -> str:
+        path = root / f"procedures/{'ho-tich' if n % 2 else 'dat-dai'}/p{n}.md"
+        path.write_text(path.read_text().replace("fee: Miễn phí", f"fee: {fee}"))
+        return content_digest(path.read_bytes())
+
+    digest = edit(4, "5.000 đồng")
+    build(options)
+    assert body_file.read_bytes() == whole
+    assert any(digest in key for key in read_body(cache, name).records.procedures)
+    (cache / f"state-{name}.changes").write_bytes(b"not a pickle")
+    edit(6, "6.000 đồng")
+    build(options)
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", "qr", ".thutuc-*"))
+    cold_build_in_a_fresh_process(cold, cold / "out", cold / "qr", "--no-posters")
+    assert files_of(root / "output") == files_of(cold / "out")
+    for n in (8, 10, 12, 14):  # 4 of 24 records, with the two before: more than an eighth
+        edit(n, "7.000 đồng")
+    build(options)
+    assert body_file.read_bytes() != whole and not (cache / f"state-{name}.changes").exists()
+
+
 def test_after_a_failed_build_an_edit_it_saw_is_still_built(tmp_path: Path) -> None:
     """The failed build recorded the files as it found them; the keys of the last
     good build must not be taken for what changed since."""

@@ -10,7 +10,10 @@ state is not the real build's):
   and qr/ and in their spare copies, see staging.py). When the project key is
   unchanged and the output is as the manifest says, the build stops there.
 - the body, read only when something changed: the records of every validated
-  procedure (content/records.py);
+  procedure (content/records.py). An edit changes a few of its thousands of
+  records, so a build writes only what changed since the body file was written,
+  in a small file of changes beside it (`.changes`), and writes the body whole
+  again once those are more than an eighth of it;
 - one artifacts file per site, read only when that site changed: the record of
   each of its artifacts (its key, the files it made, its problems). A commune
   whose files did not change is not even declared: its output is kept as it is.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import shutil
 from collections.abc import Iterator, Mapping
@@ -137,6 +141,31 @@ def _named(kind: Any, plain: Mapping[str, tuple[Any, ...]]) -> dict[str, Any]:
 class Body:
     records: RecordCache = field(default_factory=RecordCache)
     format: int = STATE_FORMAT
+    token: str = ""  # names the body file: its file of changes says which one it follows
+    # The records as the body file holds them, not pickled: what a write compares with.
+    on_disk: RecordCache | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**vars(self), "on_disk": None}
+
+
+@dataclass
+class BodyChanges:
+    """What changed in a body's records since its file was written: records added
+    or replaced, and the keys of those dropped. A record is what validating its
+    recipe (files named by digest) gave, so a file of changes that is lost or
+    follows another body costs validating again, never a wrong record."""
+
+    follows: str = ""  # the token of the body file
+    procedures: dict[str, Any] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()
+    codes: dict[str, str] = field(default_factory=dict)
+    dropped_codes: tuple[str, ...] = ()
+    format: int = STATE_FORMAT
+
+
+# The body is written whole when its changes are more than 1/CHANGES_SHARE of it.
+CHANGES_SHARE = 8
 
 
 Artifacts = dict[str, ArtifactRecord]  # one site's, by artifact id
@@ -193,6 +222,16 @@ def read_head(folder: Path, name: str) -> Head:
 def read_body(folder: Path, name: str) -> Body:
     body = _read(folder / f"state-{name}.body", Body)
     assert isinstance(body, Body)
+    records = body.records
+    body.on_disk = RecordCache(dict(records.procedures), dict(records.codes))
+    changes = _read(folder / f"state-{name}.changes", BodyChanges)
+    if isinstance(changes, BodyChanges) and body.token and changes.follows == body.token:
+        records.procedures.update(changes.procedures)
+        records.codes.update(changes.codes)
+        for key in changes.dropped:
+            records.procedures.pop(key, None)
+        for key in changes.dropped_codes:
+            records.codes.pop(key, None)
     return body
 
 
@@ -200,8 +239,32 @@ def write_state(folder: Path, name: str, head: Head, body: Body | None) -> None:
     """Body first, head last: a head is only ever next to the body it describes."""
     folder.mkdir(parents=True, exist_ok=True)
     if body is not None:
-        _write(folder / f"state-{name}.body", body)
+        _write_body(folder, name, body)
     _write(folder / f"state-{name}.head", head)
+
+
+def _write_body(folder: Path, name: str, body: Body) -> None:
+    """The changes since the body file was written, or the body whole when they
+    are many (or there is no body file yet)."""
+    changes_path = folder / f"state-{name}.changes"
+    now, disk = body.records, body.on_disk
+    if disk is not None and body.token:
+        changes = BodyChanges(
+            body.token,
+            {k: v for k, v in now.procedures.items() if disk.procedures.get(k) is not v},
+            tuple(k for k in disk.procedures if k not in now.procedures),
+            {k: v for k, v in now.codes.items() if disk.codes.get(k) != v},
+            tuple(k for k in disk.codes if k not in now.codes),
+        )
+        count = sum(map(len, (changes.procedures, changes.dropped, changes.codes)))
+        count += len(changes.dropped_codes)
+        if count * CHANGES_SHARE <= len(disk.procedures) + len(disk.codes):
+            _write(changes_path, changes)
+            return
+    body.token = os.urandom(8).hex()
+    _write(folder / f"state-{name}.body", body)
+    body.on_disk = RecordCache(dict(now.procedures), dict(now.codes))
+    changes_path.unlink(missing_ok=True)
 
 
 def _artifacts_path(folder: Path, name: str, site: str) -> Path:
@@ -230,7 +293,7 @@ def forget_artifacts(folder: Path, name: str, keep: set[str]) -> None:
 
 
 def forget_state(folder: Path, name: str) -> None:
-    for suffix in ("head", "body"):
+    for suffix in ("head", "body", "changes"):
         (folder / f"state-{name}.{suffix}").unlink(missing_ok=True)
     shutil.rmtree(folder / f"state-{name}", ignore_errors=True)
 
