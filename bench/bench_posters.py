@@ -87,7 +87,7 @@ def board_fit_seconds(root: Path) -> float:
     """Seconds to fit the A4, A3 and print-shop boards of a commune with 30 fields."""
     from thutuc.print.board import _tile as board_tile
     from thutuc.print.layout import text_height
-    from thutuc.print.posters import _fitted_board, declared_specs, fitted
+    from thutuc.print.posters import declared_specs, fitted
 
     (root / "site.yml").write_text(
         "name: Xã Thử Nghiệm\nbase_url: https://thunghiem.example.vn/\nhotline: 0209 3000 000\n",
@@ -104,7 +104,7 @@ def board_fit_seconds(root: Path) -> float:
     boards = [s for s in declared_specs(site) if s.kind == "board"]
 
     def fit() -> None:
-        for cached in (_fitted_board, board_tile, text_height):
+        for cached in (board_tile, text_height):
             cached.cache_clear()  # each run measures the whole search
         for board in boards:
             fitted(board)

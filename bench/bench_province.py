@@ -4,9 +4,9 @@
 
 The catalogue is made from real records of the national database
 (../shared/data/national-procedures/*.json, through thutuc's own importer), so
-bodies, lists and tables have real lengths; without those files a built-in
-shape is repeated. Each commune overrides 2 procedures, excludes 1 and adds 1
-local procedure, so every commune has `--procedures` pages.
+bodies, lists and tables have real lengths (bench/corpus.py). Each commune
+overrides 2 procedures, excludes 1 and adds 1 local procedure, so every commune
+has `--procedures` pages.
 
 Measured in one run, each as a separate `thutuc build` process:
 cold build with --no-posters (pages, search index, SVG codes), `--repeat`

@@ -6,6 +6,10 @@ front matter, lists, tables and bodies have real shapes and lengths. A real site
 repeats no body, so beyond the 306 records each procedure gets its own body: the
 record's text with its numbers changed and a note of its own made of sentences
 drawn from other records, in a seeded order (the same corpus every run).
+
+THUTUC_BENCH_CORPUS=sample takes the bundled sample's procedures instead: only
+for checking that a benchmark still runs (tests/test_benchmarks.py), on a clone
+without the national records; its figures say nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ import yaml  # noqa: E402
 from thutuc.importers.importer import front_matter, render, short_slug  # noqa: E402
 from thutuc.importers.national import RecordError, record_to_procedure  # noqa: E402
 
-NATIONAL = REPO.parent / "shared/data/national-procedures"
+# the same place the tests look (tests/test_compare.py)
+NATIONAL = Path(
+    os.environ.get("THUTUC_NATIONAL_DATA", REPO.parent / "shared" / "data" / "national-procedures")
+)
 _NUMBER = re.compile(r"(?<![\d./])(\d{1,3})(?![\d/])")
 _SENTENCE = re.compile(r"[^.;:\n]{40,200}[.;]")
 
@@ -47,6 +54,8 @@ class Record:
 
 
 def national_records() -> list[Record]:
+    if os.environ.get("THUTUC_BENCH_CORPUS") == "sample":
+        return sample_records()
     records = []
     for path in sorted(NATIONAL.glob("*.json")) if NATIONAL.is_dir() else []:
         try:
@@ -58,6 +67,23 @@ def national_records() -> list[Record]:
         records.append(Record(folder, imported.field_title, code, render(imported)))
     if not records:
         raise SystemExit(f"No national records in {NATIONAL}: the benchmarks need them.")
+    return records
+
+
+def sample_records() -> list[Record]:
+    """The bundled sample's Vietnamese procedures (no translations), as records."""
+    records = []
+    for path in sorted((REPO / "procedures").glob("*/*.md")):
+        if path.name.startswith("_") or path.name.count(".") > 1:
+            continue
+        index = (path.parent / "_index.md").read_text(encoding="utf-8")
+        field_title = yaml.safe_load(index.split("---\n")[1])["title"]
+        _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        meta = yaml.safe_load(head)
+        for attached in ("forms", "audio"):  # files beside it, which a corpus lacks
+            meta.pop(attached, None)
+        text = f"{front_matter(meta)}\n{body}"
+        records.append(Record(path.parent.name, field_title, str(meta["code"]), text))
     return records
 
 
