@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO, require_executable
 from test_compare import NATIONAL_DATA
 
-# (script and its arguments, the line its report ends with, whether it runs Hugo)
+# (script and its arguments, words its report prints, whether it runs Hugo)
 BENCHMARKS = [
     (["bench_site.py", "--procedures", "30", "--repeat", "1"], "peak RSS of a thutuc build", True),
     (
