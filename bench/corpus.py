@@ -37,10 +37,7 @@ import yaml  # noqa: E402
 from thutuc.importers.importer import front_matter, render, short_slug  # noqa: E402
 from thutuc.importers.national import RecordError, record_to_procedure  # noqa: E402
 
-# the same place the tests look (tests/test_compare.py)
-NATIONAL = Path(
-    os.environ.get("THUTUC_NATIONAL_DATA", REPO.parent / "shared" / "data" / "national-procedures")
-)
+NATIONAL = REPO.parent / "shared/data/national-procedures"
 _NUMBER = re.compile(r"(?<![\d./])(\d{1,3})(?![\d/])")
 _SENTENCE = re.compile(r"[^.;:\n]{40,200}[.;]")
 

@@ -50,6 +50,19 @@ MINIMAL_SITE = {
 }
 
 
+# The national records (../shared/data, not part of the project): tests that
+# need them skip where they are absent, in CI too (data, not a tool).
+NATIONAL_DATA = Path(
+    os.environ.get("THUTUC_NATIONAL_DATA", REPO.parent / "shared" / "data" / "national-procedures")
+)
+
+
+def require_national_data() -> Path:
+    if not NATIONAL_DATA.is_dir():
+        pytest.skip(f"national records not found at {NATIONAL_DATA} (set THUTUC_NATIONAL_DATA)")
+    return NATIONAL_DATA
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, require_executable
-from test_compare import NATIONAL_DATA
+from conftest import NATIONAL_DATA, REPO, require_executable, require_national_data
 
 # (script and its arguments, words its report prints, whether it runs Hugo)
 BENCHMARKS = [
@@ -75,6 +74,5 @@ def test_the_benchmark_runs(arguments: list[str], report: str, hugo: bool, tmp_p
 
 @pytest.mark.parametrize(("arguments", "report"), NATIONAL, ids=[b[0][0] for b in NATIONAL])
 def test_the_national_benchmark_runs(arguments: list[str], report: str, tmp_path: Path) -> None:
-    if not NATIONAL_DATA.is_dir():
-        pytest.skip(f"national records not found at {NATIONAL_DATA} (set THUTUC_NATIONAL_DATA)")
+    require_national_data()
     assert report in run_benchmark(arguments, tmp_path)

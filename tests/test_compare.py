@@ -4,12 +4,12 @@ tests, in the national database's format), with its text and JSON output."""
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, require_national_data
 
 from thutuc.cli import main
 from thutuc.importers.facts import (
@@ -21,11 +21,7 @@ from thutuc.importers.facts import (
     resident_deadlines,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "national"
-NATIONAL_DATA = Path(
-    os.environ.get("THUTUC_NATIONAL_DATA", REPO.parent / "shared" / "data" / "national-procedures")
-)
 
 
 def run(*args: str):
@@ -260,11 +256,8 @@ def test_the_sample_matches_the_national_records() -> None:
     """The sample's pages are right against ../shared/data (not part of the
     project: skipped where it is absent). Every difference left is marked
     intended with `local:`; the four codes below are not in that data."""
-    if not NATIONAL_DATA.is_dir():
-        pytest.skip(f"national records not found at {NATIONAL_DATA} (set THUTUC_NATIONAL_DATA)")
-    result = run(
-        "compare", "--project", str(REPO), "--strict", "--format", "json", str(NATIONAL_DATA)
-    )
+    data_dir = require_national_data()
+    result = run("compare", "--project", str(REPO), "--strict", "--format", "json", str(data_dir))
     data = json.loads(result.output)
     left = [
         (p["file"], d["kind"], d["message"])

@@ -125,6 +125,15 @@ def cold_build_in_a_fresh_process(root: Path, out: Path, qr: Path, *flags: str) 
     assert done.returncode == 0, done.stderr
 
 
+def assert_output_is_a_cold_builds(root: Path, cold: Path) -> None:
+    """`root`'s output/ equals a --no-posters cold build, in a fresh process, of a copy
+    of its sources (a copy: that build records published-urls.txt, a new file that
+    would make the next build in `root` key everything again)."""
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", "qr", ".thutuc-*"))
+    cold_build_in_a_fresh_process(cold, cold / "out", cold / "qr", "--no-posters")
+    assert files_of(root / "output") == files_of(cold / "out")
+
+
 def test_an_incremental_build_equals_a_cold_build_in_a_fresh_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -336,12 +345,6 @@ def test_a_title_edit_keys_the_lists_and_the_pages_that_show_it(
     build(options)
     everything = len(kinds)
 
-    def same_as_cold(name: str) -> None:  # from a copy: it records published-urls.txt
-        cold = tmp_path / name
-        shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", "qr", ".thutuc-*"))
-        cold_build_in_a_fresh_process(cold, cold / "out", cold / "qr", "--no-posters")
-        assert files_of(root / "output") == files_of(cold / "out")
-
     path = root / "procedures/dat-dai/p4.md"
     path.write_text(path.read_text().replace("Thủ tục số 4", "Thủ tục bốn đã đổi tên"))
     kinds.clear()
@@ -349,14 +352,14 @@ def test_a_title_edit_keys_the_lists_and_the_pages_that_show_it(
     pages = kinds.count("page")
     assert 0 < pages < 15 and len(kinds) < everything / 3, kinds
     assert "Thủ tục bốn đã đổi tên" in (root / "output/1.000002/index.html").read_text()
-    same_as_cold("cold-title")
+    assert_output_is_a_cold_builds(root, tmp_path / "cold-title")
 
     path = root / "procedures/dat-dai/p2.md"
     path.write_text(path.read_text().replace('replaced_by: "1.000004"', 'replaced_by: "1.000006"'))
     kinds.clear()
     build(options)
     assert len(kinds) == everything, (len(kinds), everything)
-    same_as_cold("cold-replacement")
+    assert_output_is_a_cold_builds(root, tmp_path / "cold-replacement")
 
 
 def test_an_edit_build_writes_only_the_records_that_changed(tmp_path: Path) -> None:
@@ -387,10 +390,7 @@ def test_an_edit_build_writes_only_the_records_that_changed(tmp_path: Path) -> N
     (cache / f"state-{name}.changes").write_bytes(b"not a pickle")
     edit(6, "6.000 đồng")
     build(options)
-    cold = tmp_path / "cold"
-    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", "qr", ".thutuc-*"))
-    cold_build_in_a_fresh_process(cold, cold / "out", cold / "qr", "--no-posters")
-    assert files_of(root / "output") == files_of(cold / "out")
+    assert_output_is_a_cold_builds(root, tmp_path / "cold")
     for n in (8, 10, 12, 14):  # 4 of 24 records, with the two before: more than an eighth
         edit(n, "7.000 đồng")
     build(options)

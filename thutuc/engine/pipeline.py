@@ -315,7 +315,7 @@ class Build:
         self.dirty: list[Artifact] = []
         self.carried: Artifacts = {}  # print material a --no-posters build leaves
         self.bases: dict[str, str] = {}  # of each site planned (_plan_basis)
-        self.summaries: dict[str, str] = {}  # a digest of each planned site's summaries
+        self.summary_digests: dict[str, str] = {}  # of each planned site's summaries
         self.outputs: Outputs | None = None
         self._per_site: dict[str, dict[str, int]] | None = None
         self._per_site_before: dict[str, dict[str, int]] = {}
@@ -511,10 +511,10 @@ class Build:
                 before[slug] = read_artifacts(self.cache, self.name, slug)
             shown = [*site.procedures, *site.translations.values()]
             self.bases[slug] = self._plan_basis(shown, keys)
-            self.summaries[slug] = content_digest(
+            self.summary_digests[slug] = content_digest(
                 "\0".join(p.summary.fingerprint for p in shown).encode()
             )
-            self._reuse_keys(site, changed, before[slug], keys)
+            self._reuse_keys(slug, shown, changed, before[slug], keys)
             declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop)
             planned.setdefault(slug, []).extend(declared)
         for slug, declared in planned.items():
@@ -565,29 +565,30 @@ class Build:
         return {rel for rel, stamp in now.items() if stamp.digest != before[rel].digest}
 
     def _reuse_keys(
-        self, site: Site, changed: set[str] | None, previous: Artifacts, keys: Keys
+        self,
+        slug: str,
+        shown: list[Procedure],
+        changed: set[str] | None,
+        previous: Artifacts,
+        keys: Keys,
     ) -> None:
         """The last build's artifact keys for this site, when all that changed in
         its files is procedures, and of their summaries nothing a site index is
         made of: then only the artifacts showing one of them are keyed again (an
         edit of a body keys 2 artifacts of 8,000; of a title, the lists too)."""
-        slug = site_slug(site)
         last = self.head.sites.get(slug)
         if changed is None or last is None or last.plan_basis != self.bases[slug]:
             return
         own = {rel for rel in changed if _site_of(rel) in ("", slug)}  # a province's communes
-        procedures = [p for p in (*site.procedures, *site.translations.values()) if p.recipe]
-        layers = {rel for p in procedures if p.recipe for rel, _ in p.recipe.layers}
-        if not own <= layers:  # a field's _index.md, site.yml, a form, a strings file
-            return
-        read_again = [
-            p for p in procedures if p.recipe and any(r in own for r, _ in p.recipe.layers)
-        ]
+        recipes = [(p, p.recipe) for p in shown if p.recipe is not None]
+        if not own <= {rel for _, recipe in recipes for rel, _ in recipe.layers}:
+            return  # a field's _index.md, site.yml, a form, a strings file
+        read_again = [(p, r) for p, r in recipes if any(rel in own for rel, _ in r.layers)]
         edited = None
-        if last.summaries != self.summaries[slug]:  # only theirs can have changed
-            edited = frozenset(p.summary.source for p in read_again)
+        if last.summaries != self.summary_digests[slug]:  # only theirs can have changed
+            edited = frozenset(p.summary.source for p, _ in read_again)
         known = {artifact_id: record.key for artifact_id, record in previous.items()}
-        keys.reuse(known, {p.recipe.key for p in read_again if p.recipe}, edited)
+        keys.reuse(known, {recipe.key for _, recipe in read_again}, edited)
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)
@@ -706,7 +707,7 @@ class Build:
             head_of = SiteHead(self.keys.get(slug, ""), own, notes, procedures, fields)
             head_of.expires = sites.expires(site)
             head_of.plan_basis = self.bases.get(slug, "")
-            head_of.summaries = self.summaries.get(slug, "")
+            head_of.summaries = self.summary_digests.get(slug, "")
             new_sites[slug] = head_of
         if self.project.province is not None:
             notes = [sites.catalogue_notes(self.project, self.dates)]
