@@ -94,6 +94,26 @@ def test_a_title_edit_rebuilds_every_list_that_shows_it(tmp_path: Path) -> None:
     assert {p for p in after_codes if after_codes[p] != codes.get(p)} == {"thu-tuc-1.000005.svg"}
 
 
+def test_an_edit_build_folds_the_words_of_only_the_procedures_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search words and sorting title of each summary are folded in the worker
+    that read it and kept in the build state with its record, so the search index
+    and the A-Z list of an edit build fold only the procedures it read again."""
+    from thutuc.content import model
+
+    root = write_files(tmp_path / "site", many(60))  # enough to read in the workers
+    build(BuildOptions(root, posters=False, jobs=2))
+    folded: list[str] = []
+    real = model.distinct_words
+    monkeypatch.setattr(model, "distinct_words", lambda *a, **k: folded.append(a) or real(*a, **k))
+    path = root / "procedures/ho-tich/p5.md"
+    path.write_text(path.read_text().replace("Thủ tục số 5", "Thủ tục số năm"))
+    build(BuildOptions(root, posters=False, jobs=2))
+    assert folded == [("1.000005",)], folded
+    assert_output_is_a_cold_builds(root, tmp_path / "cold")
+
+
 def test_the_project_named_another_way_keeps_its_build_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

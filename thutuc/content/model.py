@@ -271,6 +271,26 @@ class ProcedureSummary:
         like `fingerprint`, so an edit build folds only the titles it read again."""
         return _folded_title(self.title)
 
+    def with_attached(self, attached: tuple[tuple[str, str | None], ...]) -> ProcedureSummary:
+        """This summary with the digests of the files its page shows. The words
+        folded in the worker that read it come along (they do not read `attached`):
+        they are pickled with the record, so no later build folds them again."""
+        summary = replace(self, attached=attached)
+        for name in _FOLDED:
+            if name in self.__dict__:
+                summary.__dict__[name] = self.__dict__[name]
+        return summary
+
+    def fold_words(self) -> ProcedureSummary:
+        """Fold its search words and title now (in the worker that read it)."""
+        for name in _FOLDED:
+            getattr(self, name)
+        return self
+
+
+# The summary's folded words, worked out once where it is read (ProcedureSummary).
+_FOLDED = ("search_words", "folded_title")
+
 
 @dataclass(frozen=True)
 class Recipe:

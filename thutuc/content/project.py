@@ -192,6 +192,7 @@ def procedure_of(
             return None
         found = _FULL.get(key)
         if found is not None and found.summary == record.summary:
+            found.summary = record.summary  # the one with its words folded (with_attached)
             return found
         return Procedure.lazy(record.summary, recipe)
     own = Problems()
@@ -199,7 +200,7 @@ def procedure_of(
     depends = tuple((rel, files.digest_or_none(rel)) for rel in _form_files(recipe.root, doc))
     summary = None
     if procedure is not None:  # the files it shows are part of what its page is made from
-        summary = procedure.summary = replace(procedure.summary, attached=depends)
+        summary = procedure.summary = procedure.summary.with_attached(depends)
     cache.procedures[key] = ProcedureRecord(summary, tuple(own), depends, clock.today())
     problems.extend(own)
     return procedure
@@ -237,7 +238,7 @@ def validate_recipe(
     full record for the pages it will render): summary, problems, form files."""
     own = Problems()
     procedure, doc = _validate(recipe, own, files)
-    summary = procedure.summary if procedure is not None else None
+    summary = procedure.summary.fold_words() if procedure is not None else None
     return summary, tuple(own), tuple(_form_files(recipe.root, doc))
 
 
@@ -271,7 +272,7 @@ def prefetch_records(
     ):
         depends = tuple((rel, files.digest_or_none(rel)) for rel in forms)
         if summary is not None:
-            summary = replace(summary, attached=depends)
+            summary = summary.with_attached(depends)
         cache.procedures[recipe.key] = ProcedureRecord(summary, found, depends, clock.today())
 
 
