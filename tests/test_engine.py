@@ -269,26 +269,45 @@ def outdated_print(result) -> set[str]:
     return {p.file for p in result.problems.warnings if "--no-posters" in p.message}
 
 
-def test_print_material_kept_by_no_posters_is_flagged_once_its_site_changed(
+@pytest.mark.slow
+def test_print_material_kept_by_no_posters_is_flagged_when_what_it_prints_changed(
     tmp_path: Path,
 ) -> None:
-    """Posters and PNG codes a --no-posters build keeps may open an old address or
-    print an old fee once the site changed: every such file is warned about, on that
-    build and on the next ones, until posters are drawn again."""
-    root = write_files(tmp_path / "site", many(4))
-    build(BuildOptions(root, record_published=False))
-    kept = build(BuildOptions(root, posters=False, record_published=False))
-    assert not outdated_print(kept)  # nothing changed: the posters are current
-    path = root / "procedures/dat-dai/p2.md"
-    path.write_text(path.read_text().replace("Miễn phí", "10.000 đồng"))
-    changed = build(BuildOptions(root, posters=False, record_published=False))
-    flagged = outdated_print(changed)
-    assert "qr/ap-phich/the-1.000002.pdf" in flagged and "qr/thu-tuc-1.000002.png" in flagged
-    assert all(not f.endswith(".svg") for f in flagged)  # the SVG codes were made now
-    again = build(BuildOptions(root, posters=False, record_published=False))
-    assert outdated_print(again) == flagged
-    drawn = build(BuildOptions(root, record_published=False))
-    assert not outdated_print(drawn)
+    """Posters and PNG codes a --no-posters build keeps may print an old fee or open
+    an old address once what they show changed: each such file is warned about, on
+    that build and the next ones, until posters are drawn again; the others not."""
+    files = many(4)
+    files["site.yml"] += "languages:\n  - code: en\n    name: English\n    posters: bilingual\n"
+    files["procedures/dat-dai/p2.en.md"] = "---\ntitle: Number two\nfee: Free\n---\nHand it in.\n"
+    root = write_files(tmp_path / "site", files)
+    with_posters = BuildOptions(root, record_published=False)
+    no_posters = BuildOptions(root, posters=False, record_published=False)
+    build(with_posters)
+    printed = {f"qr/{p}" for p in files_of(root / "qr") if not p.endswith(".svg") and p[0] != "."}
+    assert not outdated_print(build(no_posters))  # nothing changed: the posters are current
+
+    def of(code: str) -> set[str]:  # a procedure's card and leaflet, its English card
+        return {f for f in printed if f"-{code}." in f} - {f"qr/thu-tuc-{code}.png"}
+
+    edit = root / "procedures/dat-dai/p2.md"  # a fee: the Vietnamese and English cards
+    edit.write_text(edit.read_text().replace("Miễn phí", "10.000 đồng"))
+    flagged = outdated_print(build(no_posters))
+    assert "qr/ap-phich/the-1.000002.en.pdf" in of("1.000002"), printed
+    assert flagged == of("1.000002") | {"qr/index.html"}, flagged  # and the contact sheet
+    assert outdated_print(build(no_posters)) == flagged  # told again until drawn
+
+    edit = root / "procedures/ho-tich/p3.md"  # a title: the lists too, not the codes
+    edit.write_text(edit.read_text().replace("Thủ tục số 3", "Thủ tục số ba"))
+    flagged = outdated_print(build(no_posters))
+    lists = {f for f in printed if "bang-linh-vuc" in f or "ap-phich-" in f or "nhan-dan" in f}
+    assert lists and lists | of("1.000003") | of("1.000002") <= flagged, flagged
+    assert not {f for f in flagged if f.endswith(".png") and "/" not in f[3:]}, flagged
+
+    edit.write_text(edit.read_text().replace('code: "1.000003"', 'code: "1.000033"'))
+    flagged = outdated_print(build(no_posters))  # a code: every poster, and its old PNG code
+    png_codes = {f for f in printed if f.endswith(".png") and "/" not in f[3:]}
+    assert flagged == printed - png_codes | {"qr/thu-tuc-1.000003.png"}, flagged ^ printed
+    assert not outdated_print(build(with_posters))
 
 
 def test_print_material_is_named_in_the_folder_qr_points_to(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thutuc.content.files import SourceFiles, content_digest
 from thutuc.content.model import Procedure, Site, SiteConfig, site_slug
@@ -35,6 +35,9 @@ from thutuc.site.pages import (
 from thutuc.site.search_index import index_paths
 from thutuc.site.service_worker import PROCEDURE_SCRIPT
 
+if TYPE_CHECKING:
+    from thutuc.print.qr import QrTarget
+
 # The kinds a --no-posters build leaves as they are (print material).
 PRINT_KINDS = frozenset({"qr-png", "poster", "glyphs"})
 
@@ -47,6 +50,10 @@ class Artifact:
     inputs: Any
     key: str
     affinity: str = ""  # the recipe of the procedure it shows: build where it was read
+    # Print material: the files of the procedures it prints in full (a card, a
+    # leaflet: its own, and a translation's Vietnamese source); () for a list,
+    # drawn from summaries. What a --no-posters build goes by (pipeline.Edit).
+    shows: tuple[str, ...] = ()
 
 
 def code_digest_of(kind: str, site_templates: str) -> str:
@@ -181,13 +188,15 @@ def declare(
 
     seen: set[str] = set()
 
-    def add(kind: str, name: str, inputs: Any, affinity: str = "") -> None:
+    def add(
+        kind: str, name: str, inputs: Any, affinity: str = "", shows: tuple[str, ...] = ()
+    ) -> None:
         artifact_id = f"{slug}|{kind}|{name}"
         if artifact_id in seen:  # two forms of a page naming the same file: one copy
             return
         seen.add(artifact_id)
         key = keys.key_of(artifact_id, kind, inputs, affinity)
-        artifacts.append(Artifact(artifact_id, kind, slug, inputs, key, affinity))
+        artifacts.append(Artifact(artifact_id, kind, slug, inputs, key, affinity, shows))
 
     specs = page_specs(site)  # every language's
     for spec in [*specs, *redirect_pages(site), *offline_page(site)]:
@@ -223,7 +232,7 @@ def declare(
         affinity = recipe_at.get(target.path, "")
         add("qr-svg", target.name, (target, ecc), affinity)
         if posters:
-            add("qr-png", target.name, (target, ecc), affinity)
+            add("qr-png", target.name, png_inputs(target, ecc), affinity)
     if posters:
         from thutuc.print.posters import poster_jobs, printed_sources  # reportlab: if drawing
 
@@ -234,20 +243,41 @@ def declare(
                 made_of: tuple[Any, ...] = (
                     job.name, job.kind, job.make, job.site, subject, job.ecc, job.print_shop,
                 )  # fmt: skip
-                add("poster", job.name, made_of, affinity)
+                add("poster", job.name, made_of, affinity, _printed_files(subject))
             else:
                 # A list (board, field poster, stickers) is drawn from summaries: its
                 # spec is cheap and says exactly what it prints, so a title edit does
                 # not redraw a board that shows no title.
-                add("poster", job.name, (job.declared(),))
+                add("poster", job.name, (job.declared(),), shows=_printed_files(job.subject))
         for file, printed in printed_sources(site):  # checked once, in the file that has it
             affinity = (
                 printed.recipe.key if isinstance(printed, Procedure) and printed.recipe else ""
             )
             # the file's digest too: the warning names a line, which moves with any edit
             made_of = (file, printed, site.root, files.digest_or_none(file))
-            add("glyphs", file, made_of, affinity)
+            add("glyphs", file, made_of, affinity, _printed_files(printed))
     return artifacts
+
+
+def png_inputs(target: QrTarget, ecc: str) -> tuple[str, str, str]:
+    """What a PNG code is drawn from: the address it opens, not the page's title
+    (the SVG's text), so a title edit keeps the PNG code as it is."""
+    return (target.name, target.url, ecc)
+
+
+def _printed_files(subject: object) -> tuple[str, ...]:
+    """The files of the procedures `subject` prints in full: a procedure read from
+    its recipe, or a language's card (print/languages.InLanguage), which holds the
+    translation and its Vietnamese source. A list holds summaries: none."""
+    found = [subject]
+    if not isinstance(subject, Procedure):
+        found = [getattr(subject, name, None) for name in ("target", "source")]
+    return tuple(
+        rel
+        for procedure in found
+        if isinstance(procedure, Procedure) and procedure.recipe is not None
+        for rel, _ in procedure.recipe.layers
+    )
 
 
 def markers(keys: Keys) -> list[Artifact]:

@@ -104,11 +104,11 @@ def qr_svg(inputs: tuple[Any, str]) -> Built:
     return Built([(QR, f"{target.name}.svg", svg.encode("utf-8"))])
 
 
-def qr_png(inputs: tuple[Any, str]) -> Built:
+def qr_png(inputs: tuple[str, str, str]) -> Built:
     from thutuc.print.qr import encode_url, png_bytes
 
-    target, ecc = inputs
-    return Built([(QR, f"{target.name}.png", png_bytes(encode_url(target.url, ecc)))])
+    name, url, ecc = inputs  # artifacts.png_inputs: no title, which only the SVG holds
+    return Built([(QR, f"{name}.png", png_bytes(encode_url(url, ecc)))])
 
 
 def poster(inputs: tuple[Any, ...]) -> Built:

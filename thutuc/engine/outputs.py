@@ -134,11 +134,11 @@ class Outputs:
                 results = pool().map(builders.run_job, jobs, builders.job_affinity)
             else:
                 results = [builders.run_job(job) for job in jobs]
-        keys = {a.id: a.key for a in artifacts}
+        declared = {a.id: a for a in artifacts}
         for result in results:
-            self._record(result, keys[result.artifact_id])
+            self._record(result, declared[result.artifact_id])
 
-    def _record(self, result: Any, key: str) -> None:
+    def _record(self, result: Any, artifact: Artifact) -> None:
         self.made += 1
         slug = result.artifact_id.split("|", 1)[0]
         self.rebuilt.add(slug)
@@ -147,7 +147,9 @@ class Outputs:
         problems = tuple(replace(p, group=group_of(p, slug)) for p in result.problems)
         self._tell(problems)
         files = tuple((tree, path) for tree, path, _ in result.files)
-        self.records[result.artifact_id] = ArtifactRecord(key, files, problems, result.meta)
+        self.records[result.artifact_id] = ArtifactRecord(
+            artifact.key, files, problems, result.meta, shows=artifact.shows
+        )
 
     def made_from_outputs(self, sites: Iterable[Site], posters: bool, ecc: str) -> None:
         """For each site, the service worker, versioned by every other file of the

@@ -165,6 +165,25 @@ def _timed(step: str, on_step: StepReporter) -> Iterator[None]:
     on_step(step, time.perf_counter() - start)
 
 
+@dataclass(frozen=True)
+class Edit:
+    """What changed in a site whose artifacts kept the last build's keys
+    (Build._reuse_keys): the files of its procedures read again, and whether a
+    summary changed with them."""
+
+    files: frozenset[str]
+    summaries: bool
+
+    def outdates(self, kind: str, record: ArtifactRecord) -> bool:
+        """Whether print material kept by a --no-posters build may now show something
+        old: a card or leaflet that prints an edited procedure (ArtifactRecord.shows),
+        or a list (board, field poster, stickers) once a summary changed; the contact
+        sheet, which lists them all, whenever its site changed."""
+        if record.shows:
+            return not self.files.isdisjoint(record.shows)
+        return self.summaries or kind == "contact-sheet"
+
+
 class BuildInterrupted(BaseException):
     """SIGTERM: stop like Ctrl+C, so every worker is ended and the output kept."""
 
@@ -316,6 +335,8 @@ class Build:
         self.carried: Artifacts = {}  # print material a --no-posters build leaves
         self.bases: dict[str, str] = {}  # of each site planned (_plan_basis)
         self.summary_digests: dict[str, str] = {}  # of each planned site's summaries
+        self.edits: dict[str, Edit] = {}  # the sites whose keys were kept (_reuse_keys)
+        self.keys_made: Keys | None = None  # this build's artifact keys (plan)
         self.outputs: Outputs | None = None
         self._per_site: dict[str, dict[str, int]] | None = None
         self._per_site_before: dict[str, dict[str, int]] = {}
@@ -498,7 +519,7 @@ class Build:
         from thutuc.engine.artifacts import PRINT_KINDS, Keys, declare, markers, templates_digest
 
         assert self.project is not None and self.files is not None
-        keys = Keys(templates_digest(self.files))
+        keys = self.keys_made = Keys(templates_digest(self.files))
         ecc, posters = self.options.ecc, self.options.posters
         planned: dict[str, list[Artifact]] = {"": markers(keys)}
         if self.project.province is not None:
@@ -589,6 +610,7 @@ class Build:
             edited = frozenset(p.summary.source for p, _ in read_again)
         known = {artifact_id: record.key for artifact_id, record in previous.items()}
         keys.reuse(known, {recipe.key for _, recipe in read_again}, edited)
+        self.edits[slug] = Edit(frozenset(own), edited is not None)
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)
@@ -611,16 +633,43 @@ class Build:
         for artifact, record in self.clean:
             if not outputs.keep(artifact.id, record):
                 self.dirty.append(artifact)
-        changed = {artifact.site for artifact in self.dirty}
-        for artifact_id, record in self.carried.items():
-            if self._in_live(record):
-                outdated = record.outdated or artifact_id.split("|", 1)[0] in changed
-                outputs.keep(artifact_id, *carried_over(record, outdated, names))
+        self._carry_print_material(outputs, names)
         outputs.build(self.dirty, self.pool, workers(self.options.jobs))
         if self.problems.errors:
             raise BuildFailed(self.problems)
         outputs.made_from_outputs(self.project.sites, self.options.posters, self.options.ecc)
         outputs.finish()
+
+    def _carry_print_material(self, outputs: Outputs, names: dict[str, str]) -> None:
+        """Keep the print material a --no-posters build does not draw, each file
+        flagged once what it prints may have changed (carried_over)."""
+        from thutuc.engine.artifacts import png_inputs
+
+        if not self.carried:
+            return
+        keys = self.keys_made
+        assert keys is not None
+        changed = {artifact.site for artifact in self.dirty}
+        made = {artifact.id: artifact for artifact in self.dirty}
+        kept = {artifact.id for artifact, _ in self.clean} - made.keys()
+
+        def outdates(artifact_id: str, record: ArtifactRecord) -> bool:
+            slug, kind, name = artifact_id.split("|", 2)
+            if kind == "qr-png":  # old when its SVG's address is not the one it was drawn for
+                svg_id = f"{slug}|qr-svg|{name}"
+                if svg_id in kept:
+                    return False
+                svg = made.get(svg_id)  # None: its procedure is gone
+                return svg is None or keys.key(kind, png_inputs(*svg.inputs)) != record.key
+            if slug not in changed:
+                return False
+            edit = self.edits.get(slug)  # None: more changed than its procedures' files
+            return edit is None or edit.outdates(kind, record)
+
+        for artifact_id, record in self.carried.items():
+            if self._in_live(record):
+                outdated = record.outdated or outdates(artifact_id, record)
+                outputs.keep(artifact_id, *carried_over(record, outdated, names))
 
     # swap and record
 

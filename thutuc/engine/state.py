@@ -67,6 +67,7 @@ class ArtifactRecord:
     meta: Any = None  # what later steps need of it (a poster's row on the contact sheet)
     # print material kept by a --no-posters build after its site changed (pipeline.carried_over)
     outdated: bool = False
+    shows: tuple[str, ...] = ()  # print material: the files it prints in full (Artifact.shows)
 
 
 @dataclass
