@@ -310,6 +310,44 @@ def test_print_material_kept_by_no_posters_is_flagged_when_what_it_prints_change
     assert not outdated_print(build(with_posters))
 
 
+@pytest.mark.slow
+def test_every_print_file_a_poster_build_would_change_is_flagged(tmp_path: Path) -> None:
+    """The flags are checked against drawing: after each kind of edit built with
+    --no-posters, a copy of the sources is built cold with posters, and every print
+    file the copy draws differently from the one kept must have been flagged."""
+    files = many(6)
+    files["site.yml"] += "languages:\n  - code: en\n    name: English\n    posters: bilingual\n"
+    files["procedures/dat-dai/p2.en.md"] = "---\ntitle: Number two\nfee: Free\n---\nHand it in.\n"
+    root = write_files(tmp_path / "site", files)
+    build(BuildOptions(root, record_published=False))
+    p2, p3, p4 = (
+        root / f"procedures/{f}/p{n}.md"
+        for f, n in (("dat-dai", 2), ("ho-tich", 3), ("dat-dai", 4))
+    )
+    edits = [  # (file, old, new): each kind of thing a print file may show
+        (p2, "Nộp hồ sơ.", "Nộp hồ sơ ở tầng 2."),  # a body: its leaflet
+        (p2, "processing_time: Trong ngày", "processing_time: 3 ngày"),  # its card, English too
+        (root / "procedures/dat-dai/p2.en.md", "fee: Free", "fee: 10,000 dong"),  # the English card
+        (p3, "Thủ tục số 3", "Thủ tục số ba"),  # a title: the lists
+        (p4, "documents: [Tờ khai]", "documents: [Tờ khai, Sổ hộ khẩu]"),
+        (p3, "fee: Miễn phí", 'fee: Miễn phí\nreplaced_by: "1.000005"'),  # a replacement
+        (p4, 'code: "1.000004"', 'code: "1.000044"'),  # a code: a new address
+    ]
+    for n, (path, old, text) in enumerate(edits):
+        assert old in path.read_text(), (path, old)
+        path.write_text(path.read_text().replace(old, text))
+        flagged = outdated_print(build(BuildOptions(root, posters=False, record_published=False)))
+        copy = tmp_path / f"drawn-{n}"  # its sources only: drawn cold
+        ignored = shutil.ignore_patterns(".thutuc-cache", "output", "qr")
+        shutil.copytree(root, copy, symlinks=True, ignore=ignored)
+        build(BuildOptions(copy, record_published=False))
+        kept, drawn = files_of(root / "qr"), files_of(copy / "qr")
+        redrawn = {f"qr/{p}" for p in kept if p in drawn and kept[p] != drawn[p]}
+        assert redrawn - {f"qr/{p}" for p in kept if p.endswith(".svg")} <= flagged, (
+            f"edit {n}: not flagged: {redrawn - flagged}"
+        )
+
+
 def test_print_material_is_named_in_the_folder_qr_points_to(tmp_path: Path) -> None:
     """With --qr outside the project, a warning names the poster where it is, in
     full, not as qr/... under the project, where there is no such file."""

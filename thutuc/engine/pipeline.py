@@ -568,7 +568,8 @@ class Build:
         site's indexes are made of in every summary (model.SHOWN_ONLY)."""
         # sorted: the procedures are in title order, which a title edit changes
         relations = "\0".join(sorted(p.summary.relations for p in shown))
-        basis = [sites.settings_key(self.options), keys.site_templates, self.git_head, relations]
+        settings = sites.artifact_settings_key(self.options)
+        basis = [settings, keys.site_templates, self.git_head, relations]
         return content_digest("\1".join(basis).encode())
 
     def _changed_files(self) -> set[str] | None:

@@ -72,6 +72,15 @@ def settings_key(options: BuildOptions) -> str:
     return repr([settings, sorted(code_digests().items())])
 
 
+def artifact_settings_key(options: BuildOptions) -> str:
+    """The options that reach the inputs of artifacts other than print material
+    (which is keyed again at every build that draws it): the address, and the error
+    correction of the SVG codes. --no-posters, --print-shop and --strict choose
+    which artifacts are made and how problems count, not what a page is made of, so
+    the first --no-posters build after a poster build keeps the pages' keys."""
+    return repr([options.base_url or "", options.ecc, sorted(code_digests().items())])
+
+
 def input_keys(
     options: BuildOptions, stamps: Mapping[str, Stamp], dates: Mapping[str, date]
 ) -> dict[str, str]:
