@@ -178,13 +178,21 @@ class Tree:
         if folder not in self._made_folders:
             os.makedirs(folder, exist_ok=True)
             self._made_folders.add(folder)
-        _clear(target)  # unlinked, then linked: no rename over a file (see write_output)
+        source = os.path.join(self.live, rel)
         try:
-            os.link(os.path.join(self.live, rel), target)
+            # Linked where nothing is (the spare after a cold build lacks all 8,000),
+            # else unlinked first: never a rename over a file (see write_output).
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                os.unlink(target)
+                os.link(source, target)
         except OSError:  # another file system, or no hard links: copy
-            shutil.copy2(os.path.join(self.live, rel), target)
-        info = os.stat(target)
-        self.written[rel] = OutputFile(info.st_size, info.st_mtime_ns, digest)
+            _clear(target)
+            shutil.copy2(source, target)
+            info = os.stat(target)
+            live = OutputFile(info.st_size, info.st_mtime_ns, digest)
+        self.written[rel] = live  # a link is the live file itself: same size and time
         return True
 
     def finish(self) -> None:
