@@ -348,6 +348,20 @@ def test_every_print_file_a_poster_build_would_change_is_flagged(tmp_path: Path)
         )
 
 
+def test_print_material_drawn_for_another_print_shop_setting_is_flagged(tmp_path: Path) -> None:
+    """--print-shop changes every poster (bleed, crop marks): posters drawn with or
+    without it are all flagged by a --no-posters build that asks for the other."""
+    root = write_files(tmp_path / "site", many(2))
+    build(BuildOptions(root, record_published=False))
+    posters = {f"qr/{p}" for p in files_of(root / "qr") if p.startswith("ap-phich/")}
+    shop = BuildOptions(root, posters=False, print_shop=True, record_published=False)
+    assert posters <= outdated_print(build(shop))
+    build(BuildOptions(root, print_shop=True, record_published=False))
+    plain = BuildOptions(root, posters=False, record_published=False)
+    assert posters <= outdated_print(build(plain))
+    assert not outdated_print(build(BuildOptions(root, record_published=False)))
+
+
 def test_print_material_is_named_in_the_folder_qr_points_to(tmp_path: Path) -> None:
     """With --qr outside the project, a warning names the poster where it is, in
     full, not as qr/... under the project, where there is no such file."""

@@ -406,3 +406,26 @@ def test_a_shared_strings_file_is_told_once_for_all_its_communes(tmp_path: Path)
     result = CliRunner().invoke(main, ["build", "--project", str(root), "--no-posters"])
     entries = [line for line in result.output.splitlines() if line[:1].isdigit()]
     assert f"0 lỗi, {len(entries)} cảnh báo" in result.output, result.output  # one per entry
+
+
+@pytest.mark.slow
+def test_a_commune_s_outdated_print_files_are_told_again_while_it_is_kept(
+    province: Path,
+) -> None:
+    """A --no-posters build flags Xã An's card after An's edit; a later build that
+    only rebuilds Xã Bình leaves An as it is and still tells An's flags."""
+    build(BuildOptions(province, record_published=False))
+    no_posters = BuildOptions(province, posters=False, record_published=False)
+
+    def flagged() -> set[str]:
+        warnings = build(no_posters).problems.warnings
+        return {p.file for p in warnings if "--no-posters" in p.message}
+
+    edit = province / "communes/an/procedures/ho-tich/khai-sinh.md"
+    edit.write_text(edit.read_text().replace("Xã An hỗ trợ", "Xã An trả"))
+    an = flagged()
+    assert "qr/an/ap-phich/the-1.001193.pdf" in an and not any("/binh/" in f for f in an), an
+    edit = province / "communes/binh/site.yml"
+    edit.write_text(edit.read_text().replace("name: Xã Bình", "name: Xã Bình Yên"))
+    both = flagged()
+    assert an <= both and any("/binh/" in f for f in both), both

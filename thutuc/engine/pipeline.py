@@ -654,8 +654,13 @@ class Build:
         made = {artifact.id: artifact for artifact in self.dirty}
         kept = {artifact.id for artifact, _ in self.clean} - made.keys()
 
+        # Drawn with another --print-shop than this build asks for: all of it differs.
+        drawn_for_another_shop = self.head.print_shop not in (None, self.options.print_shop)
+
         def outdates(artifact_id: str, record: ArtifactRecord) -> bool:
             slug, kind, name = artifact_id.split("|", 2)
+            if drawn_for_another_shop:
+                return True
             if kind == "qr-png":  # old when its SVG's address is not the one it was drawn for
                 svg_id = f"{slug}|qr-svg|{name}"
                 if svg_id in kept:
@@ -670,7 +675,8 @@ class Build:
         for artifact_id, record in self.carried.items():
             if self._in_live(record):
                 outdated = record.outdated or outdates(artifact_id, record)
-                outputs.keep(artifact_id, *carried_over(record, outdated, names))
+                site = artifact_id.partition("|")[0]
+                outputs.keep(artifact_id, *carried_over(record, outdated, names, site))
 
     # swap and record
 
@@ -719,6 +725,8 @@ class Build:
             self.expired = set()  # loaded again today: what came due is applied
             self.key = self.project_key()
         head.project_key = self.key if success else ""
+        if success and self.options.posters:
+            head.print_shop = self.options.print_shop
         if success:
             self._save_sites(head)
         if success:
@@ -823,14 +831,16 @@ def _count_by_site(manifest: Manifest) -> dict[str, int]:
 
 
 def carried_over(
-    record: ArtifactRecord, outdated: bool, folder_names: dict[str, str]
+    record: ArtifactRecord, outdated: bool, folder_names: dict[str, str], site: str
 ) -> tuple[ArtifactRecord, tuple[Problem, ...]]:
     """Print material a --no-posters build leaves as it is, and what to tell of it
     now. Its own warnings are kept in its record, not told (its posters were not
     drawn now), so the next build that draws posters and finds it unchanged tells
-    them again. Once its site has changed it is marked outdated, with a warning on
-    each of its files until posters are drawn again: a code or poster made before
-    the change may open an old address or print an old fee."""
+    them again. Once what it prints may have changed it is marked outdated, with a
+    warning on each of its files until posters are drawn again: a code or poster
+    made before the change may open an old address or print an old fee. The
+    warnings are its site's (group), so a commune a later build leaves as it is
+    tells them again."""
     told = tuple(
         Problem(
             f"{folder_names[tree]}/{path}",
@@ -839,6 +849,7 @@ def carried_over(
             "mã QR có thể mở địa chỉ cũ, áp phích có thể in thông tin cũ.",
             "Dựng lại không có --no-posters (python build.py build) trước khi in hay gửi tệp.",
             Severity.WARNING,
+            group=site,
         )
         for tree, path in record.files
         if outdated

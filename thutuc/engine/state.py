@@ -111,6 +111,8 @@ class Head:
     git_head: str = ""
     git_dates: dict[str, date] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # for the summary line
+    # --print-shop of the last build that drew the print material (None: none did)
+    print_shop: bool | None = None
     format: int = STATE_FORMAT
 
     # Pickled with its stamps and manifests as plain tuples: a named tuple is
