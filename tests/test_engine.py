@@ -1020,3 +1020,22 @@ def test_serve_readies_the_spare_between_builds_and_edits_stay_exact(tmp_path: P
     assert files_of(root / "output") == files_of(cold / "out")
     assert files_of(root / "qr") == files_of(cold / "qr")
     assert files_of(spare) == files_of(root / "output")  # readied again for the next edit
+
+
+@pytest.mark.slow
+def test_no_posters_keeps_a_poster_whose_preview_was_deleted_and_flags_it(
+    tmp_path: Path,
+) -> None:
+    """Deleting a preview by hand must not make the next --no-posters build delete its
+    PDF too: the PDF is kept and flagged, and the next poster build draws both."""
+    root = write_files(tmp_path / "site", many(2))
+    build(BuildOptions(root, record_published=False))
+    drawn = files_of(root / "qr")
+    (root / "qr/xem-truoc/the-1.000001.png").unlink()
+    kept = build(BuildOptions(root, posters=False, record_published=False))
+    assert (root / "qr/ap-phich/the-1.000001.pdf").read_bytes() == drawn[
+        "ap-phich/the-1.000001.pdf"
+    ]
+    assert outdated_print(kept) == {"qr/ap-phich/the-1.000001.pdf"}
+    build(BuildOptions(root, record_published=False))
+    assert files_of(root / "qr") == drawn

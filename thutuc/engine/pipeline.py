@@ -673,10 +673,16 @@ class Build:
             return edit is None or edit.outdates(kind, record)
 
         for artifact_id, record in self.carried.items():
-            if self._in_live(record):
-                outdated = record.outdated or outdates(artifact_id, record)
-                site = artifact_id.partition("|")[0]
-                outputs.keep(artifact_id, *carried_over(record, outdated, names, site))
+            present = tuple((tree, path) for tree, path in record.files if path in self.live[tree])
+            if not present:
+                continue  # deleted: the next build that draws posters draws it again
+            # A poster whose preview was deleted by hand keeps its PDF, flagged, and is
+            # drawn whole again by the next poster build.
+            partly_deleted = len(present) < len(record.files)
+            outdated = record.outdated or partly_deleted or outdates(artifact_id, record)
+            record = replace(record, files=present)
+            site = artifact_id.partition("|")[0]
+            outputs.keep(artifact_id, *carried_over(record, outdated, names, site))
 
     # swap and record
 
