@@ -654,19 +654,19 @@ class Build:
         made = {artifact.id: artifact for artifact in self.dirty}
         kept = {artifact.id for artifact, _ in self.clean} - made.keys()
 
-        # Drawn with another --print-shop than this build asks for: all of it differs.
+        # Drawn with another --print-shop than this build asks for: every poster differs.
         drawn_for_another_shop = self.head.print_shop not in (None, self.options.print_shop)
 
         def outdates(artifact_id: str, record: ArtifactRecord) -> bool:
             slug, kind, name = artifact_id.split("|", 2)
-            if drawn_for_another_shop:
-                return True
             if kind == "qr-png":  # old when its SVG's address is not the one it was drawn for
                 svg_id = f"{slug}|qr-svg|{name}"
                 if svg_id in kept:
                     return False
                 svg = made.get(svg_id)  # None: its procedure is gone
                 return svg is None or keys.key(kind, png_inputs(*svg.inputs)) != record.key
+            if drawn_for_another_shop:
+                return True
             if slug not in changed:
                 return False
             edit = self.edits.get(slug)  # None: more changed than its procedures' files
