@@ -429,3 +429,17 @@ def test_a_commune_s_outdated_print_files_are_told_again_while_it_is_kept(
     edit.write_text(edit.read_text().replace("name: Xã Bình", "name: Xã Bình Yên"))
     both = flagged()
     assert an <= both and any("/binh/" in f for f in both), both
+
+
+@pytest.mark.slow
+def test_the_print_shop_setting_posters_were_drawn_with_is_kept_per_commune(
+    province: Path,
+) -> None:
+    """After a poster build of Xã An alone with --print-shop, a --no-posters build
+    asking for --print-shop flags Xã Bình's posters (drawn without), not An's."""
+    build(BuildOptions(province, record_published=False))
+    build(BuildOptions(province, communes=("an",), print_shop=True, record_published=False))
+    shop = BuildOptions(province, posters=False, print_shop=True, record_published=False)
+    flagged = {p.file for p in build(shop).problems.warnings if "--no-posters" in p.message}
+    assert "qr/binh/ap-phich/the-2.000635.pdf" in flagged, flagged
+    assert not any(f.startswith("qr/an/") for f in flagged), flagged

@@ -655,7 +655,8 @@ class Build:
         kept = {artifact.id for artifact, _ in self.clean} - made.keys()
 
         # Drawn with another --print-shop than this build asks for: every poster differs.
-        drawn_for_another_shop = self.head.print_shop not in (None, self.options.print_shop)
+        # Kept per site: a --commune poster build draws only some communes.
+        shop_was = {slug: site.print_shop for slug, site in self.head.sites.items()}
 
         def outdates(artifact_id: str, record: ArtifactRecord) -> bool:
             slug, kind, name = artifact_id.split("|", 2)
@@ -665,7 +666,7 @@ class Build:
                     return False
                 svg = made.get(svg_id)  # None: its procedure is gone
                 return svg is None or keys.key(kind, png_inputs(*svg.inputs)) != record.key
-            if drawn_for_another_shop:
+            if shop_was.get(slug) not in (None, self.options.print_shop):
                 return True
             if slug not in changed:
                 return False
@@ -731,8 +732,6 @@ class Build:
             self.expired = set()  # loaded again today: what came due is applied
             self.key = self.project_key()
         head.project_key = self.key if success else ""
-        if success and self.options.posters:
-            head.print_shop = self.options.print_shop
         if success:
             self._save_sites(head)
         if success:
@@ -772,6 +771,9 @@ class Build:
             head_of.expires = sites.expires(site)
             head_of.plan_basis = self.bases.get(slug, "")
             head_of.summaries = self.summary_digests.get(slug, "")
+            before = head.sites.get(slug)
+            drawn_with = before.print_shop if before is not None else None
+            head_of.print_shop = self.options.print_shop if self.options.posters else drawn_with
             new_sites[slug] = head_of
         if self.project.province is not None:
             notes = [sites.catalogue_notes(self.project, self.dates)]

@@ -96,6 +96,8 @@ class SiteHead:
     # (pipeline.plan_basis); "" when the next build must work them all out again.
     plan_basis: str = ""
     summaries: str = ""  # a digest of its summaries: whether an edit changed any
+    # --print-shop of the last build that drew its print material (None: none did)
+    print_shop: bool | None = None
 
 
 @dataclass
@@ -111,8 +113,6 @@ class Head:
     git_head: str = ""
     git_dates: dict[str, date] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # for the summary line
-    # --print-shop of the last build that drew the print material (None: none did)
-    print_shop: bool | None = None
     format: int = STATE_FORMAT
 
     # Pickled with its stamps and manifests as plain tuples: a named tuple is
