@@ -104,7 +104,7 @@ def test_an_edit_build_folds_the_words_of_only_the_procedures_it_read(
 
     root = write_files(tmp_path / "site", many(60))  # enough to read in the workers
     build(BuildOptions(root, posters=False, jobs=2))
-    folded: list[str] = []
+    folded: list[tuple[str, ...]] = []  # the texts of each call
     real = model.distinct_words
     monkeypatch.setattr(model, "distinct_words", lambda *a, **k: folded.append(a) or real(*a, **k))
     path = root / "procedures/ho-tich/p5.md"
@@ -348,6 +348,7 @@ def test_every_print_file_a_poster_build_would_change_is_flagged(tmp_path: Path)
         )
 
 
+@pytest.mark.slow
 def test_print_material_drawn_for_another_print_shop_setting_is_flagged(tmp_path: Path) -> None:
     """--print-shop changes every poster (bleed, crop marks), not the PNG codes:
     posters drawn with or without it are all flagged by a --no-posters build that
