@@ -67,9 +67,9 @@ def chosen_communes(options: BuildOptions, files: SourceFiles) -> tuple[str, ...
 
 
 def settings_key(options: BuildOptions) -> str:
+    """Every option a build's output and problems depend on, and thutuc's code."""
     o = options
-    settings = [o.base_url or "", o.ecc, o.posters, o.print_shop, o.strict]
-    return repr([settings, sorted(code_digests().items())])
+    return repr([artifact_settings_key(o), o.posters, o.print_shop, o.strict])
 
 
 def artifact_settings_key(options: BuildOptions) -> str:
