@@ -35,6 +35,7 @@ from thutuc.content.files import (
     read_regular_file,
     too_big,
 )
+from thutuc.content.plain_yaml import read_plain_front_matter
 from thutuc.content.text import nfc, nfc_deep
 from thutuc.problems import Problems
 from thutuc.processing import processing
@@ -314,6 +315,10 @@ def parse_yaml(
 ) -> tuple[Any, dict[str, int]] | None:
     """Parse YAML into (data, line of each top-level key), or report the error and
     return None. `first_line` is the file line where `text` starts."""
+    plain = read_plain_front_matter(text, MAX_YAML_NODES // 2)
+    if plain is not None:
+        values, lines = plain
+        return nfc_deep(values), {key: first_line + line for key, line in lines.items()}
     try:
         if not _plainly_bounded(text) and (too_big := _measure_yaml(text)) is not None:
             message, line = too_big

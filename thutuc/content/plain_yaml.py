@@ -1,0 +1,118 @@
+"""Front matter in its everyday shape, read without PyYAML.
+
+Almost every procedure's front matter is `key: value` lines and `- item` lists
+under a `key:`. Building PyYAML's nodes and objects for them was a third of the
+CPU of reading and checking a procedure (bench/bench_stages.py), so that shape is
+read here, line by line, to exactly what PyYAML's base loader gives (every value
+a string). Anything else, a nested mapping, a value over two lines, a comment, a
+quote with an escape, a tab, returns None and goes through PyYAML, which also
+gives the errors; tests/test_plain_yaml.py holds the two readers to the same
+result on the national records and on generated text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A key as editors write them: `processing_time`, `online-url`.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+# Characters PyYAML refuses, or reads as line breaks, or as a byte-order mark.
+_UNUSUAL = re.compile(
+    "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# A plain value may not start with one of YAML's indicators.
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+def read_plain_front_matter(
+    text: str, max_values: int
+) -> tuple[dict[str, object], dict[str, int]] | None:
+    """(data, 0-based line of each key), or None when `text` is not of the plain
+    shape (or holds more than `max_values` values): then PyYAML reads it."""
+    if "#" in text or _UNUSUAL.search(text):
+        return None
+    data: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    items: list[object] | None = None  # the list being read, under its key
+    item_indent = -1
+    entry: dict[str, str] | None = None  # the list item being read, when `- key: value`
+    values = 0
+    for number, raw in enumerate(text.split("\n")):
+        line = raw.rstrip(" ")
+        if not line:
+            continue
+        values += 1
+        if values > max_values:
+            return None
+        indent = len(line) - len(line.lstrip(" "))
+        if line.startswith("- ", indent):
+            if items is None or (item_indent >= 0 and indent != item_indent):
+                return None
+            item_indent = indent
+            item = _item(line[indent + 2 :].lstrip(" "))
+            if item is None:
+                return None
+            entry = item if isinstance(item, dict) else None
+            items.append(item)
+            continue
+        if indent:  # a list item's next key, or a shape read by PyYAML
+            pair = _pair(line[indent:]) if indent == item_indent + 2 else None
+            if entry is None or pair is None or pair[0] in entry:
+                return None
+            entry[pair[0]] = pair[1]
+            continue
+        match = _KEY.fullmatch(line)
+        if match is None or match[1] in data:
+            return None  # a key written twice: PyYAML says so
+        key, rest = match[1], match[2]
+        lines[key] = number
+        entry = None
+        if rest is None:  # `key:` alone: a list follows, or the value is empty
+            items, item_indent = [], -1
+            data[key] = items
+            continue
+        value = _scalar(rest)
+        if value is None:
+            return None
+        data[key] = value
+        items = None
+    if not data:
+        return None
+    return {k: "" if v == [] else v for k, v in data.items()}, lines
+
+
+def _item(text: str) -> str | dict[str, str] | None:
+    """A list item: a value, or the first `key: value` of a mapping."""
+    pair = _pair(text)
+    if pair is not None:
+        return {pair[0]: pair[1]}
+    return _scalar(text)
+
+
+def _pair(text: str) -> tuple[str, str] | None:
+    """`key: value` with a value on its line, else None."""
+    match = _KEY.fullmatch(text)
+    if match is None or match[2] is None:
+        return None
+    value = _scalar(match[2])
+    return None if value is None else (match[1], value)
+
+
+def _scalar(text: str) -> str | None:
+    """A value on one line: plain, or in quotes without escapes; None otherwise."""
+    if not text:
+        return None
+    first = text[0]
+    if first == "'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
+            return None
+        return inner.replace("''", "'")
+    if first == '"':
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != '"' or '"' in inner or "\\" in inner:
+            return None
+        return inner
+    if first in _INDICATORS or ": " in text or text.endswith(":"):
+        return None
+    return text
