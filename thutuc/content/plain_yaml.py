@@ -17,9 +17,8 @@ import re
 # A key as editors write them: `processing_time`, `online-url`.
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 # Characters PyYAML refuses, or reads as line breaks, or as a byte-order mark.
-_UNUSUAL = re.compile(
-    "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+# (Named by what is refused: the class of what is allowed took 6 ms to compile.)
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # A plain value may not start with one of YAML's indicators.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
