@@ -17,25 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO, require_national_data
-from thutuc.content.load import parse_yaml
+from thutuc.content.load import parse_yaml, read_with_pyyaml
 from thutuc.content.plain_yaml import read_plain_front_matter
 from thutuc.importers.importer import render
 from thutuc.importers.national import RecordError, record_to_procedure
 from thutuc.problems import Problems
 
-LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 MANY = 10_000
 
 
 def pyyaml_reads(text: str) -> tuple[object, dict[str, int]] | None:
     """PyYAML's data and the 0-based line of each top-level key; None if it fails."""
     try:
-        loader = LOADER(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = read_with_pyyaml(text)
     except yaml.YAMLError:
         return None
     if not isinstance(node, yaml.MappingNode):

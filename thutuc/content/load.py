@@ -324,18 +324,23 @@ def parse_yaml(
             message, line = too_big
             problems.error(rel, message, YAML_SIZE_HINT, first_line + line)
             return None
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = read_with_pyyaml(text)
     except yaml.YAMLError as exc:
         _report_yaml_error(exc, rel, problems, first_line)
         return None
     key_lines = _key_lines(node, first_line, rel, problems)
     lint.check_yaml_comments(rel, text, node, first_line, problems)
     return nfc_deep(data), key_lines
+
+
+def read_with_pyyaml(text: str) -> tuple[Any, Any]:
+    """(node, data) of `text` as PyYAML's base loader reads it; raises yaml.YAMLError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def _report_yaml_error(exc: yaml.YAMLError, rel: str, problems: Problems, first_line: int) -> None:
