@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO, require_national_data
-from thutuc.content.load import parse_yaml, read_with_pyyaml
+from thutuc.content.load import MAX_YAML_NODES, parse_yaml, read_with_pyyaml
 from thutuc.content.plain_yaml import read_plain_front_matter
 from thutuc.importers.importer import render
 from thutuc.importers.national import RecordError, record_to_procedure
@@ -43,6 +43,9 @@ def assert_same_as_pyyaml(text: str) -> bool:
     if plain is None:
         return False
     assert pyyaml_reads(text) == plain, text
+    nodes = pyyaml_node_count(text)  # the limit is PyYAML's count of nodes, exactly
+    assert read_plain_front_matter(text, nodes) is not None
+    assert read_plain_front_matter(text, nodes - 1) is None
     return True
 
 
@@ -159,7 +162,21 @@ def test_parse_yaml_gives_each_key_s_line_in_the_file() -> None:
     assert not problems.errors
 
 
-def test_a_plain_front_matter_with_too_many_values_is_left_to_pyyaml() -> None:
-    text = "documents:\n" + "- x\n" * 50
-    assert read_plain_front_matter(text, 20) is None
-    assert read_plain_front_matter(text, 100) is not None
+def test_a_front_matter_over_the_node_limit_is_left_to_pyyaml_which_refuses_it() -> None:
+    # 1 mapping + key and list (2) + 3 per mapping item (mapping, key, value) + 2 per pair
+    text = "documents:\n" + "- name: x\n  url: y\n" * 10 + "title: a\n"
+    assert pyyaml_node_count(text) == 1 + 2 + 10 * 5 + 2
+    assert read_plain_front_matter(text, 55) is not None
+    assert read_plain_front_matter(text, 54) is None
+    over = "documents:\n" + "- x\n" * MAX_YAML_NODES
+    problems = Problems()
+    assert parse_yaml(over, "x.md", problems) is None
+    assert "quá lớn" in problems.errors[0].message
+
+
+def pyyaml_node_count(text: str) -> int:
+    loader = yaml.BaseLoader(text)
+    events = []
+    while loader.check_event():
+        events.append(loader.get_event())
+    return sum(isinstance(e, (yaml.ScalarEvent, yaml.CollectionStartEvent)) for e in events)

@@ -315,7 +315,7 @@ def parse_yaml(
 ) -> tuple[Any, dict[str, int]] | None:
     """Parse YAML into (data, line of each top-level key), or report the error and
     return None. `first_line` is the file line where `text` starts."""
-    plain = read_plain_front_matter(text, MAX_YAML_NODES // 2)
+    plain = read_plain_front_matter(text, MAX_YAML_NODES)
     if plain is not None:
         values, lines = plain
         return nfc_deep(values), {key: first_line + line for key, line in lines.items()}

@@ -24,10 +24,11 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 
 def read_plain_front_matter(
-    text: str, max_values: int
+    text: str, max_nodes: int
 ) -> tuple[dict[str, object], dict[str, int]] | None:
     """(data, 0-based line of each key), or None when `text` is not of the plain
-    shape (or holds more than `max_values` values): then PyYAML reads it."""
+    shape, or makes more than `max_nodes` YAML nodes (counted as load.py's
+    limit counts them): then PyYAML reads it, and says what is wrong."""
     if "#" in text or _UNUSUAL.search(text):
         return None
     data: dict[str, object] = {}
@@ -35,13 +36,12 @@ def read_plain_front_matter(
     items: list[object] | None = None  # the list being read, under its key
     item_indent = -1
     entry: dict[str, str] | None = None  # the list item being read, when `- key: value`
-    values = 0
+    nodes = 1  # the mapping of it all
     for number, raw in enumerate(text.split("\n")):
         line = raw.rstrip(" ")
         if not line:
             continue
-        values += 1
-        if values > max_values:
+        if nodes > max_nodes:
             return None
         indent = len(line) - len(line.lstrip(" "))
         if line.startswith("- ", indent):
@@ -53,18 +53,21 @@ def read_plain_front_matter(
                 return None
             entry = item if isinstance(item, dict) else None
             items.append(item)
+            nodes += 3 if entry is not None else 1  # a mapping, its key and value; a value
             continue
         if indent:  # a list item's next key, or a shape read by PyYAML
             pair = _pair(line[indent:]) if indent == item_indent + 2 else None
             if entry is None or pair is None or pair[0] in entry:
                 return None
             entry[pair[0]] = pair[1]
+            nodes += 2
             continue
         match = _KEY.fullmatch(line)
         if match is None or match[1] in data:
             return None  # a key written twice: PyYAML says so
         key, rest = match[1], match[2]
         lines[key] = number
+        nodes += 2  # the key, and its value or list
         entry = None
         if rest is None:  # `key:` alone: a list follows, or the value is empty
             items, item_indent = [], -1
@@ -75,7 +78,7 @@ def read_plain_front_matter(
             return None
         data[key] = value
         items = None
-    if not data:
+    if not data or nodes > max_nodes:
         return None
     return {k: "" if v == [] else v for k, v in data.items()}, lines
 
