@@ -90,7 +90,9 @@ VALUES = st.lists(st.one_of(*[PLAIN] * 8, TRICKY), max_size=4).map("".join)
 LINES = st.one_of(
     st.tuples(KEYS, VALUES).map(lambda kv: f"{kv[0]}: {kv[1]}"),
     st.tuples(KEYS).map(lambda k: f"{k[0]}:"),
-    st.tuples(st.sampled_from(["", " ", "  ", "    "]), VALUES).map(lambda iv: f"{iv[0]}- {iv[1]}"),
+    st.tuples(st.sampled_from(["", " ", "  ", "    "]), st.sampled_from(["- ", "-  "]), VALUES).map(
+        "".join
+    ),
     st.sampled_from(
         [
             "",
@@ -126,9 +128,12 @@ ITEM = st.one_of(
 )
 ENTRY = st.one_of(
     st.tuples(KEYS, VALUES).map(lambda kv: f"{kv[0]}: {kv[1]}"),
-    st.tuples(KEYS, st.sampled_from(["", "  "]), st.lists(ITEM, max_size=3)).map(
-        lambda k: f"{k[0]}:" + "".join(f"\n{k[1]}- {item}" for item in k[2])
-    ),
+    st.tuples(
+        KEYS,
+        st.sampled_from(["", "  "]),
+        st.sampled_from(["- ", "-  "]),
+        st.lists(ITEM, max_size=3),
+    ).map(lambda k: f"{k[0]}:" + "".join(f"\n{k[1]}{k[2]}{item}" for item in k[3])),
 )
 
 
@@ -146,6 +151,9 @@ def test_generated_plain_shapes_are_read_as_pyyaml_reads_them(text: str) -> None
         "title: x\ntitle: y",  # a key written twice: PyYAML's reader reports it
         "contact:\n  phone: 0209",  # a mapping under a key
         "methods:\n- method: a\n    fee: b",  # a list item's key out of line
+        "methods:\n-  method: a\n  fee: b",  # not under the item's first key
+        "k" * 1025 + ": v",  # a key longer than libyaml reads on one line
+        "a:\n- " + "k" * 1025 + ": v",
         'title: "a\\tb"',  # an escape
         "title:\tx",
     ],

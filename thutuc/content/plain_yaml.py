@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 
-# A key as editors write them: `processing_time`, `online-url`.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+# A key as editors write them: `processing_time`, `online-url`; at most 1,024
+# characters, libyaml's limit for a key on one line.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,1023}):(?: +(.*))?")
 # Characters PyYAML refuses, or reads as line breaks, or as a byte-order mark.
 # (Named by what is refused: the class of what is allowed took 6 ms to compile.)
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -36,6 +37,7 @@ def read_plain_front_matter(
     items: list[object] | None = None  # the list being read, under its key
     item_indent = -1
     entry: dict[str, str] | None = None  # the list item being read, when `- key: value`
+    entry_column = -1  # where its keys start: its next keys must start there too
     nodes = 1  # the mapping of it all
     for number, raw in enumerate(text.split("\n")):
         line = raw.rstrip(" ")
@@ -48,15 +50,17 @@ def read_plain_front_matter(
             if items is None or (item_indent >= 0 and indent != item_indent):
                 return None
             item_indent = indent
-            item = _item(line[indent + 2 :].lstrip(" "))
+            text_of_item = line[indent + 2 :].lstrip(" ")
+            item = _item(text_of_item)
             if item is None:
                 return None
             entry = item if isinstance(item, dict) else None
+            entry_column = len(line) - len(text_of_item)
             items.append(item)
             nodes += 3 if entry is not None else 1  # a mapping, its key and value; a value
             continue
         if indent:  # a list item's next key, or a shape read by PyYAML
-            pair = _pair(line[indent:]) if indent == item_indent + 2 else None
+            pair = _pair(line[indent:]) if indent == entry_column else None
             if entry is None or pair is None or pair[0] in entry:
                 return None
             entry[pair[0]] = pair[1]
