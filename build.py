@@ -2,9 +2,7 @@
 """Entry point: `python build.py build`, `check`, `serve`, `new`, `import`, `compare` (see --help)."""
 
 import os
-import runpy
 import sys
-from importlib.util import find_spec
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -12,6 +10,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def _run_pypa_build() -> None:
     """`python -m build` in the repository finds this file before PyPA's `build`
     (the current folder comes first on sys.path): hand over to the real one."""
+    import runpy
+    from importlib.util import find_spec
+
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != HERE]
     sys.modules.pop("build", None)
     if find_spec("build") is None:
@@ -25,7 +26,6 @@ def _run_pypa_build() -> None:
 
 def _check_packages() -> None:
     """A fresh clone, or the system Python instead of .venv: say so before anything runs."""
-    sys.path.insert(0, HERE)
     from thutuc.requirements import missing_packages
 
     missing = missing_packages()
@@ -47,7 +47,9 @@ if __name__ == "__main__":
     if __spec__ is not None and __spec__.name == "build":  # `python -m build`, not this script
         _run_pypa_build()
     else:
-        _check_packages()
-        from thutuc.cli import run
-
-        run()
+        try:
+            sys.path.insert(0, HERE)
+            from thutuc import main
+        except KeyboardInterrupt:  # in the instant before thutuc can say so
+            sys.exit(130)
+        main(before=_check_packages)

@@ -873,6 +873,32 @@ def test_a_build_stopped_while_its_first_worker_starts_leaves_no_worker(
     assert "Traceback" not in (process.stderr.read() if process.stderr else "")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_command_stopped_while_python_still_imports_it_says_so_in_a_line(
+    tmp_path: Path, command: str
+) -> None:
+    """Ctrl+C in the first fraction of a second, while the tool's modules are still
+    imported, printed a KeyboardInterrupt traceback; stopped at each moment of its
+    start, it now says it stopped and exits 130 (or dies of the signal before
+    Python could act on it)."""
+    root = write_files(tmp_path / "site", many(3))
+    said = []
+    for after in (0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2):
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), command, "--project", str(root)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            preexec_fn=as_from_a_terminal,
+        )  # fmt: skip
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+        assert "Traceback" not in stderr, (after, stderr)
+        assert process.returncode in (0, 130, -signal.SIGINT), (after, stderr)
+        said.append("Đã dừng" in stderr)
+    assert sum(said) >= len(said) // 2  # most stops are said (not those before Python acts)
+
+
 def test_a_retirement_dated_ahead_applies_on_its_day_with_nothing_else_changed(
     make_site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

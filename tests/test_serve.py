@@ -112,7 +112,7 @@ def test_a_port_already_in_use_is_said_before_building(make_site) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("after", [0.4, 1.2, 3.0])  # in the first build, or serving
+@pytest.mark.parametrize("after", [0.1, 0.4, 1.2, 3.0])  # starting, in the first build, serving
 def test_serve_stopped_at_any_moment_leaves_nothing_behind(
     tmp_path: Path, signal_name: str, after: float
 ) -> None:

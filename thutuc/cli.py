@@ -244,7 +244,9 @@ class ThutucGroup(click.Group):
         except KeyboardInterrupt:
             if where.debug:
                 raise
-            click.secho(f"Đã dừng (Ctrl+C). {_UNTOUCHED}", err=True)
+            # serve writes only its own preview folder, never output/
+            untouched = "" if ctx.invoked_subcommand == "serve" else f" {_UNTOUCHED}"
+            click.secho(f"Đã dừng (Ctrl+C).{untouched}", err=True)
             sys.exit(130)
         except Exception as exc:
             if where.debug:

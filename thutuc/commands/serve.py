@@ -154,9 +154,14 @@ def rebuild(options: BuildOptions, state: PreviewState, session: Session) -> Non
 
 def serve(project: Path, port: int, posters: bool = False) -> None:
     """Serve a preview until Ctrl+C."""
+    # SIGTERM (a terminal closed, a service stopped) ends it as Ctrl+C does, cleaned
+    # up: set before the preview folder is made, or a stop just then would leave it.
+    signal.signal(signal.SIGTERM, _stop)
     state = PreviewState()
     handler = type("Handler", (PreviewHandler,), {"state": state})
     server = _listen(port, handler)  # before building: a taken port is said at once
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    session = Session()
     workdir = Path(tempfile.mkdtemp(prefix="thutuc-preview-"))
     out = workdir / "output"
     # A preview publishes nothing: published-urls.txt only grows with real builds.
@@ -168,12 +173,8 @@ def serve(project: Path, port: int, posters: bool = False) -> None:
         posters=posters,
         record_published=False,
     )
-    session = Session()
-    server.RequestHandlerClass = partial(handler, directory=str(out))
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    # SIGTERM (a terminal closed, a service stopped) ends it as Ctrl+C does: cleaned up
-    signal.signal(signal.SIGTERM, _stop)
-    try:  # from the first build on: a stop at any moment leaves nothing behind
+    try:  # from its folder on: a stop at any moment leaves nothing behind
+        server.RequestHandlerClass = partial(handler, directory=str(out))
         rebuild(options, state, session)
         serving.start()
         click.secho(
