@@ -30,6 +30,7 @@ BENCHMARKS = [
     (["bench_stages.py", "--procedures", "30"], "these stages take", True),
     (["bench_serve.py", "--procedures", "30", "--edits", "2"], "edits", False),
     (["bench_validate.py", "--procedures", "30", "--repeat", "1"], "rounds", False),
+    (["bench_front_matter.py", "--procedures", "30", "--repeat", "1"], "plain reader read", False),
     (["bench_posters.py", "--procedures", "5"], "leaflet of a 2 MB body", False),
     (["bench_search_index.py", "--count", "30"], "largest page", False),
     (["bench_markdown.py", "--repeat", "1"], "cmark-gfm", False),
