@@ -23,8 +23,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import yaml
-
 from thutuc import clock
 from thutuc.content import markdown
 from thutuc.content.schema import FIELD_KEYS, LOCAL_TOPICS, PROCEDURE_KEYS
@@ -78,6 +76,8 @@ def check_yaml_comments(
 
 def _plain_values(node: Any) -> list[Any]:
     """Every unquoted (plain) scalar value under `node`; keys are not values."""
+    import yaml  # loaded by now: `node` is PyYAML's
+
     if isinstance(node, yaml.ScalarNode):
         return [node] if not node.style else []
     if isinstance(node, yaml.SequenceNode):

@@ -20,10 +20,9 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from thutuc.content import lint
 from thutuc.content.files import (
@@ -39,6 +38,9 @@ from thutuc.content.plain_yaml import read_plain_front_matter
 from thutuc.content.text import nfc, nfc_deep
 from thutuc.problems import Problems
 from thutuc.processing import processing
+
+if TYPE_CHECKING:
+    import yaml
 
 SITE_FILE = "site.yml"
 FIELD_INDEX = "_index.md"
@@ -268,14 +270,18 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char)[0] == "M"
 
 
-# libyaml's parser, when PyYAML has it, reads front matter about 18x faster
-# (a province catalogue is thousands of lines of YAML); same nodes and marks.
-_BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+@cache
+def _loader_class() -> type:
+    """PyYAML's base loader, imported at first use: most front matter is read
+    without it (plain_yaml.py), and importing it costs an edit build 25 ms.
 
+    libyaml's parser, when PyYAML has it, reads front matter about 18x faster
+    (a province catalogue is thousands of lines of YAML); same nodes and marks.
+    Every scalar stays a string: `code: 1.001190` must not become a float and
+    lose its last zero, and dates are parsed by validate with clear errors."""
+    import yaml
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """Every scalar stays a string: `code: 1.001190` must not become a float
-    and lose its last zero, and dates are parsed by validate with clear errors."""
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 # PyYAML's messages, in the words of an editor; the original English is kept as
@@ -319,6 +325,8 @@ def parse_yaml(
     if plain is not None:
         values, lines = plain
         return nfc_deep(values), {key: first_line + line for key, line in lines.items()}
+    import yaml
+
     try:
         if not _plainly_bounded(text) and (too_big := _measure_yaml(text)) is not None:
             message, line = too_big
@@ -335,7 +343,7 @@ def parse_yaml(
 
 def read_with_pyyaml(text: str) -> tuple[Any, Any]:
     """(node, data) of `text` as PyYAML's base loader reads it; raises yaml.YAMLError."""
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         return node, loader.construct_document(node) if node is not None else None
@@ -399,7 +407,9 @@ def _measure_yaml(text: str) -> tuple[str, int] | None:
     every walk over the result (NFC, validation, rendering) expands it: ten
     lines of aliases make 9**9 nodes. Counted here from the parser's events,
     in one pass without recursion, stopping at the limit."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     sizes: dict[str, int] = {}  # anchor → its node's expanded size
     open_nodes: list[tuple[str | None, int]] = []  # (anchor, count at its start)
     count = 0
@@ -442,6 +452,8 @@ def _measure_yaml(text: str) -> tuple[str, int] | None:
 
 def _key_lines(node: Any, first_line: int, rel: str, problems: Problems) -> dict[str, int]:
     """Line of each top-level key; reports a key written twice."""
+    import yaml
+
     lines: dict[str, int] = {}
     if not isinstance(node, yaml.MappingNode):
         return lines
