@@ -399,19 +399,32 @@ def test_an_edit_that_changes_no_summary_keys_only_the_pages_that_show_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A body, a fee, the documents: no list shows them, so the other artifacts keep
-    the last build's keys; the output is still a cold build's, made in a fresh process."""
+    the last build's keys, and are not even declared again: only the edited page's
+    spec is worked out. The output is still a cold build's, made in a fresh process."""
+    from thutuc.site import pages
+
     kinds = keyed(monkeypatch)
+    specs: list[str] = []
+    real_page = pages.procedure_page
+
+    def counted_page(site, procedure, here=None):  # type: ignore[no-untyped-def]
+        specs.append(procedure.code)
+        return real_page(site, procedure, here)
+
+    monkeypatch.setattr(pages, "procedure_page", counted_page)
     root = write_files(tmp_path / "site", many(30))
     options = BuildOptions(root, posters=False, record_published=False)
     build(options)
-    assert len(kinds) > 60
+    assert len(kinds) > 60 and len(specs) == 30
     path = root / "procedures/dat-dai/p4.md"
     text = path.read_text().replace("Nộp hồ sơ.", "Nộp ở tầng 2.").replace("Tờ khai", "Đơn")
     path.write_text(text.replace("Miễn phí", "5.000 đồng"))
     kinds.clear()
+    specs.clear()
     result = build(options)
     # the page and the procedure's code (its key holds, so it is not drawn again)
     assert sorted(kinds) == ["marker", "marker", "page", "qr-svg"] and result.made == 2
+    assert specs == ["1.000004"]
     cold = tmp_path / "cold"
     cold_build_in_a_fresh_process(root, cold / "out", cold / "qr", "--no-posters")
     assert files_of(root / "output") == files_of(cold / "out")

@@ -29,6 +29,7 @@ from thutuc.site.pages import (
     PageSpec,
     offline_page,
     page_specs,
+    procedure_pages,
     redirect_pages,
     sitemap_entries,
 )
@@ -36,10 +37,25 @@ from thutuc.site.search_index import index_paths
 from thutuc.site.service_worker import PROCEDURE_SCRIPT
 
 if TYPE_CHECKING:
+    from thutuc.engine.state import ArtifactRecord
     from thutuc.print.qr import QrTarget
 
 # The kinds a --no-posters build leaves as they are (print material).
 PRINT_KINDS = frozenset({"qr-png", "poster", "glyphs"})
+# Made by outputs.made_from_outputs from the other files of a build, not declared.
+MADE_FROM_OUTPUTS = frozenset({"sw", "contact-sheet"})
+_PRINT_MATERIAL = PRINT_KINDS | {"contact-sheet"}
+
+
+def is_print_material(artifact_id: str) -> bool:
+    return artifact_id.split("|", 2)[1] in _PRINT_MATERIAL
+
+
+def is_declared_web_artifact(artifact_id: str) -> bool:
+    """A page, code, index or file `declare` makes for the web (not print material,
+    not made from the other outputs)."""
+    kind = artifact_id.split("|", 2)[1]
+    return kind not in _PRINT_MATERIAL and kind not in MADE_FROM_OUTPUTS
 
 
 @dataclass(frozen=True)
@@ -178,9 +194,20 @@ def _form_digest(files: SourceFiles, source: Path) -> str:
 
 
 def declare(
-    site: Site, files: SourceFiles, keys: Keys, ecc: str, posters: bool, print_shop: bool = False
+    site: Site,
+    files: SourceFiles,
+    keys: Keys,
+    ecc: str,
+    posters: bool,
+    print_shop: bool = False,
+    only: frozenset[str] | None = None,
 ) -> list[Artifact]:
-    """Every artifact of `site`, in a stable order."""
+    """Every artifact of `site`, in a stable order. With `only` (recipe keys), only
+    the web artifacts of those procedures, their pages and codes: an edit build
+    whose other artifacts keep their keys takes those from the last build
+    (pipeline.Build.plan), without working out 8,000 specs for 2 of them."""
+    if only is not None:
+        return _declare_procedures(site, keys, ecc, only)
     from thutuc.print.qr import qr_targets
 
     slug = site_slug(site)
@@ -257,6 +284,37 @@ def declare(
             made_of = (file, printed, site.root, files.digest_or_none(file))
             add("glyphs", file, made_of, affinity, _printed_files(printed))
     return artifacts
+
+
+def _declare_procedures(
+    site: Site, keys: Keys, ecc: str, recipes: frozenset[str]
+) -> list[Artifact]:
+    """The pages and SVG codes of the procedures read from `recipes`, as `declare`
+    makes them (the same ids, inputs and affinity)."""
+    from thutuc.print.qr import procedure_target
+
+    slug = site_slug(site)
+    artifacts = []
+    for spec in procedure_pages(site, recipes):
+        inputs = (site.root, keys.site_templates, site.config, spec)
+        artifact_id, affinity = f"{slug}|page|{spec.path}", _affinity(spec)
+        key = keys.key_of(artifact_id, "page", inputs, affinity)
+        artifacts.append(Artifact(artifact_id, "page", slug, inputs, key, affinity))
+    for procedure in site.active_procedures:
+        if procedure.recipe is not None and procedure.recipe.key in recipes:
+            target = procedure_target(site, procedure)
+            artifact_id, affinity = f"{slug}|qr-svg|{target.name}", procedure.recipe.key
+            key = keys.key_of(artifact_id, "qr-svg", (target, ecc), affinity)
+            artifacts.append(Artifact(artifact_id, "qr-svg", slug, (target, ecc), key, affinity))
+    return artifacts
+
+
+def kept_artifact(artifact_id: str, record: ArtifactRecord) -> Artifact:
+    """An artifact of the last build taken as it is, not declared again: its key
+    holds and its files are in the output (pipeline.Build.plan checks both), so it
+    is kept, never built, and needs no inputs."""
+    site, kind, _ = artifact_id.split("|", 2)
+    return Artifact(artifact_id, kind, site, None, record.key)
 
 
 def png_inputs(target: QrTarget, ecc: str) -> tuple[str, str, str]:

@@ -153,7 +153,8 @@ class Outputs:
 
     def made_from_outputs(self, sites: Iterable[Site], posters: bool, ecc: str) -> None:
         """For each site, the service worker, versioned by every other file of the
-        site, and the contact sheet of its codes and posters."""
+        site, and the contact sheet of its codes and posters (their kinds are
+        artifacts.MADE_FROM_OUTPUTS)."""
         from thutuc.site.render import service_worker
 
         sites = list(sites)

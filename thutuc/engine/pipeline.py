@@ -173,6 +173,7 @@ class Edit:
 
     files: frozenset[str]
     summaries: bool
+    recipes: frozenset[str] = frozenset()  # the keys of those procedures' recipes
 
     def outdates(self, kind: str, record: ArtifactRecord) -> bool:
         """Whether print material kept by a --no-posters build may now show something
@@ -516,7 +517,15 @@ class Build:
     # plan
 
     def plan(self) -> None:
-        from thutuc.engine.artifacts import PRINT_KINDS, Keys, declare, markers, templates_digest
+        from thutuc.engine.artifacts import (
+            Keys,
+            declare,
+            is_declared_web_artifact,
+            is_print_material,
+            kept_artifact,
+            markers,
+            templates_digest,
+        )
 
         assert self.project is not None and self.files is not None
         keys = self.keys_made = Keys(templates_digest(self.files))
@@ -536,8 +545,16 @@ class Build:
                 "\0".join(p.summary.fingerprint for p in shown).encode()
             )
             self._reuse_keys(slug, shown, changed, before[slug], keys)
-            declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop)
+            only = self._edited_recipes(slug, before[slug])
+            declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop, only)
             planned.setdefault(slug, []).extend(declared)
+            if only is not None:
+                ids = {artifact.id for artifact in planned[slug]}
+                planned[slug] += [
+                    kept_artifact(artifact_id, record)
+                    for artifact_id, record in before[slug].items()
+                    if artifact_id not in ids and is_declared_web_artifact(artifact_id)
+                ]
         for slug, declared in planned.items():
             previous = before[slug]
             for artifact in declared:
@@ -554,13 +571,25 @@ class Build:
                     self.dirty.append(artifact)
             ids = {a.id for a in declared}
             for artifact_id, record in previous.items():  # print material, when not drawn now
-                kind = artifact_id.split("|", 2)[1]
-                if (
-                    not posters
-                    and kind in (*PRINT_KINDS, "contact-sheet")
-                    and artifact_id not in ids
-                ):
+                if not posters and is_print_material(artifact_id) and artifact_id not in ids:
                     self.carried[artifact_id] = record
+
+    def _edited_recipes(self, slug: str, previous: Artifacts) -> frozenset[str] | None:
+        """The recipes whose artifacts alone are declared again, when every other
+        web artifact of the site is kept as the last build made it: a --no-posters
+        build after an edit that changed no summary (a body's), with the output
+        holding every file of the last build's web artifacts. None: declare all."""
+        from thutuc.engine.artifacts import is_declared_web_artifact
+
+        edit = self.edits.get(slug)
+        if edit is None or edit.summaries or self.options.posters:
+            return None
+        for artifact_id, record in previous.items():
+            if is_declared_web_artifact(artifact_id) and (
+                record.outdated or not self._in_live(record)
+            ):
+                return None
+        return edit.recipes
 
     def _plan_basis(self, shown: list[Procedure], keys: Keys) -> str:
         """What a site's artifact keys are worked out from besides its procedures'
@@ -611,7 +640,8 @@ class Build:
             edited = frozenset(p.summary.source for p, _ in read_again)
         known = {artifact_id: record.key for artifact_id, record in previous.items()}
         keys.reuse(known, {recipe.key for _, recipe in read_again}, edited)
-        self.edits[slug] = Edit(frozenset(own), edited is not None)
+        recipes_read = frozenset(recipe.key for _, recipe in read_again)
+        self.edits[slug] = Edit(frozenset(own), edited is not None, recipes_read)
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)

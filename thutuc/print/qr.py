@@ -37,7 +37,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from thutuc.content.model import CONTACTS_PATH, HOME_PATH, Site
+from thutuc.content.model import CONTACTS_PATH, HOME_PATH, Procedure, Site
 from thutuc.content.text import nfc
 
 QUIET_ZONE = 4  # modules of blank paper around a symbol (ISO/IEC 18004)
@@ -69,17 +69,15 @@ def qr_targets(site: Site) -> list[QrTarget]:
                 site.absolute_url(field.url_path),
             )
         )
-    for procedure in site.active_procedures:  # a retired page keeps its printed codes
-        targets.append(
-            QrTarget(
-                f"thu-tuc-{procedure.code}",
-                procedure.title,
-                procedure.url_path,
-                site.absolute_url(procedure.url_path),
-            )
-        )
+    # a retired page keeps its printed codes
+    targets += [procedure_target(site, procedure) for procedure in site.active_procedures]
     targets.append(QrTarget("lien-he", "Liên hệ", CONTACTS_PATH, site.absolute_url(CONTACTS_PATH)))
     return targets
+
+
+def procedure_target(site: Site, procedure: Procedure) -> QrTarget:
+    path = procedure.url_path
+    return QrTarget(f"thu-tuc-{procedure.code}", procedure.title, path, site.absolute_url(path))
 
 
 @dataclass(frozen=True)

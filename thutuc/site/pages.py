@@ -253,6 +253,18 @@ def page_specs(site: Site) -> list[PageSpec]:
     return [spec for here in languages_of(site) for spec in _pages_in(here)]
 
 
+def procedure_pages(site: Site, recipes: frozenset[str]) -> list[PageSpec]:
+    """The pages of the procedures read from `recipes` (recipe keys), in every
+    language, as page_specs makes them: what an edit build declares of a site
+    whose other pages keep their keys (engine/artifacts.declare)."""
+    return [
+        procedure_page(here.site, p, here)
+        for here in languages_of(site)
+        for p in here.site.procedures
+        if p.recipe is not None and p.recipe.key in recipes
+    ]
+
+
 def _pages_in(here: LanguagePages) -> list[PageSpec]:
     site = here.site
     listed = site.listed()  # lists show summaries: a body edit changes none of them
