@@ -150,3 +150,27 @@ def test_a_failure_after_the_swap_says_the_new_pages_are_in(make_site) -> None:
     assert "Trang mới đã vào thư mục đầu ra" in result.output
     assert "Trang cũ" not in result.output
     assert (root / "output" / "1.000001" / "index.html").is_file()
+
+
+def test_a_stop_says_what_it_did_to_the_output_and_only_where_there_is_one(
+    make_site, monkeypatch
+) -> None:
+    """Ctrl+C while the build records its addresses, after the new pages went in: the
+    message says they are in, not that the old ones stayed. A stop of `check`, which
+    writes no output, says nothing of an output folder."""
+    from thutuc.engine import pipeline, sites
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    root = make_site({"procedures/ho-tich/t1.md": bare("1.000001")})
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "record_published", stopped)
+        result = run("build", "--project", str(root), "--no-posters")
+    assert result.exit_code == 130, result.output
+    assert "ghi lại…\nĐã dừng giữa chừng. Trang mới đã vào thư mục đầu ra" in result.output
+    assert "Trang cũ" not in result.output
+    monkeypatch.setattr(sites, "load_sites", stopped)
+    result = run("check", "--project", str(root))
+    assert result.exit_code == 130, result.output
+    assert "Đã dừng (Ctrl+C)." in result.output and "thư mục đầu ra" not in result.output

@@ -146,16 +146,17 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (KeyboardInterrupt, BuildInterrupted) as stopped:
-            click.secho(
-                f"Đã dừng giữa chừng. {_UNTOUCHED}",
-                fg="red",
-                err=True,
-            )
+            where = progress()
+            where.end_line()
+            click.secho(f"Đã dừng giữa chừng. {where.output_state('build')}", fg="red", err=True)
             sys.exit(143 if isinstance(stopped, BuildInterrupted) else 130)
         except BuildFailed as failed:
+            where = progress()
+            where.end_line()
             show_problems(failed.problems, bool(kwargs.get("verbose")))
+            state = where.output_state("build")
             click.secho(
-                f"Không dựng được trang: {summary_line(failed.problems)}. {_UNTOUCHED}",
+                f"Không dựng được trang: {summary_line(failed.problems)}. {state}",
                 fg="red",
                 err=True,
             )
@@ -173,10 +174,17 @@ class Progress:
     line_open: bool = False  # a step's "…" was printed without its time yet
     swapped: bool = False  # the new output is live: a later failure must say so
 
+    def end_line(self) -> None:
+        """End a step's line left open ("  ghi lại…"), so a message starts on its own."""
+        if self.line_open:
+            click.echo("", err=True)
+            self.line_open = False
+
     def output_state(self, command: str) -> str:
-        """What a failure did to the output folders, said truthfully: nothing
-        for commands that write no site (check, import, compare, new)."""
-        if command not in ("build", "serve"):
+        """What a stop or failure did to the output folders, said truthfully: nothing
+        for commands that write none (check, import, compare, new, and serve, which
+        builds in a preview folder of its own)."""
+        if command != "build":
             return ""
         if self.swapped:
             return (
@@ -244,9 +252,8 @@ class ThutucGroup(click.Group):
         except KeyboardInterrupt:
             if where.debug:
                 raise
-            # serve writes only its own preview folder, never output/
-            untouched = "" if ctx.invoked_subcommand == "serve" else f" {_UNTOUCHED}"
-            click.secho(f"Đã dừng (Ctrl+C).{untouched}", err=True)
+            state = where.output_state(ctx.invoked_subcommand or "")
+            click.secho(f"Đã dừng (Ctrl+C). {state}".rstrip(), err=True)
             sys.exit(130)
         except Exception as exc:
             if where.debug:
@@ -254,8 +261,7 @@ class ThutucGroup(click.Group):
             self.report_crash(ctx, exc, where)
 
     def report_crash(self, ctx: click.Context, exc: Exception, where: Progress) -> NoReturn:
-        if where.line_open:
-            click.echo("", err=True)
+        where.end_line()
         command = ctx.invoked_subcommand or ""
         step = where.step or command
         file = file_of(exc)
