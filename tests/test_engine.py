@@ -625,6 +625,109 @@ def test_a_file_changed_in_the_output_by_hand_is_rebuilt(make_site) -> None:
     assert page.read_bytes() == good
 
 
+def age_folders(root: Path, seconds: float = 3600) -> None:
+    """Every folder under `root` as if last changed `seconds` ago; files as they are."""
+    then = time.time() - seconds
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(folder, (then, then))
+
+
+def manifest_of(root: Path) -> tuple[staging.Manifest, int]:
+    """What a build's head says output/ holds, and since when (staging.inspect)."""
+    from thutuc.engine.state import read_head
+
+    [head_file] = (root / ".thutuc-cache").glob("state-*.head")
+    head = read_head(head_file.parent, head_file.name.removeprefix("state-").removesuffix(".head"))
+    return head.live["out"], head.settled_ns
+
+
+TAMPERINGS = {
+    "a file added": lambda out: (out / "1.001193/ghi-chu.txt").write_text("viết tay"),
+    "an empty folder added": lambda out: (out / "1.001193/cu").mkdir(),
+    "a folder of files added": lambda out: write_files(out / "1.001193", {"cu/a.html": "?"}),
+    "a file changed in place": lambda out: (out / "1.001193/index.html").open("a").write("x"),
+    "a file deleted": lambda out: (out / "1.001193/index.html").unlink(),
+    "a folder in place of a file": lambda out: (
+        (out / "sw.js").unlink(),
+        (out / "sw.js").mkdir(),
+    ),
+    "a file in place of a folder": lambda out: (
+        shutil.rmtree(out / "1.001193"),
+        (out / "1.001193").write_text("?"),
+    ),
+    "a link in place of a file": lambda out: (
+        (out / "sitemap.xml").unlink(),
+        (out / "sitemap.xml").symlink_to(out / "robots.txt"),
+    ),
+    "a file moved to another folder": lambda out: os.replace(
+        out / "1.001193/index.html", out / "ho-tich/index-cu.html"
+    ),
+}
+
+
+@pytest.mark.parametrize("tampering", TAMPERINGS)
+def test_a_folder_left_as_it_was_is_not_listed_and_nothing_done_by_hand_is_missed(
+    make_site, tampering: str
+) -> None:
+    """A folder whose time has not moved since the last build began holds what that
+    build left (an entry added, removed or renamed sets its folder's time), so
+    `inspect` looks only at its files, one by one. Whatever is done to the output
+    by hand, it finds what a listing of every folder finds, and the next build
+    gives a cold build's output again."""
+    root = make_site({"procedures/ho-tich/a.md": procedure("1.000002", "Thủ tục hai")})
+    build(BuildOptions(root, posters=False))
+    good = files_of(root / "output")
+    manifest, settled = manifest_of(root)
+    out = root / "output"
+    age_folders(out)
+    assert staging.inspect(out, manifest, settled) == (manifest, False)
+    TAMPERINGS[tampering](out)
+    assert staging.inspect(out, manifest, settled) == staging.inspect(out, manifest)
+    build(BuildOptions(root, posters=False))
+    assert files_of(root / "output") == good
+
+
+def test_an_edit_build_lists_only_the_output_folders_changed_since_the_last(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"procedures/ho-tich/a.md": procedure("1.000002", "Thủ tục hai")})
+    build(BuildOptions(root, posters=False))
+    age_folders(root / "output")
+    (root / "output/1.001193/ghi-chu.txt").write_text("viết tay")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counted(path: str = ".") -> object:
+        if Path(path).is_relative_to(root / "output"):
+            listed.append(Path(path).relative_to(root / "output").as_posix())
+        return real_scandir(path)
+
+    monkeypatch.setattr(staging.os, "scandir", counted)
+    build(BuildOptions(root, posters=False))
+    assert listed == ["1.001193"]
+    assert not (root / "output/1.001193/ghi-chu.txt").exists()
+
+
+def test_a_failed_build_does_not_vouch_for_the_output_folders(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a build that finished says since when the output holds just its manifest:
+    a failed one (here at a time far ahead) leaves that moment as it was, so a file
+    added by hand before it is still found and removed by the next build."""
+    root = make_site()
+    build(BuildOptions(root, posters=False))
+    (root / "output/1.001193/ghi-chu.txt").write_text("viết tay")
+    write_files(root, {"procedures/ho-tich/hong.md": "---\ntitle: x\n"})
+    ahead = time.time_ns() + 3600 * 10**9
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time_ns", lambda: ahead)
+        with pytest.raises(BuildFailed):
+            build(BuildOptions(root, posters=False))
+    (root / "procedures/ho-tich/hong.md").unlink()
+    build(BuildOptions(root, posters=False))
+    assert not (root / "output/1.001193/ghi-chu.txt").exists()
+
+
 def test_a_swap_cut_short_is_finished_by_the_next_build(make_site) -> None:
     """A build killed between the renames of the swap: the journal says how far it got."""
     root = make_site()

@@ -316,6 +316,7 @@ class Build:
     ) -> None:
         self.options, self.on_step, self.session = options, on_step, session
         self.start = time.perf_counter()
+        self.began_ns = 0  # when read() began (time.time_ns)
         self.problems = Problems()
         self.cache = state_dir(options.project)
         self.name = state_name(options.out_dir, options.qr_dir)
@@ -423,6 +424,7 @@ class Build:
     # read
 
     def read(self) -> None:
+        self.began_ns = time.time_ns()  # before the output folders are looked at
         root = self.options.project
         self.files = SourceFiles(root, self.head.stamps, self.head.recorded_ns)
         stamps = self.files.all_stamps()
@@ -433,8 +435,11 @@ class Build:
         today = clock.today()
         self.expired = {s for s, h in self.head.sites.items() if h.expires and h.expires <= today}
         self.key = self.project_key()
+        # a clock set back since then: folder times say nothing, every folder is listed
+        settled = self.head.settled_ns if self.head.settled_ns <= self.began_ns else 0
         for tree, folder in zip(TREES, self._folders(), strict=True):
-            self.live[tree], extra = staging.inspect(folder, self.head.live.get(tree, {}))
+            manifest = self.head.live.get(tree, {})
+            self.live[tree], extra = staging.inspect(folder, manifest, settled)
             self.extra = self.extra or extra
 
     def project_key(self) -> str:
@@ -761,6 +766,7 @@ class Build:
         if success:
             self.expired = set()  # loaded again today: what came due is applied
             self.key = self.project_key()
+            head.settled_ns = self.began_ns
         head.project_key = self.key if success else ""
         if success:
             self._save_sites(head)

@@ -110,6 +110,9 @@ class Head:
     notes: list[SiteNotes] = field(default_factory=list)
     live: dict[str, Manifest] = field(default_factory=dict)  # tree name → manifest
     spare: dict[str, Manifest] = field(default_factory=dict)
+    # When the last build that finished began: the live folders have held just their
+    # manifests since then, but for what was changed after (staging.inspect).
+    settled_ns: int = 0
     git_head: str = ""
     git_dates: dict[str, date] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # for the summary line
