@@ -1191,3 +1191,26 @@ def test_no_posters_keeps_a_poster_whose_preview_was_deleted_and_flags_it(
     assert outdated_print(kept) == {"qr/ap-phich/the-1.000001.pdf"}
     build(BuildOptions(root, record_published=False))
     assert files_of(root / "qr") == drawn
+
+
+def test_the_build_state_keeps_a_spare_as_its_differences_from_its_live_folder() -> None:
+    """A spare holds what its live folder held a build ago: the head stores only how
+    they differ (a file more, one less, one changed), and reads back the same."""
+    import pickle
+
+    from thutuc.content.files import Stamp
+    from thutuc.engine.state import Head, OutputFile
+
+    live = {f"{n}/index.html": OutputFile(n, n, f"d{n}") for n in range(1000)}
+    spare = dict(live)
+    del spare["1/index.html"]
+    spare["2/index.html"] = OutputFile(2, 99, "old")
+    spare["moi/index.html"] = OutputFile(5, 5, "new")
+    head = Head(
+        stamps={"site.yml": Stamp(1, 2, "s")},
+        live={"out": live, "qr": {}},
+        spare={"out": spare, "qr": {"a.svg": OutputFile(1, 1, "q")}, "other": {}},
+    )
+    stored = pickle.dumps(head)
+    assert pickle.loads(stored) == head
+    assert len(stored) < len(pickle.dumps(live)) * 1.3  # the spare is not stored whole again
