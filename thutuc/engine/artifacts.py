@@ -218,17 +218,14 @@ def declare(
     def add(
         kind: str, name: str, inputs: Any, affinity: str = "", shows: tuple[str, ...] = ()
     ) -> None:
-        artifact_id = f"{slug}|{kind}|{name}"
-        if artifact_id in seen:  # two forms of a page naming the same file: one copy
+        if f"{slug}|{kind}|{name}" in seen:  # two forms of a page naming the same file: one copy
             return
-        seen.add(artifact_id)
-        key = keys.key_of(artifact_id, kind, inputs, affinity)
-        artifacts.append(Artifact(artifact_id, kind, slug, inputs, key, affinity, shows))
+        artifacts.append(_keyed(keys, slug, kind, name, inputs, affinity, shows))
+        seen.add(artifacts[-1].id)
 
     specs = page_specs(site)  # every language's
     for spec in [*specs, *redirect_pages(site), *offline_page(site)]:
-        inputs = (site.root, keys.site_templates, site.config, spec)
-        add("page", spec.path or "index.html", inputs, _affinity(spec))
+        add("page", *_page(site, keys, spec))
     add(
         "sitemap",
         "sitemap.xml",
@@ -294,19 +291,38 @@ def _declare_procedures(
     from thutuc.print.qr import procedure_target
 
     slug = site_slug(site)
-    artifacts = []
-    for spec in procedure_pages(site, recipes):
-        inputs = (site.root, keys.site_templates, site.config, spec)
-        artifact_id, affinity = f"{slug}|page|{spec.path}", _affinity(spec)
-        key = keys.key_of(artifact_id, "page", inputs, affinity)
-        artifacts.append(Artifact(artifact_id, "page", slug, inputs, key, affinity))
+    artifacts = [
+        _keyed(keys, slug, "page", *_page(site, keys, spec))
+        for spec in procedure_pages(site, recipes)
+    ]
     for procedure in site.active_procedures:
         if procedure.recipe is not None and procedure.recipe.key in recipes:
             target = procedure_target(site, procedure)
-            artifact_id, affinity = f"{slug}|qr-svg|{target.name}", procedure.recipe.key
-            key = keys.key_of(artifact_id, "qr-svg", (target, ecc), affinity)
-            artifacts.append(Artifact(artifact_id, "qr-svg", slug, (target, ecc), key, affinity))
+            inputs = (target, ecc)
+            artifacts.append(
+                _keyed(keys, slug, "qr-svg", target.name, inputs, procedure.recipe.key)
+            )
     return artifacts
+
+
+def _keyed(
+    keys: Keys,
+    slug: str,
+    kind: str,
+    name: str,
+    inputs: Any,
+    affinity: str = "",
+    shows: tuple[str, ...] = (),
+) -> Artifact:
+    artifact_id = f"{slug}|{kind}|{name}"
+    key = keys.key_of(artifact_id, kind, inputs, affinity)
+    return Artifact(artifact_id, kind, slug, inputs, key, affinity, shows)
+
+
+def _page(site: Site, keys: Keys, spec: PageSpec) -> tuple[str, tuple[Any, ...], str]:
+    """A page's name, inputs and affinity, as an artifact."""
+    inputs = (site.root, keys.site_templates, site.config, spec)
+    return spec.path or "index.html", inputs, _affinity(spec)
 
 
 def kept_artifact(artifact_id: str, record: ArtifactRecord) -> Artifact:

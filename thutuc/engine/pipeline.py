@@ -173,7 +173,7 @@ class Edit:
 
     files: frozenset[str]
     summaries: bool
-    recipes: frozenset[str] = frozenset()  # the keys of those procedures' recipes
+    recipes: frozenset[str]  # the keys of those procedures' recipes
 
     def outdates(self, kind: str, record: ArtifactRecord) -> bool:
         """Whether print material kept by a --no-posters build may now show something
@@ -644,8 +644,8 @@ class Build:
         if last.summaries != self.summary_digests[slug]:  # only theirs can have changed
             edited = frozenset(p.summary.source for p, _ in read_again)
         known = {artifact_id: record.key for artifact_id, record in previous.items()}
-        keys.reuse(known, {recipe.key for _, recipe in read_again}, edited)
         recipes_read = frozenset(recipe.key for _, recipe in read_again)
+        keys.reuse(known, set(recipes_read), edited)
         self.edits[slug] = Edit(frozenset(own), edited is not None, recipes_read)
 
     def _in_live(self, record: ArtifactRecord) -> bool:
