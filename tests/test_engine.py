@@ -676,7 +676,7 @@ def test_a_folder_left_as_it_was_is_not_listed_and_nothing_done_by_hand_is_misse
     gives a cold build's output again."""
     root = make_site({"procedures/ho-tich/a.md": procedure("1.000002", "Thủ tục hai")})
     build(BuildOptions(root, posters=False))
-    good = files_of(root / "output")
+    good, good_folders = files_of(root / "output"), folders_in(root / "output")
     manifest, settled = manifest_of(root)
     out = root / "output"
     age_folders(out)
@@ -684,7 +684,55 @@ def test_a_folder_left_as_it_was_is_not_listed_and_nothing_done_by_hand_is_misse
     TAMPERINGS[tampering](out)
     assert staging.inspect(out, manifest, settled) == staging.inspect(out, manifest)
     build(BuildOptions(root, posters=False))
-    assert files_of(root / "output") == good
+    assert files_of(root / "output") == good and folders_in(root / "output") == good_folders
+
+
+def folders_in(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
+@pytest.mark.parametrize("tampering", TAMPERINGS)
+def test_a_change_made_by_hand_does_not_come_back_through_the_spare(
+    make_site, tmp_path: Path, tampering: str
+) -> None:
+    """The build that puts a hand-changed output right swaps it out as its spare, with
+    the change in it: the next builds clear it, and never swap the change back in
+    nor fail on it (a file where a page's folder goes)."""
+    root = make_site({"procedures/ho-tich/a.md": procedure("1.000002", "Thủ tục hai")})
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    paths = set(files_of(root / "output")) | folders_in(root / "output")
+    TAMPERINGS[tampering](root / "output")
+    for n, name in enumerate(["", "a.md", "khai-sinh.md", "a.md", ""]):  # "": no edit
+        if name:
+            path = root / "procedures/ho-tich" / name
+            path.write_text(path.read_text() + f"\nSửa lần {n}.\n")
+        build(options)
+        assert set(files_of(root / "output")) | folders_in(root / "output") == paths, n
+    assert_output_is_a_cold_builds(root, tmp_path / "cold")
+    assert folders_in(root / "output") == folders_in(tmp_path / "cold/out")
+
+
+def test_what_is_put_later_in_a_folder_added_by_hand_is_found(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty folder added to output/ counts as a change: once its parent's time
+    is old, a file put in it later would not be seen. (The margin for a coarse
+    clock is made short here, so the steps need not wait two seconds.)"""
+    monkeypatch.setattr(staging, "RACY_NS", 50_000_000)
+    root = make_site()
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    (root / "output/1.001193/cu").mkdir()
+    time.sleep(0.2)
+    page = root / "procedures/ho-tich/khai-sinh.md"  # a change no page shows: no swap
+    page.write_text(page.read_text().replace("---\n", "---\n# ghi chú\n", 1))
+    build(options)
+    time.sleep(0.2)
+    (root / "output/1.001193/cu").mkdir(exist_ok=True)
+    (root / "output/1.001193/cu/x.html").write_text("?")
+    build(options)
+    assert not (root / "output/1.001193/cu").exists()
 
 
 def test_an_edit_build_lists_only_the_output_folders_changed_since_the_last(

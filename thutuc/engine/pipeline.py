@@ -330,6 +330,7 @@ class Build:
         self.key = ""
         self.live: dict[str, Manifest] = {}  # as found: files changed by hand dropped
         self.extra = False  # the live folders hold files the last build did not make
+        self.changed_by_hand: set[str] = set()  # the trees whose live folder that is
         self.project: Project | None = None
         self.kept_sites: list[str] = []  # communes left as they are
         self.clean: list[tuple[Artifact, ArtifactRecord]] = []
@@ -440,7 +441,9 @@ class Build:
         for tree, folder in zip(TREES, self._folders(), strict=True):
             manifest = self.head.live.get(tree, {})
             self.live[tree], extra = staging.inspect(folder, manifest, settled)
-            self.extra = self.extra or extra
+            if extra:
+                self.changed_by_hand.add(tree)
+                self.extra = True
 
     def project_key(self) -> str:
         """The whole build's inputs; a site whose day has come (a retirement) changes it."""
@@ -774,8 +777,11 @@ class Build:
             self.body.records = self.body.records.kept(set(head.stamps))
         write_state(self.cache, self.name, head, self.body)
         if success and self.outputs is not None:
-            for tree in self.outputs.trees.values():
-                tree.settled()
+            for name, tree in self.outputs.trees.items():
+                # a live folder changed by hand is the spare now, with whatever was added
+                # to it: the next build checks it file by file and clears it
+                if name not in self.changed_by_hand:
+                    tree.settled()
         if self.session is not None:
             self.session.name, self.session.head, self.session.body = self.name, head, self.body
 

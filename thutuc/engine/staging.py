@@ -86,9 +86,10 @@ def _clear(path: str) -> None:
         os.unlink(path)
 
 
-def _files(root: Path) -> dict[str, os.stat_result]:
-    """Every file under `root` with its stat, by root-relative path."""
-    found: dict[str, os.stat_result] = {}
+def _walk(root: Path) -> tuple[dict[str, os.stat_result], list[str]]:
+    """Every file under `root` with its stat, and every folder, by root-relative path."""
+    files: dict[str, os.stat_result] = {}
+    folders: list[str] = []
     stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -98,15 +99,29 @@ def _files(root: Path) -> dict[str, os.stat_result]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
+                folders.append(prefix + entry.name)
                 stack.append((entry.path, f"{prefix}{entry.name}/"))
             else:
-                found[prefix + entry.name] = entry.stat(follow_symlinks=False)
-    return found
+                files[prefix + entry.name] = entry.stat(follow_symlinks=False)
+    return files, folders
+
+
+def _folders_of(manifest: Manifest) -> set[str]:
+    """Every folder the manifest has a file in, and their parents ("" the root)."""
+    folders = {""}
+    for rel in manifest:
+        parent = rel.rpartition("/")[0]
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return folders
 
 
 def inspect(root: Path, manifest: Manifest, settled_ns: int = 0) -> tuple[Manifest, bool]:
     """The entries of `manifest` whose file is still there as recorded (size, mtime),
-    and whether the folder holds anything else (a file someone added or changed).
+    and whether the folder holds anything else: a file or folder someone added, a
+    file changed. (A folder added, even empty, counts: once its parent's time is
+    old, what is put in it later would not be seen.)
 
     `settled_ns`: a moment since which the folder held just the manifest's files
     (when the last build that left it so began). Adding, removing or renaming an
@@ -114,12 +129,13 @@ def inspect(root: Path, manifest: Manifest, settled_ns: int = 0) -> tuple[Manife
     margin for a coarse clock, RACY_NS) is not listed: each of its files is looked
     at alone. A province's output is 27,000 files in 13,000 folders; listing every
     folder took half a second of each edit build. 0: list every folder."""
+    folders = _folders_of(manifest)
     if not settled_ns:
-        files = _files(root)
+        files, found = _walk(root)
         same = {rel: entry for rel, entry in manifest.items() if _same(files.get(rel), entry)}
-        return same, len(files) != len(same)
+        return same, len(files) != len(same) or not folders.issuperset(found)
     base = os.fspath(root)
-    listed, extra = _changed_folders(base, manifest, settled_ns - RACY_NS)
+    listed, extra = _changed_folders(base, manifest, folders, settled_ns - RACY_NS)
     same = {}
     for rel, entry in manifest.items():
         info = listed.get(rel)
@@ -130,8 +146,8 @@ def inspect(root: Path, manifest: Manifest, settled_ns: int = 0) -> tuple[Manife
                 continue  # gone
         if _same(info, entry):
             same[rel] = entry
-        elif not stat.S_ISDIR(info.st_mode):  # a folder in its place: its folder was listed
-            extra = True  # changed by hand, or a link in its place
+        else:  # changed by hand, or a link or folder in its place
+            extra = True
     return same, extra
 
 
@@ -144,17 +160,11 @@ def _same(info: os.stat_result | None, entry: OutputFile) -> bool:
 
 
 def _changed_folders(
-    base: str, manifest: Manifest, since_ns: int
+    base: str, manifest: Manifest, folders: set[str], since_ns: int
 ) -> tuple[dict[str, os.stat_result], bool]:
-    """The files of each folder of `manifest` whose mtime is not older than
-    `since_ns`, listed, with their stat; and whether one holds a file the manifest
+    """The files of each of `folders` whose mtime is not older than `since_ns`,
+    listed, with their stat; and whether one holds a file or folder the manifest
     does not have there."""
-    folders = {""}  # every folder the manifest has a file in, and their parents
-    for rel in manifest:
-        parent = rel.rpartition("/")[0]
-        while parent not in folders:
-            folders.add(parent)
-            parent = parent.rpartition("/")[0]
     listed: dict[str, os.stat_result] = {}
     extra = False
     for folder in folders:
@@ -169,8 +179,7 @@ def _changed_folders(
         for entry in entries:
             rel = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                # a folder the manifest lacks counts by its files, as in a listing
-                extra = extra or (rel not in folders and bool(_files(Path(entry.path))))
+                extra = extra or rel not in folders
             elif rel in manifest:
                 listed[rel] = entry.stat(follow_symlinks=False)
             else:
@@ -178,8 +187,19 @@ def _changed_folders(
     return listed, extra
 
 
-def verified(root: Path, manifest: Manifest) -> Manifest:
-    return inspect(root, manifest)[0]
+def _cleared(root: Path, manifest: Manifest) -> Manifest:
+    """The entries of `manifest` still in `root` as recorded; everything else in
+    `root` removed first (what a killed build half wrote, what was added to a live
+    folder by hand before it became the spare), a file where a folder must go too."""
+    files, folders = _walk(root)
+    same = {rel: entry for rel, entry in manifest.items() if _same(files.get(rel), entry)}
+    for rel in files.keys() - same.keys():
+        os.unlink(os.path.join(root, rel))
+    needed = _folders_of(same)
+    for folder in sorted(folders, key=len, reverse=True):  # the deepest first: emptied
+        if folder not in needed:
+            os.rmdir(os.path.join(root, folder))
+    return same
 
 
 def untouched_flag(spare: Path) -> Path:
@@ -200,7 +220,6 @@ class Tree:
         self.live_files = live_files
         self.spare_files = spare_files
         self.written: Manifest = {}  # by this build
-        self._unknown: set[str] = set()  # files in the spare its manifest does not list
         self._made_folders: set[str] = set()
 
     def prepare(self) -> None:
@@ -211,9 +230,7 @@ class Tree:
             self.spare.mkdir(parents=True)
             self.spare_files = {}
         elif not flag.exists():
-            files = _files(self.spare)
-            self.spare_files, _ = inspect(self.spare, self.spare_files)
-            self._unknown = set(files) - set(self.spare_files)
+            self.spare_files = _cleared(self.spare, self.spare_files)
         flag.unlink(missing_ok=True)  # from now on the spare changes
 
     def write(self, rel: str, data: bytes) -> OutputFile:
@@ -258,7 +275,7 @@ class Tree:
     def finish(self) -> None:
         """Remove from the spare every file this build did not write or keep, then
         the folders that leaves empty."""
-        stale = (set(self.spare_files) | self._unknown) - set(self.written)
+        stale = set(self.spare_files) - set(self.written)
         folders = set()
         for rel in stale:
             with contextlib.suppress(FileNotFoundError):
