@@ -713,6 +713,29 @@ def test_a_change_made_by_hand_does_not_come_back_through_the_spare(
     assert folders_in(root / "output") == folders_in(tmp_path / "cold/out")
 
 
+def test_two_output_folders_swapped_by_hand_do_not_come_back_through_the_spare(
+    make_site, tmp_path: Path
+) -> None:
+    """Folders keep their own times when renamed, so two swapped by hand (long after
+    the build made them) are not listed: their pages are missing, and the build that
+    puts them back does not vouch for the folder it swaps out as its spare."""
+    root = make_site({"procedures/ho-tich/a.md": procedure("1.000002", "Thủ tục hai")})
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    out = root / "output"
+    paths = set(files_of(out)) | folders_in(out)
+    age_folders(out)
+    os.replace(out / "1.001193", out / "tam")  # a page's folder and the fonts'
+    os.replace(out / "fonts", out / "1.001193")
+    os.replace(out / "tam", out / "fonts")
+    for n in range(3):
+        page = root / "procedures/ho-tich/a.md"
+        page.write_text(page.read_text() + f"\nSửa lần {n}.\n")
+        build(options)
+        assert set(files_of(out)) | folders_in(out) == paths, n
+    assert_output_is_a_cold_builds(root, tmp_path / "cold")
+
+
 def test_what_is_put_later_in_a_folder_added_by_hand_is_found(
     make_site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

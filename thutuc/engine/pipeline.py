@@ -330,7 +330,7 @@ class Build:
         self.key = ""
         self.live: dict[str, Manifest] = {}  # as found: files changed by hand dropped
         self.extra = False  # the live folders hold files the last build did not make
-        self.changed_by_hand: set[str] = set()  # the trees whose live folder that is
+        self.changed_by_hand: set[str] = set()  # trees whose live folder is not as made
         self.project: Project | None = None
         self.kept_sites: list[str] = []  # communes left as they are
         self.clean: list[tuple[Artifact, ArtifactRecord]] = []
@@ -441,9 +441,11 @@ class Build:
         for tree, folder in zip(TREES, self._folders(), strict=True):
             manifest = self.head.live.get(tree, {})
             self.live[tree], extra = staging.inspect(folder, manifest, settled)
-            if extra:
+            self.extra = self.extra or extra
+            # A file gone or changed: its folder may hold anything now (two folders
+            # swapped by hand keep their own times, and are not listed).
+            if extra or len(self.live[tree]) < len(manifest):
                 self.changed_by_hand.add(tree)
-                self.extra = True
 
     def project_key(self) -> str:
         """The whole build's inputs; a site whose day has come (a retirement) changes it."""
