@@ -558,10 +558,10 @@ class Build:
             only = self._edited_recipes(slug, before[slug])
             declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop, only)
             planned.setdefault(slug, []).extend(declared)
-            if only is not None:
+            if only is not None:  # the rest as they are: _edited_recipes checked their files
                 ids = {artifact.id for artifact in planned[slug]}
-                planned[slug] += [
-                    kept_artifact(artifact_id, record)
+                self.clean += [
+                    (kept_artifact(artifact_id, record), record)
                     for artifact_id, record in before[slug].items()
                     if artifact_id not in ids and is_declared_web_artifact(artifact_id)
                 ]
