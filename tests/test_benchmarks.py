@@ -27,7 +27,7 @@ BENCHMARKS = [
         "cold build / hugo",
         True,
     ),
-    (["bench_stages.py", "--procedures", "30"], "these stages take", True),
+    (["bench_stages.py", "--procedures", "30"], "Making the output alone", True),
     (["bench_serve.py", "--procedures", "30", "--edits", "2"], "edits", False),
     (
         [
