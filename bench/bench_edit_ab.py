@@ -1,8 +1,9 @@
-"""Edit builds of two versions of thutuc in turns, on copies of one corpus: what a
-change did to an edit build, apart from this machine's drift (its speed moves by a
-quarter within an hour, so two benchmark runs an hour apart compare little).
+"""Edit builds (or cold ones) of two versions of thutuc in turns, on copies of one
+corpus: what a change did to a build, apart from this machine's drift (its speed
+moves by a quarter within an hour, so two benchmark runs an hour apart compare little).
 
-    python bench/bench_edit_ab.py --old REV [--kind site|commune|catalogue] [--repeat 6]
+    python bench/bench_edit_ab.py --old REV [--kind site|commune|catalogue|cold|cold-province]
+                                  [--repeat 6]
 
 The old version is `git archive REV` unpacked in a temp dir; the new one is this
 working tree. Each builds its own copy of the corpus: bench_site.py's single site
@@ -10,8 +11,10 @@ working tree. Each builds its own copy of the corpus: bench_site.py's single sit
 100 procedures; `commune` edits a commune's own procedure file, `catalogue` one
 catalogue procedure, shown by every commune). After a cold `build --no-posters`
 and one edit build each (the one that readies the spare), the same file is edited
-in both copies, one build each, in turns, `--repeat` times. Reported: the median
-wall time of each version's edit builds, with their range.
+in both copies, one build each, in turns, `--repeat` times. `cold` and
+`cold-province` instead build each copy cold in turns (its output, posters folder
+and build cache removed first), on the single site or the province. Reported: the
+median wall time of each version's builds, with their range.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from bench_province import make_province
 from bench_site import make_site
 from corpus import REPO
 
+EDITS = ("site", "commune", "catalogue")
+COLD = ("cold", "cold-province")
+
 
 def unpack(rev: str, folder: Path) -> Path:
     """The repository at `rev`, without its history."""
@@ -42,13 +48,18 @@ def unpack(rev: str, folder: Path) -> Path:
 
 def corpus(base: Path, kind: str, procedures: int, communes: int) -> tuple[Path, str]:
     """A corpus in `base` and the file an edit appends to, relative to it."""
-    if kind == "site":
+    if kind in ("site", "cold"):
         files = make_site(base, procedures)
-        return base, files[10].relative_to(base).as_posix()
+        return base, files[min(10, len(files) - 1)].relative_to(base).as_posix()
     records = make_province(base, communes, procedures)
     if kind == "commune":
         return base, f"communes/xa-000/procedures/{records[0].folder}/local.md"
     return base, f"procedures/{records[1].folder}/{records[1].code}.md"
+
+
+def clear_output(project: Path) -> None:
+    for made in ("output", "qr", ".thutuc-cache"):
+        shutil.rmtree(project / made, ignore_errors=True)
 
 
 def build_seconds(code: Path, project: Path) -> float:
@@ -64,7 +75,7 @@ def build_seconds(code: Path, project: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--old", required=True, help="the commit to compare with (git rev)")
-    parser.add_argument("--kind", choices=("site", "commune", "catalogue"), default="site")
+    parser.add_argument("--kind", choices=(*EDITS, *COLD), default="site")
     parser.add_argument("--procedures", type=int, help="default 4,000 (site), 100 (province)")
     parser.add_argument("--communes", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=6)
@@ -72,21 +83,26 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="bench-edit-ab-"))
     try:
         versions = {"old": unpack(args.old, base / "old-code"), "new": REPO}
-        procedures = args.procedures or (4000 if args.kind == "site" else 100)
+        single = args.kind in ("site", "cold")
+        procedures = args.procedures or (4000 if single else 100)
         source, edited = corpus(base / "corpus", args.kind, procedures, args.communes)
         copies = {name: base / f"site-{name}" for name in versions}
         for name, copy in copies.items():
             shutil.copytree(source, copy)
             build_seconds(versions[name], copy)  # cold
         times: dict[str, list[float]] = {name: [] for name in versions}
-        for n in range(args.repeat + 1):  # the first edit readies the spare: not counted
+        for n in range(args.repeat + 1):  # not counted: the first (it readies the spare)
             for name, copy in copies.items():
-                path = copy / edited
-                path.write_text(path.read_text("utf-8") + f"\nGhi chú {n}.\n", "utf-8")
+                if args.kind in COLD:
+                    clear_output(copy)
+                else:
+                    path = copy / edited
+                    path.write_text(path.read_text("utf-8") + f"\nGhi chú {n}.\n", "utf-8")
                 seconds = build_seconds(versions[name], copy)
                 if n:
                     times[name].append(seconds)
-        print(f"{args.kind} edit of {edited}, {args.repeat} builds each, in turns:")
+        what = f"{args.kind} builds" if args.kind in COLD else f"{args.kind} edit of {edited}"
+        print(f"{what}, {args.repeat} builds each, in turns:")
         for name, runs in times.items():
             label = f"{name} ({args.old})" if name == "old" else "new (this tree)"
             print(
