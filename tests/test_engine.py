@@ -985,6 +985,61 @@ def start_long_build(root: Path) -> tuple[subprocess.Popen[str], set[int]]:
     raise AssertionError("the build never started its workers")
 
 
+def test_the_pool_sends_ahead_without_waiting_on_a_busy_worker() -> None:
+    """Two chunks in flight to each worker, with messages far larger than a socket's
+    buffer both ways: a worker that read its next chunk only when done with this
+    one would wait to send its answer while the main process waits to send to it."""
+    import threading
+
+    from thutuc.engine import pool as pool_module
+
+    items = [bytes([97 + n % 26]) * 300_000 for n in range(120)]
+    answers: list[object] = []
+    with pool_module.Pool(2) as pool:
+        mapping = threading.Thread(target=lambda: answers.extend(pool.map(bytes.upper, items)))
+        mapping.start()
+        mapping.join(60)
+        stuck = mapping.is_alive()
+        if stuck:
+            pool.terminate()  # ends the map's wait: its thread then fails
+            mapping.join(5)
+    assert not stuck
+    assert pool_module.IN_FLIGHT > 1
+    assert answers == [item.upper() for item in items]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_cold_build_starts_its_workers_before_hashing_and_a_rebuild_does_not(
+    tmp_path: Path,
+) -> None:
+    """The workers' imports overlap the files' hashing when checking will need
+    them; a build with nothing to check starts none."""
+    root = write_files(tmp_path / "site", many(60))
+    options = BuildOptions(root, posters=False, record_published=False, jobs=2)
+    after_reading: list[int] = []
+
+    def on_step(step: str, seconds: float | None) -> None:
+        if step == "đọc tệp" and seconds is not None:
+            after_reading.append(len(worker_processes(os.getpid())))
+
+    build(options, on_step)
+    build(options, on_step)
+    assert after_reading == [2, 0]
+    assert not worker_processes(os.getpid())
+
+
+def test_workers_started_for_nothing_end_at_once() -> None:
+    """Still importing, a worker would read "stop" only when done: it is ended instead."""
+    from thutuc.engine.pool import Pool
+
+    pool = Pool(2)
+    pool.start()
+    start = time.monotonic()
+    pool.close()
+    assert time.monotonic() - start < 0.2  # told to stop, they took 0.3-0.5 s here
+    assert not worker_processes(os.getpid())
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])

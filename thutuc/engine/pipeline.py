@@ -428,6 +428,8 @@ class Build:
         self.began_ns = time.time_ns()  # before the output folders are looked at
         root = self.options.project
         self.files = SourceFiles(root, self.head.stamps, self.head.recorded_ns)
+        if self._many_to_check():
+            self.pool().start()  # the workers import while this process hashes the files
         stamps = self.files.all_stamps()
         # once: the dates are those of this commit, even if one is made during the build
         self.git_head = head_commit(root)
@@ -446,6 +448,26 @@ class Build:
             # swapped by hand keep their own times, and are not listed).
             if extra or len(self.live[tree]) < len(manifest):
                 self.changed_by_hand.add(tree)
+
+    def _many_to_check(self) -> bool:
+        """Whether checking will likely need the pool: many Markdown files new or
+        touched since the last build (a cold build: all of them)."""
+        from thutuc.engine.outputs import POOL_THRESHOLD
+
+        assert self.files is not None
+        if workers(self.options.jobs) <= 1:
+            return False
+        known = self.head.stamps
+        touched = 0
+        for rel, info in self.files.stats.items():
+            before = known.get(rel)
+            if rel.endswith(".md") and (
+                before is None or (before.size, before.mtime_ns) != (info.st_size, info.st_mtime_ns)
+            ):
+                touched += 1
+                if touched >= POOL_THRESHOLD:
+                    return True
+        return False
 
     def project_key(self) -> str:
         """The whole build's inputs; a site whose day has come (a retirement) changes it."""
