@@ -49,7 +49,6 @@ from thutuc.engine.pipeline import BuildOptions, check
 from thutuc.engine.staging import write_output
 from thutuc.problems import Problems
 
-
 MAKING = ("page", "QR code", "write")
 
 
