@@ -152,6 +152,38 @@ def test_a_failure_after_the_swap_says_the_new_pages_are_in(make_site) -> None:
     assert (root / "output" / "1.000001" / "index.html").is_file()
 
 
+def test_a_swap_that_fails_halfway_puts_the_first_folder_back(make_site, monkeypatch) -> None:
+    """qr/ cannot be swapped after output/ was (made read-only mid-build, say): both
+    stay the last build's, as the message says, and the next build puts both in."""
+    from conftest import files_of
+
+    from thutuc.engine import staging
+
+    root = make_site({"procedures/ho-tich/t1.md": bare("1.000001")})
+    assert run("build", "--project", str(root), "--no-posters").exit_code == 0
+    before = {tree: files_of(root / tree) for tree in ("output", "qr")}
+    (root / "site.yml").write_text(
+        (root / "site.yml").read_text("utf-8").replace("name: ", "name: Mới "), "utf-8"
+    )
+    real = staging._swap_one
+
+    def refused(live: Path, spare: Path, temporary: Path) -> None:
+        if live.name == "qr":
+            raise PermissionError(1, "Operation not permitted", str(live))
+        real(live, spare, temporary)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(staging, "_swap_one", refused)
+        result = run("build", "--project", str(root), "--no-posters")
+    assert result.exit_code == 1, result.output
+    assert "Trang cũ" in result.output and "Trang mới đã vào" not in result.output
+    assert {tree: files_of(root / tree) for tree in ("output", "qr")} == before
+    assert not list((root / ".thutuc-cache").glob("swap-*.json"))
+    assert run("build", "--project", str(root), "--no-posters").exit_code == 0
+    assert "Mới " in (root / "output/index.html").read_text("utf-8")
+    assert files_of(root / "qr") != before["qr"]  # the contact sheet names the commune
+
+
 def test_a_stop_says_what_it_did_to_the_output_and_only_where_there_is_one(
     make_site, monkeypatch
 ) -> None:

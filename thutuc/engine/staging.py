@@ -322,9 +322,30 @@ def swap(trees: Iterable[Tree], cache: Path, state: str) -> None:
         plan.append(entry)
     journal = _journal(cache, state)
     journal.write_text(json.dumps(plan), encoding="utf-8")
+    swapped: list[tuple[Path, Path, Path]] = []
     for entry in plan:
-        _swap_one(Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"]))
+        folders = Path(entry["live"]), Path(entry["spare"]), Path(entry["tmp"])
+        try:
+            _swap_one(*folders)
+        except OSError:
+            # One tree new and the other old would be a site whose codes and posters
+            # disagree with its pages: the trees swapped already go back. (Should that
+            # fail too, the journal stays and the next build's `recover` does it.)
+            _put_back(folders, swapped)
+            journal.unlink()
+            raise
+        swapped.append(folders)
     journal.unlink()
+
+
+def _put_back(failed: tuple[Path, Path, Path], swapped: list[tuple[Path, Path, Path]]) -> None:
+    """Undo a swap that failed at `failed`: its own renames so far, then the trees
+    swapped before it, each swapped again."""
+    live, _, temporary = failed
+    if temporary.exists() and not live.exists():  # renames: the live folder had moved aside
+        os.replace(temporary, live)
+    for folders in reversed(swapped):
+        _swap_one(*folders)
 
 
 def _swap_one(live: Path, spare: Path, temporary: Path) -> None:
