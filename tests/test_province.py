@@ -97,6 +97,21 @@ def test_province_index_lists_the_communes(province: Path) -> None:
     assert html.index('href="an/">Xã An') < html.index('href="binh/">Xã Bình')
 
 
+def test_a_shard_past_the_last_commune_builds_nothing(province: Path) -> None:
+    """A CI matrix wider than the province: the jobs past its communes build none
+    (an empty choice of communes used to mean all of them) and leave the output."""
+    cli = ["build", "--project", str(province), "--no-posters", "--shard"]
+    result = CliRunner().invoke(main, [*cli, "2/3"])
+    assert result.exit_code == 0, result.output
+    built = sorted(p.name for p in (province / "output").iterdir() if p.is_dir())
+    assert built == ["binh"]
+    before = files_of(province / "output")
+    result = CliRunner().invoke(main, [*cli, "3/3"])
+    assert result.exit_code == 0, result.output
+    assert "Phần 3/3 không có xã nào: tỉnh có 2 xã" in result.output
+    assert files_of(province / "output") == before
+
+
 def test_commune_option_builds_only_that_commune(province: Path) -> None:
     out = build_all(province, "binh")
     assert (out / "binh/index.html").is_file()

@@ -33,6 +33,7 @@ from thutuc.engine.pipeline import (
     build,
     check,
 )
+from thutuc.engine.sites import communes_if_shard_empty
 from thutuc.problems import BuildFailed, Problems, Severity
 from thutuc.processing import file_of
 
@@ -385,6 +386,14 @@ def build_command(
         project, out, qr, base_url, strict, not no_posters, jobs, ecc,
         print_shop=print_shop, communes=communes, shard=shard,
     )  # fmt: skip
+    if shard is not None and (communes_count := communes_if_shard_empty(options)) is not None:
+        # () would mean every commune further on: a matrix job of none builds none
+        click.echo(
+            f"Phần {shard[0]}/{shard[1]} không có xã nào: tỉnh có {communes_count} xã. "
+            "Không dựng gì; thư mục đầu ra giữ nguyên.",
+            err=True,
+        )
+        return
     result = build(options, step_printer(not quiet))
     finish_build(
         result.problems,

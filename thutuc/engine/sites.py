@@ -66,6 +66,15 @@ def chosen_communes(options: BuildOptions, files: SourceFiles) -> tuple[str, ...
     return tuple(province_communes(files)[number - 1 :: count])
 
 
+def communes_if_shard_empty(options: BuildOptions) -> int | None:
+    """With --shard K/N in a province of fewer than K communes, that slice has none:
+    how many communes there are (a CI matrix wider than the province). Else None."""
+    if options.shard is None or not is_province(options.project):
+        return None
+    files = SourceFiles(options.project)
+    return None if chosen_communes(options, files) else len(province_communes(files))
+
+
 def settings_key(options: BuildOptions) -> str:
     """Every option a build's output and problems depend on, and thutuc's code."""
     o = options
