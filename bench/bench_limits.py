@@ -8,7 +8,9 @@
   for parse_yaml to refuse it (it would expand to 9**9 values);
 - raw HTML nested 4,096 and 16,384 deep: CPU seconds of the sanitiser alone,
   the quadratic growth MAX_HTML_NESTING (100) keeps out;
-- a leaflet whose body is a 2-column table of 5,000 to 50,000 rows, or a 3-row
+- a body of just under MAX_ELEMENTS (100,000) one-line paragraphs: CPU seconds to
+  check and build its site; and 7 MB of one-letter paragraphs: to refuse it;
+- a leaflet whose body is a 2-column table of 5,000 to 20,000 rows, or a 3-row
   table of 100 to 10,000 columns: CPU seconds to declare and draw it (the
   layout stops at two pages, print/leaflet.py).
 
@@ -31,7 +33,7 @@ from conftest import MINIMAL_SITE, write_files  # noqa: E402
 
 from thutuc.content.load import MAX_MARKDOWN_BYTES, parse_yaml  # noqa: E402
 from thutuc.engine.pipeline import BuildOptions, build  # noqa: E402
-from thutuc.problems import Problems  # noqa: E402
+from thutuc.problems import BuildFailed, Problems  # noqa: E402
 
 
 def big_body() -> None:
@@ -45,6 +47,29 @@ def big_body() -> None:
         build(BuildOptions(root, tmp / "o", tmp / "q", posters=False, record_published=False))
         seconds = time.process_time() - start
     print(f"{len(body.encode()) / 2**20:.1f} MiB body: check + build {seconds:.2f} s CPU")
+
+
+def many_elements() -> None:
+    for label, body, refused in (
+        ("99,000 paragraphs", "Một bước.\n\n" * 49_500, False),  # 2 lines each
+        ("7 MB of one-letter paragraphs", "x\n\n" * 2_300_000, True),
+    ):
+        page = '---\ncode: "1.000894"\ntitle: Dài\n---\n' + body
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder)
+            root = write_files(tmp / "site", {**MINIMAL_SITE, "procedures/ho-tich/dai.md": page})
+            options = BuildOptions(
+                root, tmp / "o", tmp / "q", posters=False, record_published=False
+            )
+            start = time.process_time()
+            try:
+                build(options)
+                outcome = "built"
+            except BuildFailed as failed:
+                outcome = "refused: " + failed.problems.errors[0].message
+            seconds = time.process_time() - start
+        assert (outcome != "built") == refused, outcome
+        print(f"{label}: {outcome} in {seconds:.2f} s CPU")
 
 
 def alias_bomb() -> None:
@@ -70,7 +95,7 @@ def leaflet_tables() -> None:
     from thutuc.print.posters import fitted, leaflet_spec
 
     register_fonts()
-    shapes = [(2, rows) for rows in (5_000, 20_000, 50_000)]
+    shapes = [(2, rows) for rows in (5_000, 10_000, 20_000)]  # 30,000: over MAX_ELEMENTS
     shapes += [(columns, 3) for columns in (100, 1_000, 10_000)]
     for columns, rows in shapes:
         table = "|" + "a|" * columns + "\n|" + "-|" * columns + "\n"
@@ -89,6 +114,7 @@ def leaflet_tables() -> None:
 
 if __name__ == "__main__":
     big_body()
+    many_elements()
     alias_bomb()
     nested_html()
     leaflet_tables()

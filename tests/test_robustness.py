@@ -235,6 +235,44 @@ def test_a_body_just_under_the_limit_builds(make_site, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+FLOODS = {
+    "paragraphs": "x\n\n" * 2_300_000,  # 7 MB: 20 s and 2.3 GB to build before the limit
+    "list items": "- x\n" * 1_700_000,
+    "a wide table": ("|" + "ô|" * 5_000 + "\n") * 2 + ("|" + "-|" * 5_000 + "\n") + ("|" + "ô|" * 5_000 + "\n") * 200,
+    "one line of code spans": "`a` " * 1_700_000,  # one line: counted by its tags
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", FLOODS)
+def test_a_body_of_too_many_elements_is_refused_at_once(
+    kind: str, make_site, tmp_path: Path
+) -> None:
+    """Under the size limit, but hundreds of thousands of elements: refused with the
+    file and line, in bounded time and memory, for procedures and fields alike."""
+    root = make_site(
+        {
+            "procedures/ho-tich/dai.md": proc(body=FLOODS[kind]),
+            "procedures/chung-thuc/_index.md": "---\ntitle: Chứng thực\n---\n" + FLOODS[kind],
+        }
+    )
+    with time_limit(60):
+        result = cli(*build_args(root, tmp_path / "o", tmp_path / "q"))
+    assert result.exit_code == 1, result.output
+    for file in ("procedures/ho-tich/dai.md:", "procedures/chung-thuc/_index.md:4: "):
+        assert f"{file}" in result.output
+    assert result.output.count("lỗi: Nội dung quá lớn: khoảng") == 2, result.output
+    assert "phần (đoạn, dòng, ô bảng), tối đa 500.000." in result.output
+    assert "forms:" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_body_of_many_elements_under_the_limit_builds(make_site, tmp_path: Path) -> None:
+    root = make_site({"procedures/ho-tich/dai.md": proc(body="Một bước.\n\n" * 45_000)})
+    result = cli(*build_args(root, tmp_path / "o", tmp_path / "q"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o/1.000894/index.html").read_text("utf-8").count("Một bước.") == 45_000
+
+
 @pytest.mark.parametrize(
     ("files", "words"),
     [

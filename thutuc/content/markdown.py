@@ -231,6 +231,18 @@ _CONTAINER = re.compile(r'<(/?)(?:blockquote|ul|ol)\b(?: data-sourcepos="([0-9]+
 # real procedure needs more, a leaflet cannot indent further, and the sanitiser's
 # time grows with the square of the depth.
 MAX_NESTING = 10
+# Elements of a body (paragraphs, list items, table cells, emphasis...). The sanitiser
+# spends about 4 us on each: a 7 MB body of one-letter paragraphs (2.3 million) took
+# 20 s and 2.3 GB to build. The most of bench_site.py's 4,000 national bodies is about
+# 100; 8 MB of prose with bold and links about 310,000, which checks and builds in
+# 1.4 s of CPU (`python bench/bench_limits.py`). Counted twice: lines and cells before
+# cmark runs (a flood of blocks is refused at once), tags after it (within one line).
+MAX_ELEMENTS = 500_000
+
+
+def rough_elements(text: str) -> int:
+    """Lines and table cells: what a body holds at least, counted at C speed."""
+    return text.count("\n") + text.count("|")
 
 
 def _number_headings(markup: str) -> str:
@@ -270,12 +282,14 @@ def _deepest(markup: str) -> tuple[int, int]:
 class Document:
     """A Markdown body, parsed once: its sanitised HTML, which the page embeds
     and the leaflet lays out (print/leaflet.py). A body nested deeper than
-    MAX_NESTING has no HTML; `nesting` and `nesting_line` (of the body) say where."""
+    MAX_NESTING has no HTML; `nesting` and `nesting_line` (of the body) say where.
+    Nor has one of more than MAX_ELEMENTS elements; `elements` says how many."""
 
     html: str
     nesting: int = 0
     nesting_line: int = 0
     parts: tuple[Part, ...] = ()  # what lint looks at (see `parts`)
+    elements: int = 0  # counted only when over MAX_ELEMENTS (then no HTML either)
 
     @property
     def markup(self) -> Markup:
@@ -285,6 +299,10 @@ class Document:
     def too_deep(self) -> bool:
         return self.nesting > MAX_NESTING
 
+    @property
+    def too_large(self) -> bool:
+        return self.elements > MAX_ELEMENTS
+
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Document:
@@ -292,10 +310,14 @@ def parse(text: str) -> Document:
 
     Headings start at h2 (h1 is the page title), before sanitising, so nh3's
     allowlist need not know h1."""
+    if (elements := rough_elements(text)) > MAX_ELEMENTS:
+        return Document("", elements=elements)
     options = _OPTIONS | _SOURCEPOS
     with _parsed(text, options) as (parser, root):
         found = _walk_parts(root) if _may_have_parts(text) else ()
         raw = _render(parser, root, options)
+    if (elements := raw.count("<") // 2) > MAX_ELEMENTS:  # an element: its two tags
+        return Document("", elements=elements)
     nesting, line = _deepest(raw)
     if nesting > MAX_NESTING:
         return Document("", nesting, line, found)

@@ -507,6 +507,11 @@ def warn_missing_facts(doc: SourceDocument, procedure: Procedure, problems: Prob
         )
 
 
+def _dotted(number: int) -> str:
+    """4600000 as Vietnamese writes it: 4.600.000."""
+    return f"{number:,}".replace(",", ".")
+
+
 def check_body(doc: SourceDocument, problems: Problems) -> bool:
     """Parse the body once (the page and the leaflet reuse the parse); False when
     it cannot be published."""
@@ -523,6 +528,16 @@ def check_body(doc: SourceDocument, problems: Problems) -> bool:
         )
         return False
     document = markdown.parse(doc.body)
+    if document.too_large:
+        problems.error(
+            doc.rel,
+            f"Nội dung quá lớn: khoảng {_dotted(document.elements)} phần (đoạn, dòng, ô "
+            f"bảng), tối đa {_dotted(markdown.MAX_ELEMENTS)}.",
+            "Một trang thủ tục chỉ cần vài trăm phần. Viết gọn lại, tách thành nhiều thủ "
+            "tục, hoặc đưa bảng lớn vào một tệp đính kèm (forms:).",
+            doc.body_line,
+        )
+        return False
     if document.too_deep:
         problems.error(
             doc.rel,
