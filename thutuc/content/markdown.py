@@ -234,8 +234,8 @@ MAX_NESTING = 10
 # Elements of a body (paragraphs, list items, table cells, emphasis...). The sanitiser
 # spends about 4 us on each: a 7 MB body of one-letter paragraphs (2.3 million) took
 # 20 s and 2.3 GB to build. The most of bench_site.py's 4,000 national bodies is about
-# 100; 8 MB of prose with bold and links about 310,000, which checks and builds in
-# 1.4 s of CPU (`python bench/bench_limits.py`). Counted twice: lines and cells before
+# 100; 8 MB of prose with bold and links about 257,000, which checks and builds in
+# 3.75-4.75 s of CPU (`python bench/bench_limits.py`). Counted twice: lines and cells before
 # cmark runs (a flood of blocks is refused at once), tags after it (within one line).
 MAX_ELEMENTS = 500_000
 
