@@ -92,6 +92,38 @@ def test_serve_previews_a_province(tmp_path: Path) -> None:
         stop(server)
 
 
+def answer_to(base: str, request: bytes) -> bytes:
+    host, port = base.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(4096):  # HTTP/1.0: the server closes after the body
+            answer += chunk
+        return answer
+
+
+def test_serve_answers_malformed_requests_with_an_http_error(make_site) -> None:
+    """A NUL in the address, a request line too long, not HTTP, or of an unknown
+    version: an HTTP error each (the last two as HTTP/0.9, a bare error page, the
+    way http.server answers a request it cannot read a version from), no traceback
+    (stop() checks), the server still up."""
+    server, base = start_serve(make_site())
+    try:
+        wait_for(lambda: fetch(base + "__thutuc_build"))
+        requests = {
+            b"GET /%00 HTTP/1.0\r\n\r\n": (b"HTTP/1.0 400", b"Error code: 400"),
+            b"GET /" + b"a" * 70_000 + b" HTTP/1.0\r\n\r\n": (b"HTTP/1.0 414", b"414"),
+            b"GARBAGE\r\n\r\n": (b"<!DOCTYPE HTML>", b"Error code: 400"),
+            b"GET / HTTP/9.9\r\n\r\n": (b"<!DOCTYPE HTML>", b"Error code: 505"),
+        }
+        for request, (start, code) in requests.items():
+            answer = answer_to(base, request)
+            assert answer.startswith(start) and code in answer, (request[:40], answer[:80])
+        assert "<h1>Đăng ký khai sinh</h1>" in fetch(base + "1.001193/")
+    finally:
+        stop(server)
+
+
 def test_a_port_already_in_use_is_said_before_building(make_site) -> None:
     """Not "the old output is untouched" after a build it just made: which port, and
     what to do."""

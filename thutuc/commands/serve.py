@@ -22,9 +22,11 @@ import sys
 import tempfile
 import threading
 from functools import partial
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 import click
 from watchfiles import watch
@@ -96,6 +98,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if "\x00" in unquote(self.path):  # no file has it; os.path would raise
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return
         if self.state.error_page is not None and self._is_page():
             self.send_response(500)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -105,12 +110,13 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
     def _is_page(self) -> bool:
-        path = self.path.split("?", 1)[0]
+        # no path yet when the request line itself was refused (too long, not HTTP)
+        path = getattr(self, "path", "").split("?", 1)[0]
         return path.endswith("/") or path.endswith(".html")
 
     def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:  # type: ignore[override]
         data = source.read()
-        if self.path.endswith("/") or self.path.endswith(".html"):
+        if self._is_page():
             data = data.replace(b"</body>", RELOAD_SCRIPT + b"</body>")
         outputfile.write(data)
 
@@ -121,9 +127,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     def send_header(self, keyword: str, value: str) -> None:
         # Content-Length would be wrong once the reload script is added; HTTP/1.0
         # closes the connection after the body, so the browser needs none.
-        if keyword.lower() == "content-length" and (
-            self.path.endswith("/") or self.path.endswith(".html")
-        ):
+        if keyword.lower() == "content-length" and self._is_page():
             return
         super().send_header(keyword, value)
 
