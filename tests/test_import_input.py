@@ -203,6 +203,33 @@ def test_a_value_that_is_not_text_is_refused_with_its_record(
     assert "bản ghi 2 bỏ qua" in result.output and kind in result.output, result.output
 
 
+@pytest.mark.parametrize("key", ["ten_thu_tuc", "trinh_tu_thuc_hien", "phi_le_phi"])
+def test_half_a_utf16_pair_is_refused_with_its_record_and_key(
+    site: Path, tmp_path: Path, make_site, key: str
+) -> None:
+    """JSON's "\\udc80" alone is no character: it could not be written to a text
+    file (a traceback, or a YAML error in a file the editor never saw)."""
+    data = tmp_path / "ban-ghi.json"
+    data.write_text(json.dumps([record(), record(**{key: "Nộp hồ sơ \udc80 tại xã"})]))
+    result = CliRunner().invoke(main, ["import", "--project", str(site), str(data)])
+    assert result.exit_code == 1, result.output
+    assert "ban-ghi.json, bản ghi 2" in result.output and f"'{key}'" in result.output
+    assert "ký tự hỏng (\\udc80) sau “Nộp hồ sơ ”" in result.output, result.output
+    assert "YAML" not in result.output and "Traceback" not in result.output
+    assert not (site / "procedures").exists()
+    result = CliRunner().invoke(main, ["compare", "--project", str(make_site()), str(data)])
+    assert "bản ghi 2 bỏ qua" in result.output and "ký tự hỏng" in result.output, result.output
+
+
+def test_half_a_utf16_pair_in_a_key_is_refused(site: Path, tmp_path: Path) -> None:
+    data = tmp_path / "ban-ghi.json"
+    data.write_text(json.dumps([record(**{"\udc80ghi_chu": "x"})]))
+    result = CliRunner().invoke(main, ["import", "--project", str(site), str(data)])
+    assert result.exit_code == 1, result.output
+    assert "tên khóa '\\udc80ghi_chu' có một ký tự hỏng (\\udc80) ở đầu" in result.output
+    assert not (site / "procedures").exists()
+
+
 def test_two_identical_records_are_one_file_reported_as_one(site: Path, tmp_path: Path) -> None:
     data = tmp_path / "hai-lan.json"
     data.write_text(json.dumps([record(), record()], ensure_ascii=False))

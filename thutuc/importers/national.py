@@ -65,9 +65,14 @@ def read_json_file(path: Path) -> Any:
 
 def refuse_non_text(record: dict[str, Any]) -> None:
     """RecordError naming the first key whose value is not text: a list, an object,
-    a number (a code 1.001190 written as a number loses its last 0), true/false."""
+    a number (a code 1.001190 written as a number loses its last 0), true/false,
+    or text with a broken character in it or in the key."""
     for key, value in record.items():
-        if value is None or isinstance(value, str):
+        _refuse_broken_characters(f"tên khóa '{_printable(key)}'", key)
+        if isinstance(value, str):
+            _refuse_broken_characters(f"giá trị của '{_printable(key)}'", value)
+            continue
+        if value is None:
             continue
         kind = (
             "một danh sách [...]" if isinstance(value, list)
@@ -79,6 +84,29 @@ def refuse_non_text(record: dict[str, Any]) -> None:
             f"giá trị của '{key}' là {kind}, không phải chữ. Mỗi khóa của bản ghi phải là một "
             'chuỗi chữ trong ngoặc kép, ví dụ "ma_thu_tuc": "1.001193"'
         )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_broken_characters(what: str, value: str) -> None:
+    """RecordError for half a UTF-16 pair (JSON's "\\udc80" alone), which no
+    text file can hold: written out it failed as a traceback, or as a YAML error
+    in the procedure file the record would have become."""
+    broken = _LONE_SURROGATE.search(value)
+    if broken is None:
+        return
+    before = _printable(value[max(0, broken.start() - 30) : broken.start()])
+    raise RecordError(
+        f"{what} có một ký tự hỏng ({_printable(broken.group())}) "
+        f"{f'sau “{before}”' if before else 'ở đầu'}: "
+        "tệp JSON đã bị một công cụ làm hỏng chữ. Tải lại tệp từ Cổng dịch vụ công, "
+        "hoặc xóa ký tự đó"
+    )
+
+
+def _printable(text: str) -> str:
+    return _LONE_SURROGATE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 @dataclass
