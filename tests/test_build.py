@@ -112,6 +112,36 @@ def test_template_syntax_in_content_is_shown_as_typed(make_site) -> None:
     assert "49" not in html
 
 
+PAGE = '{% extends "base.html" %}\n{% block content %}\n<h1>{{ procedure.title }}</h1>\n'
+BROKEN_TEMPLATES = {  # a site's own template: (file, text, the line the message names, words)
+    "syntax": ("procedure.html", PAGE + "{% if procedure %}\n{% endblock %}\n", 5, "endif"),
+    "runtime": ("procedure.html", PAGE + "{{ 1 / 0 }}\n{% endblock %}\n", 4, "ZeroDivisionError"),
+    "undefined": ("_facts.html", "<p>\n{{ no_such_name.x }}</p>\n", 2, "no_such_name"),
+    "recursion": ("_facts.html", 'x\n{% include "_facts.html" %}\n', 2, "vòng tròn"),
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN_TEMPLATES)
+def test_a_broken_site_template_names_its_file_and_line(make_site, kind: str) -> None:
+    """Not "the tool's own mistake" naming a procedure: the template's file and line,
+    what to do, and the last output as it was."""
+    from click.testing import CliRunner
+
+    from thutuc.cli import main
+
+    root = make_site()
+    before = files_of(build_site(root))
+    file, text, line, words = BROKEN_TEMPLATES[kind]
+    (root / "templates").mkdir()
+    (root / "templates" / file).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--project", str(root), "--no-posters"])
+    assert result.exit_code == 1, result.output
+    assert f"templates/{file}:{line}: lỗi: Mẫu trang lỗi" in result.output, result.output
+    assert words in result.output and "xóa nó để dùng mẫu có sẵn" in result.output
+    assert "lỗi của công cụ" not in result.output and "Traceback" not in result.output
+    assert files_of(root / "output") == before
+
+
 def test_text_is_nfc_normalised(make_site) -> None:
     nfd_title = unicodedata.normalize("NFD", "Đăng ký kết hôn")
     root = make_site(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from thutuc.content.files import SourceChanged, content_digest
 from thutuc.content.model import SiteConfig
@@ -39,11 +39,30 @@ class Built:
 
 def page(inputs: tuple[Path, str, SiteConfig, render.PageSpec]) -> Built:
     templates_root, overrides, config, spec = inputs
+    return _from_templates(
+        templates_root,
+        spec.template,
+        lambda: render.render_page(templates_root, config, spec, overrides),
+    )
+
+
+def _from_templates(site_root: Path, template: str, make: Callable[[], render.Page]) -> Built:
+    """The file `make` renders, or the problem of the template that failed."""
     try:
-        made = render.render_page(templates_root, config, spec, overrides)
-    except TemplateError as exc:
-        return Built(problems=[template_problem(exc, spec.template)])
+        made = make()
+    except TemplateSyntaxError as exc:  # found as it compiles: Jinja says where
+        return Built(problems=[template_problem(exc, template)])
+    except Exception as exc:  # failing as it runs: {{ 1 / 0 }}, a name it does not have
+        problem = template_runtime_problem(exc, site_root)
+        if problem is None and isinstance(exc, TemplateError):
+            problem = template_problem(exc, template)
+        if problem is None:
+            raise  # not in the site's templates: the tool's own mistake, reported as one
+        return Built(problems=[problem])
     return Built([(OUT, made.file, made.content)])
+
+
+TEMPLATE_HINT = "Sửa mẫu trong thư mục templates/ của trang, hoặc xóa nó để dùng mẫu có sẵn."
 
 
 def template_problem(exc: TemplateError, template: str) -> Problem:
@@ -54,15 +73,51 @@ def template_problem(exc: TemplateError, template: str) -> Problem:
         f"templates/{Path(str(name)).name}",
         line,
         f"Mẫu trang lỗi: {exc.message or exc}.",
-        "Sửa mẫu trong thư mục templates/ của trang, hoặc xóa nó để dùng mẫu có sẵn.",
+        TEMPLATE_HINT,
+        Severity.ERROR,
+    )
+
+
+def template_runtime_problem(exc: Exception, site_root: Path) -> Problem | None:
+    """The error of a template in the site's own templates/ as a problem naming
+    its file and line (the innermost of its frames: Jinja gives each template
+    line a frame), or None when no such template ran."""
+    own = (site_root / "templates").resolve()
+    found: tuple[Path, int] | None = None
+    trace = exc.__traceback__
+    while trace is not None:
+        file = Path(trace.tb_frame.f_code.co_filename)
+        if file.is_relative_to(own):
+            found = file, trace.tb_lineno
+        trace = trace.tb_next
+    if found is None:
+        return None
+    file, line = found
+    what = (
+        "mẫu gọi lại chính nó mãi không dừng (include hoặc macro vòng tròn)"
+        if isinstance(exc, RecursionError)
+        else exc.message or str(exc)
+        if isinstance(exc, TemplateError)
+        else f"{type(exc).__name__}: {exc}"
+    )
+    return Problem(
+        f"templates/{file.relative_to(own).as_posix()}",
+        line,
+        f"Mẫu trang lỗi khi dựng: {what}.",
+        TEMPLATE_HINT,
         Severity.ERROR,
     )
 
 
 def sitemap(inputs: tuple[Path, str, SiteConfig, tuple[Any, ...]]) -> Built:
     templates_root, overrides, config, paths = inputs
-    xml = render.sitemap_xml(templates_root, config, paths, overrides)
-    return Built([(OUT, "sitemap.xml", xml)])
+    return _from_templates(
+        templates_root,
+        "sitemap.xml",
+        lambda: render.Page(
+            "sitemap.xml", render.sitemap_xml(templates_root, config, paths, overrides)
+        ),
+    )
 
 
 def redirect_files(inputs: tuple[Any]) -> Built:
