@@ -10,11 +10,15 @@ name the file and exit 1, never a traceback.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import REPO, files_of
 
 from thutuc.cli import main
 from thutuc.content.load import load_site
@@ -278,3 +282,58 @@ def test_csv_saved_by_libreoffice_imports_as_its_spreadsheet(tmp_path: Path, nam
     meta = front(tmp_path / name / "procedures/ho-tich/dang-ky-khai-sinh-lan-dau-cho-tre.md")
     assert meta["title"] == 'Đăng ký "khai sinh", lần đầu; cho trẻ'
     assert meta["documents"] == ["Tờ khai", "Giấy chứng sinh"]
+
+
+def many_records(count: int) -> list[dict[str, object]]:
+    fields = ("Hộ tịch", "Đất đai", "Bảo trợ xã hội")
+    return [
+        record(
+            ma_thu_tuc=f"1.{900_000 + n:06d}", ten_thu_tuc=f"Thủ tục {n}", linh_vuc=fields[n % 3]
+        )
+        for n in range(count)
+    ]
+
+
+STOP_AT_THE_FIFTH_FILE = """
+import os, signal, sys
+from thutuc import atomic
+from thutuc.cli import run
+
+real, written = atomic.write_text, []
+def write_text(path, text):
+    written.append(path)
+    if len(written) == 5:
+        os.kill(os.getpid(), signal.{signal})
+    real(path, text)
+atomic.write_text = write_text
+sys.argv = ["build.py", *sys.argv[1:]]
+run()
+"""
+
+
+@pytest.mark.parametrize(("stop", "exit_code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_an_import_stopped_while_writing_takes_back_what_it_wrote(
+    site: Path, tmp_path: Path, stop: str, exit_code: int
+) -> None:
+    """Stopped by a signal at its fifth file, a --force import leaves procedures/ as
+    it was: no new file, folder or temporary file, the overwritten one as before."""
+    data = tmp_path / "ban-ghi.json"
+    data.write_text(json.dumps(many_records(1), ensure_ascii=False))
+    assert import_files([data], site).files_written == 1
+    earlier = site / "procedures/ho-tich/0.md"  # named after its title
+    earlier.write_text(earlier.read_text() + "\nGhi chú của xã.\n")
+    before = files_of(site / "procedures")
+    data.write_text(json.dumps(many_records(12), ensure_ascii=False))
+    script = tmp_path / "stop.py"
+    script.write_text(STOP_AT_THE_FIFTH_FILE.format(signal=stop))
+    done = subprocess.run(
+        [sys.executable, str(script), "import", "--force", "--project", str(site), str(data)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
+    assert done.returncode == exit_code, done.stderr
+    assert "Chưa nhập thủ tục nào" in done.stderr and "Traceback" not in done.stderr
+    assert files_of(site / "procedures") == before
+    assert sorted(p.name for p in (site / "procedures").iterdir()) == ["ho-tich"]

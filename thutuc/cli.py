@@ -32,6 +32,7 @@ from thutuc.engine.pipeline import (
     BuildResult,
     build,
     check,
+    sigterm_stops,
 )
 from thutuc.engine.sites import communes_if_shard_empty
 from thutuc.problems import BuildFailed, Problems, Severity
@@ -567,7 +568,17 @@ def import_command(project: Path, force: bool, files: tuple[Path, ...]) -> None:
             )
             sys.exit(1)
         paths += found
-    report = import_files(paths, project, force=force)
+    try:
+        with sigterm_stops():
+            report = import_files(paths, project, force=force)
+    except (KeyboardInterrupt, BuildInterrupted) as stopped:
+        click.secho(
+            "\nĐã dừng giữa chừng. Chưa nhập thủ tục nào: thư mục procedures/ vẫn như "
+            "trước khi chạy lệnh. Chạy lại lệnh để nhập.",
+            fg="red",
+            err=True,
+        )
+        sys.exit(143 if isinstance(stopped, BuildInterrupted) else 130)
     click.echo(report.format(), err=report.failed)
     if report.failed:
         sys.exit(1)

@@ -949,4 +949,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise BuildInterrupted()
 
 
+@contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `kill`) stops like Ctrl+C, as BuildInterrupted, so
+    what is half done is taken back: by default it ends the process at once."""
+    old = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 __all__ = ["BuildOptions", "BuildResult", "Problem", "Session", "build", "check"]

@@ -3,11 +3,14 @@
 Two phases, so a mistake never leaves a half-imported site: first every input
 is read, mapped and checked with the project's own validator; only when no
 record failed are the files written, each one atomically (temp file, then
-os.replace). Existing files are never overwritten without `force`.
+os.replace), and an import stopped while writing takes back what it wrote.
+Existing files are never overwritten without `force`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -339,12 +342,53 @@ def _check(site: _Site, rel: str, target: Path, text: str, folder: str) -> str:
 
 
 def _write(site: _Site, planned: list[_Planned], report: ImportReport) -> None:
+    """Write the planned files, or none of them: stopped part way (Ctrl+C, a
+    SIGTERM, a full disk), the files written so far are taken back, so that
+    procedures/ is as it was before the command."""
+    files = [(p.target, p.text) for p in planned]
     used = {p.target.parent.name for p in planned}
     for folder, title in sorted(site.created.items()):
         if folder in used:
-            index = site.base / folder / FIELD_INDEX
-            write_atomic(site.root, index, front_matter({"title": title}))
+            files.insert(0, (site.base / folder / FIELD_INDEX, front_matter({"title": title})))
             note = " – ghi tên có dấu vào title: của _index.md" if slugify(title) == title else ""
             report.fields_created.append(f"{PROCEDURES_DIR}/{folder}/ ({title}){note}")
-    for plan in planned:
-        write_atomic(site.root, plan.target, plan.text)
+    undo = _Undo()
+    try:
+        for target, text in files:
+            undo.before_writing(target)
+            write_atomic(site.root, target, text)
+    except BaseException:
+        undo.take_back()
+        raise
+
+
+class _Undo:
+    """What an import changed, to take it back: each file's earlier bytes (None:
+    it is new) and the folders it made."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[Path, bytes | None]] = []
+        self.folders: list[Path] = []
+
+    def before_writing(self, target: Path) -> None:
+        folder = target.parent
+        while not folder.exists():
+            self.folders.append(folder)  # deepest first
+            folder = folder.parent
+        self.files.append((target, target.read_bytes() if target.exists() else None))
+
+    def take_back(self) -> None:
+        # A second Ctrl+C must not stop the taking back half way.
+        stop = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        try:
+            for target, earlier in reversed(self.files):
+                if earlier is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    atomic.write_bytes(target, earlier)
+            for folder in reversed(self.folders):
+                with contextlib.suppress(OSError):  # not empty: something else is in it
+                    folder.rmdir()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
