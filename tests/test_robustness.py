@@ -200,6 +200,47 @@ def test_a_fifo_named_like_a_page_is_reported_never_opened(make_site) -> None:
     assert "Xóa nó" in done.stderr
 
 
+def test_a_folder_named_site_yml_is_one_problem_naming_it(make_site) -> None:
+    """Not "Is a directory (6)" with no file named, nor a warning for every
+    translation because site.yml, unread, "lists no languages"."""
+    root = make_site({"site.yml": None, "procedures/ho-tich/khai-sinh.en.md": "---\n---\nx\n"})
+    (root / "site.yml").mkdir()
+    result = cli("build", "--project", str(root), "--no-posters")
+    assert result.exit_code == 1, result.output
+    assert "site.yml: lỗi: Đây là một thư mục, không phải tệp văn bản" in result.output
+    assert "1 lỗi, 0 cảnh báo" in result.output, result.output
+
+
+def test_a_file_where_the_build_state_folder_goes_is_named(make_site) -> None:
+    root = make_site()
+    (root / ".thutuc-cache").write_text("")
+    result = cli("build", "--project", str(root), "--no-posters")
+    assert result.exit_code == 1, result.output
+    assert (
+        ".thutuc-cache: lỗi:" in result.output and "là một tệp, không phải thư mục" in result.output
+    )
+    assert "Xóa tệp đó" in result.output and "File exists" not in result.output
+    assert not (root / "output").exists()
+
+
+@pytest.mark.parametrize("command", ["import", "compare"])
+def test_a_fifo_given_to_import_or_compare_is_said_to_be_one(
+    make_site, tmp_path: Path, command: str
+) -> None:
+    os.mkfifo(tmp_path / "du-lieu.json")
+    project, data = str(make_site()), str(tmp_path / "du-lieu.json")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), command, "--project", project, data],
+        capture_output=True,
+        text=True,
+        timeout=30,  # a read of the FIFO would wait here for ever
+    )
+    assert done.returncode == 1, done.stderr
+    said = done.stdout + done.stderr
+    assert "du-lieu.json" in said and "đây là một đường ống (FIFO), không phải tệp." in said
+    assert "không tìm thấy" not in said
+
+
 def test_a_site_whose_pages_were_all_skipped_is_not_called_good(make_site) -> None:
     root = make_site(
         {"procedures/ho-tich/khai-sinh.md": None, "procedures/ho-tich/khai-sinh.md.txt": proc()}

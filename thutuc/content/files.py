@@ -296,6 +296,19 @@ FILE_KINDS = {
 }
 
 
+def not_a_file(path: Path) -> str:
+    """Why `path` cannot be read as a data file: it is missing, or a folder, a FIFO,
+    a device ("" when it is a regular file). A FIFO is never opened: reading one
+    waits for a writer that never comes."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "không tìm thấy tệp hoặc thư mục này"
+    if stat.S_ISREG(mode):
+        return ""
+    return f"đây là {FILE_KINDS.get(stat.S_IFMT(mode), 'không phải tệp thường')}, không phải tệp"
+
+
 def read_regular_file(path: Path, rel: str, problems: Problems, limit: int) -> bytes | None:
     """The bytes of `path` when it is a regular file of at most `limit` bytes.
 
@@ -306,16 +319,17 @@ def read_regular_file(path: Path, rel: str, problems: Problems, limit: int) -> b
     except OSError as exc:
         problems.error(rel, f"Không mở được tệp: {os_reason(exc)}.", OPEN_HINT)
         return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a folder itself
+        os.close(fd)
+        kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "không phải tệp thường")
+        problems.error(
+            rel,
+            f"Đây là {kind}, không phải tệp văn bản; công cụ không mở nó.",
+            "Xóa nó, hoặc đổi tên để tên không kết thúc bằng .md hay .yml.",
+        )
+        return None
     with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "không phải tệp thường")
-            problems.error(
-                rel,
-                f"Đây là {kind}, không phải tệp văn bản; công cụ không mở nó.",
-                "Xóa nó, hoặc đổi tên để tên không kết thúc bằng .md hay .yml.",
-            )
-            return None
         data = file.read(limit + 1)
     if len(data) > limit:
         too_big(rel, max(info.st_size, len(data)), limit, problems)

@@ -505,7 +505,11 @@ def load_single_site(
         f.folder: [Recipe(root, ((rel, files.digest(rel)),), f.folder) for rel in f.procedures]
         for f in folders
     }
-    translated = {f.folder: translation_recipes(root, files, f, codes, problems) for f in folders}
+    # site.yml unread: which languages it lists is unknown, so no translation is "unlisted"
+    translated = {
+        f.folder: translation_recipes(root, files, f, codes, problems) if config else []
+        for f in folders
+    }
     every = [r for rs in (*recipes_of.values(), *translated.values()) for r in rs]
     prefetch_records(every, files, cache, runner)
     translations: dict[tuple[str, str], Procedure] = {}
@@ -797,7 +801,12 @@ def _assemble_commune(
         procedures = tuple(
             p for r in recipes if (p := procedure_of(r, files, cache, problems)) is not None
         )
-        for recipe in _commune_translation_recipes(files, folder, mine, recipes, codes, problems):
+        own_translations = (
+            _commune_translation_recipes(files, folder, mine, recipes, codes, problems)
+            if site_config  # as in load_single_site: unread, no translation is "unlisted"
+            else []
+        )
+        for recipe in own_translations:
             if (p := procedure_of(recipe, files, cache, problems)) is not None:
                 translations[(recipe.lang, p.code)] = p
         field = _commune_field(files, problems, folder, mine, catalogue, procedures)

@@ -37,6 +37,15 @@ def check_output_folders(
         for message in _one_folder(folder, project, option)
     ]
     found += [("--qr", message) for message in _pair(out, qr)]
+    cache = project / CACHE_DIR
+    if (cache.exists() or cache.is_symlink()) and not cache.is_dir():
+        found.append(
+            (
+                CACHE_DIR,
+                f"{cache} là một tệp, không phải thư mục: công cụ giữ trạng thái dựng trong "
+                f"thư mục {CACHE_DIR}/. Xóa tệp đó (nó không phải nội dung trang) rồi chạy lại.",
+            )
+        )
     if writes_project and not found and (reason := _unwritable(project)):
         found.append(
             (

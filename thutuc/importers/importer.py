@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from thutuc import atomic
+from thutuc.content.files import not_a_file
 from thutuc.content.load import (
     FIELD_INDEX,
     PROCEDURES_DIR,
@@ -108,8 +109,8 @@ def read_records(path: Path) -> Iterator[tuple[str, Imported | RecordError | str
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         yield path.name, "không phải tệp JSON, CSV hoặc XLSX. Chỉ nhập được ba loại tệp này."
-    elif not path.is_file():
-        yield path.name, "không tìm thấy tệp."
+    elif reason := not_a_file(path):
+        yield path.name, f"{reason}."
     elif kind == "JSON":
         yield from _json_records(path)
     else:

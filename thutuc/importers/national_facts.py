@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thutuc.content.files import not_a_file
 from thutuc.importers.facts import (
     Deadline,
     canon,
@@ -224,8 +225,8 @@ def read_national(paths: Iterable[Path]) -> tuple[dict[str, NationalRecord], lis
 
 
 def _records_of(file: Path, messages: list[str]) -> Iterator[dict[str, Any]]:
-    if not file.is_file():
-        messages.append(f"{file}: không tìm thấy tệp hoặc thư mục này.")
+    if reason := not_a_file(file):
+        messages.append(f"{file}: {reason}.")
         return
     try:
         data = read_json_file(file)
