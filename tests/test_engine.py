@@ -1340,3 +1340,56 @@ def test_the_build_state_keeps_a_spare_as_its_differences_from_its_live_folder()
     stored = pickle.dumps(head)
     assert pickle.loads(stored) == head
     assert len(stored) < len(pickle.dumps(live)) * 1.3  # the spare is not stored whole again
+
+
+def test_procedures_showing_finds_the_pages_whose_spec_shows_a_file(tmp_path: Path) -> None:
+    """A title edit declares the pages procedures_showing names, not every page's
+    spec (Build._edited_recipes): for every file, in every language, it names
+    exactly the pages whose spec holds that file's procedure (what the keys look
+    for), through a chain of replacements and a translation."""
+    from thutuc.engine.artifacts import _affinity, _shown_in
+    from thutuc.engine.pipeline import check
+    from thutuc.site.pages import page_specs, procedures_showing
+
+    files = many(12)
+    retire = "fee: Miễn phí\nretired: 2025-07-01\nreplaced_by: "
+    for n, replacement in ((2, "1.000004"), (4, "1.000006"), (7, "1.000006")):
+        path = f"procedures/{'ho-tich' if n % 2 else 'dat-dai'}/p{n}.md"
+        files[path] = files[path].replace("fee: Miễn phí\n", f'{retire}"{replacement}"\n')
+    files["site.yml"] += "languages:\n  - code: en\n    name: English\n"
+    files["procedures/dat-dai/p6.en.md"] = "---\ntitle: Number six\n---\nHand it in.\n"
+    files["procedures/dat-dai/p4.en.md"] = "---\ntitle: Number four\n---\nHand it in.\n"
+    project, problems = check(BuildOptions(write_files(tmp_path / "site", files)))
+    assert project is not None, problems.report()
+    [site] = project.sites
+    specs = page_specs(site)
+    sources = {p.summary.source for p in (*site.procedures, *site.translations.values())}
+    assert len(sources) == 14
+    for source in sorted(sources):
+        # affinity "": a list (the A-Z's retired ones), declared whole after a title edit
+        expected = {_affinity(s) for s in specs if source in _shown_in((s,))} - {""}
+        assert procedures_showing(site, frozenset({source})) == expected, source
+    # not a vacuous match: p6's own page and those of the three it replaces, p2 via p4
+    assert len(procedures_showing(site, frozenset({"procedures/dat-dai/p6.md"}))) == 4
+
+
+def test_a_form_taken_off_a_page_leaves_the_output_with_it(tmp_path: Path) -> None:
+    """`forms:` is in the summary (model.SHOWN_ONLY): a title-like edit, whose build
+    keeps the other procedures' files; the form it no longer names is not kept
+    (artifacts.declare, with_lists). Each build is a cold build's."""
+    text = procedure("1.000001", "Một").replace(
+        "fee: Miễn phí\n", "fee: Miễn phí\nforms:\n  - title: Tờ khai\n    file: to-khai.pdf\n"
+    )
+    root = write_files(tmp_path / "site", {**many(40), "procedures/ho-tich/p1.md": text})
+    (root / "procedures/ho-tich/to-khai.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    options = BuildOptions(root, posters=False, record_published=False)
+    build(options)
+    assert (root / "output/1.000001/to-khai.pdf").is_file()
+    path = root / "procedures/ho-tich/p1.md"
+    path.write_text(
+        path.read_text().replace("forms:\n  - title: Tờ khai\n    file: to-khai.pdf\n", "")
+    )
+    made = build(options)
+    assert made.reused > made.made, (made.reused, made.made)  # an edit build, not a cold one
+    assert not (root / "output/1.000001/to-khai.pdf").exists()
+    assert_output_is_a_cold_builds(root, tmp_path / "cold")

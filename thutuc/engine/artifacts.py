@@ -201,13 +201,19 @@ def declare(
     posters: bool,
     print_shop: bool = False,
     only: frozenset[str] | None = None,
+    with_lists: bool = False,
 ) -> list[Artifact]:
     """Every artifact of `site`, in a stable order. With `only` (recipe keys), only
     the web artifacts of those procedures, their pages and codes: an edit build
     whose other artifacts keep their keys takes those from the last build
-    (pipeline.Build.plan), without working out 8,000 specs for 2 of them."""
-    if only is not None:
+    (pipeline.Build.plan), without working out 8,000 specs for 2 of them.
+    `with_lists`, for an edit that changed summaries (a title): also everything
+    that is not a procedure's page or code but the sitemap, whose addresses such
+    an edit does not change. Then the forms too, every one: those a summary no
+    longer names must not be kept."""
+    if only is not None and not with_lists:
         return _declare_procedures(site, keys, ecc, only)
+    assert only is None or not posters  # posters are declared whole (Build._edited_recipes)
     from thutuc.print.qr import qr_targets
 
     slug = site_slug(site)
@@ -223,14 +229,15 @@ def declare(
         artifacts.append(_keyed(keys, slug, kind, name, inputs, affinity, shows))
         seen.add(artifacts[-1].id)
 
-    specs = page_specs(site)  # every language's
+    specs = page_specs(site, only)  # every language's
     for spec in [*specs, *redirect_pages(site), *offline_page(site)]:
         add("page", *_page(site, keys, spec))
-    add(
-        "sitemap",
-        "sitemap.xml",
-        (site.root, keys.site_templates, site.config, sitemap_entries(specs)),
-    )
+    if only is None:
+        add(
+            "sitemap",
+            "sitemap.xml",
+            (site.root, keys.site_templates, site.config, sitemap_entries(specs)),
+        )
     fields_only = tuple(replace(f, procedures=(), description="") for f in site.fields)
     add("redirect-files", "redirects", (Site(site.root, site.config, fields_only, home=site.home),))
     for path, listed in index_paths(site):  # one index per language
@@ -252,7 +259,7 @@ def declare(
             add("form", address, (address, source, _form_digest(files, source)))
     # a procedure's codes under its recipe: keyed again with its page, not with the lists
     recipe_at = {p.url_path: p.recipe.key for p in site.procedures if p.recipe}
-    for target in qr_targets(site):
+    for target in qr_targets(site, only):
         affinity = recipe_at.get(target.path, "")
         add("qr-svg", target.name, (target, ecc), affinity)
         if posters:

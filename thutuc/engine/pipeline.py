@@ -172,8 +172,12 @@ class Edit:
     summary changed with them."""
 
     files: frozenset[str]
-    summaries: bool
     recipes: frozenset[str]  # the keys of those procedures' recipes
+    shown: frozenset[str] = frozenset()  # the files of those whose summaries changed
+
+    @property
+    def summaries(self) -> bool:
+        return bool(self.shown)
 
     def outdates(self, kind: str, record: ArtifactRecord) -> bool:
         """Whether print material kept by a --no-posters build may now show something
@@ -577,15 +581,20 @@ class Build:
                 "\0".join(p.summary.fingerprint for p in shown).encode()
             )
             self._reuse_keys(slug, shown, changed, before[slug], keys)
-            only = self._edited_recipes(slug, before[slug])
-            declared = declare(site, self.files, keys, ecc, posters, self.options.print_shop, only)
+            only = self._edited_recipes(site, before[slug])
+            lists = only is not None and self.edits[slug].summaries
+            declared = declare(
+                site, self.files, keys, ecc, posters, self.options.print_shop, only, lists
+            )
             planned.setdefault(slug, []).extend(declared)
             if only is not None:  # the rest as they are: _edited_recipes checked their files
                 ids = {artifact.id for artifact in planned[slug]}
                 self.clean += [
                     (kept_artifact(artifact_id, record), record)
                     for artifact_id, record in before[slug].items()
-                    if artifact_id not in ids and is_declared_web_artifact(artifact_id)
+                    if artifact_id not in ids
+                    and is_declared_web_artifact(artifact_id)
+                    and not (lists and artifact_id.split("|", 2)[1] == "form")  # named no more
                 ]
         for slug, declared in planned.items():
             previous = before[slug]
@@ -606,22 +615,28 @@ class Build:
                 if not posters and is_print_material(artifact_id) and artifact_id not in ids:
                     self.carried[artifact_id] = record
 
-    def _edited_recipes(self, slug: str, previous: Artifacts) -> frozenset[str] | None:
-        """The recipes whose artifacts alone are declared again, when every other
-        web artifact of the site is kept as the last build made it: a --no-posters
-        build after an edit that changed no summary (a body's), with the output
-        holding every file of the last build's web artifacts. None: declare all."""
+    def _edited_recipes(self, site: Site, previous: Artifacts) -> frozenset[str] | None:
+        """The recipes whose pages and codes alone are declared again, when every
+        other procedure's are kept as the last build made them: a --no-posters
+        build after an edit of procedure files only, with the output holding every
+        file of the last build's web artifacts. After an edit of a body, those of
+        the files read again; of a summary (a title), also those of the pages that
+        show one of them (a replacement), and the lists then (artifacts.declare).
+        None: declare all."""
         from thutuc.engine.artifacts import is_declared_web_artifact
+        from thutuc.site.pages import procedures_showing
 
-        edit = self.edits.get(slug)
-        if edit is None or edit.summaries or self.options.posters:
+        edit = self.edits.get(site_slug(site))
+        if edit is None or self.options.posters:
             return None
         for artifact_id, record in previous.items():
             if is_declared_web_artifact(artifact_id) and (
                 record.outdated or not self._in_live(record)
             ):
                 return None
-        return edit.recipes
+        if not edit.summaries:
+            return edit.recipes
+        return edit.recipes | procedures_showing(site, edit.shown)
 
     def _plan_basis(self, shown: list[Procedure], keys: Keys) -> str:
         """What a site's artifact keys are worked out from besides its procedures'
@@ -673,7 +688,7 @@ class Build:
         known = {artifact_id: record.key for artifact_id, record in previous.items()}
         recipes_read = frozenset(recipe.key for _, recipe in read_again)
         keys.reuse(known, set(recipes_read), edited)
-        self.edits[slug] = Edit(frozenset(own), edited is not None, recipes_read)
+        self.edits[slug] = Edit(frozenset(own), recipes_read, edited or frozenset())
 
     def _in_live(self, record: ArtifactRecord) -> bool:
         return all(path in self.live[tree] for tree, path in record.files)

@@ -57,8 +57,9 @@ class QrTarget:
     url: str  # absolute URL
 
 
-def qr_targets(site: Site) -> list[QrTarget]:
-    """Home, each field, each procedure still in force (A to Z), contacts."""
+def qr_targets(site: Site, procedures: frozenset[str] | None = None) -> list[QrTarget]:
+    """Home, each field, each procedure still in force (A to Z), contacts.
+    `procedures` (recipe keys): of the procedures, only theirs."""
     targets = [QrTarget("trang-chu", site.config.name, HOME_PATH, site.absolute_url(HOME_PATH))]
     for field in site.fields:
         targets.append(
@@ -70,7 +71,12 @@ def qr_targets(site: Site) -> list[QrTarget]:
             )
         )
     # a retired page keeps its printed codes
-    targets += [procedure_target(site, procedure) for procedure in site.active_procedures]
+    targets += [
+        procedure_target(site, procedure)
+        for procedure in site.active_procedures
+        if procedures is None
+        or (procedure.recipe is not None and procedure.recipe.key in procedures)
+    ]
     targets.append(QrTarget("lien-he", "Liên hệ", CONTACTS_PATH, site.absolute_url(CONTACTS_PATH)))
     return targets
 

@@ -248,9 +248,28 @@ def redirect_pages(site: Site) -> list[PageSpec]:
     return pages
 
 
-def page_specs(site: Site) -> list[PageSpec]:
-    """Every HTML page of the site, in every language, in a stable order (sitemap order)."""
-    return [spec for here in languages_of(site) for spec in _pages_in(here)]
+def page_specs(site: Site, procedures: frozenset[str] | None = None) -> list[PageSpec]:
+    """Every HTML page of the site, in every language, in a stable order (sitemap
+    order). `procedures` (recipe keys): of the procedure pages, only theirs."""
+    return [spec for here in languages_of(site) for spec in _pages_in(here, procedures)]
+
+
+def procedures_showing(site: Site, sources: frozenset[str]) -> frozenset[str]:
+    """The recipe keys of the procedures whose page, in some language, shows a
+    procedure read from one of `sources` (summary.source): itself, the one it is
+    replaced by, or one it replaces, as procedure_page puts them in its spec.
+    What a title edit changes of 4,000 procedure pages, without their specs."""
+    found = set()
+    for here in languages_of(site):
+        view = here.site
+        for procedure in view.procedures:
+            if procedure.recipe is None:
+                continue
+            shown = [procedure, view.replacement_of(procedure)]
+            shown += [view.procedures_by_code[c] for c in view.replaced_codes_of(procedure.code)]
+            if any(p is not None and p.summary.source in sources for p in shown):
+                found.add(procedure.recipe.key)
+    return frozenset(found)
 
 
 def procedure_pages(site: Site, recipes: frozenset[str]) -> list[PageSpec]:
@@ -265,12 +284,16 @@ def procedure_pages(site: Site, recipes: frozenset[str]) -> list[PageSpec]:
     ]
 
 
-def _pages_in(here: LanguagePages) -> list[PageSpec]:
+def _pages_in(here: LanguagePages, procedures: frozenset[str] | None) -> list[PageSpec]:
     site = here.site
     listed = site.listed()  # lists show summaries: a body edit changes none of them
     specs = [here.spec("home.html", HOME_PATH, (("fields", listed.fields),))]
     specs += [here.spec("field.html", f.url_path, (("field", f),), f) for f in listed.fields]
-    specs += [procedure_page(site, p, here) for p in site.procedures]
+    specs += [
+        procedure_page(site, p, here)
+        for p in site.procedures
+        if procedures is None or (p.recipe is not None and p.recipe.key in procedures)
+    ]
     retired = ("retired", listed.retired_procedures)
     specs.append(here.spec("az.html", AZ_PATH, (("groups", az_groups(listed)), retired)))
     # the hotline as a code that saves it as a contact (print/qr.py), one for every language
