@@ -40,6 +40,7 @@ EXPECTED = {
     # Addresses: one rule set (content/addresses.py), the line, and the fix.
     "base-url-query": ("site.yml:2", "'https://thu.example.vn/?trang=1' có phần '?…'", "Xóa từ dấu '?' trở đi"),
     "base-url-fragment": ("site.yml:2", "có phần '#…'; mọi mã QR ghép địa chỉ này", "Xóa từ dấu '#' trở đi"),
+    "base-url-commune": ("site.yml:2", "có dấu ngoặc { }: mẫu {commune} chỉ dùng trong province.yml", "Viết địa chỉ thật"),
     "base-url-space": ("site.yml:2", "địa chỉ có dấu cách ở ký tự thứ 12", "viết %20"),
     "base-url-tab": ("site.yml:2", "địa chỉ có phím Tab ở ký tự thứ 24", "Xóa ký tự đó"),
     "base-url-userinfo": ("site.yml:2", "có tên người dùng hoặc mật khẩu", "xóa phần trước '@'"),

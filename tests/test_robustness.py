@@ -97,6 +97,7 @@ UNSAFE_PAIRS = {
         "q",
         "nằm trong thư mục trạng thái dựng .thutuc-cache/",
     ),
+    "out inside git's store": ("site/.git/objects/zz", "q", "nằm trong thư mục của git .git/"),
     "out is a file": ("site/site.yml", "q", "không phải thư mục"),
     "out is a symlink": ("link", "q", "liên kết tượng trưng (symlink)"),
     "qr is a FIFO": ("o", "fifo", "không phải thư mục"),

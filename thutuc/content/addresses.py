@@ -217,6 +217,13 @@ def _check_site_address(text: str, parts: SplitResult) -> None:
             "quá dày để quét từ xa.",
             "Dùng một tên miền hoặc đường dẫn ngắn hơn, ví dụ https://tamthanh.example.vn/.",
         )
+    if "{" in text or "}" in text:  # {commune} copied from a province.yml
+        raise AddressError(
+            f"địa chỉ trang '{text}' có dấu ngoặc {{ }}: mẫu {{commune}} chỉ dùng trong "
+            "province.yml của tỉnh. site.yml ghi địa chỉ thật của trang, mà mọi mã QR in ra "
+            "sẽ mở.",
+            f"Viết địa chỉ thật của trang. {URL_EXAMPLE}",
+        )
     if "?" in text or "#" in text:
         mark = "?" if "?" in text else "#"
         raise AddressError(

@@ -17,11 +17,12 @@ from thutuc.content.files import PROCEDURES_DIR, os_reason
 from thutuc.engine.staging import MARKER
 from thutuc.engine.state import CACHE_DIR
 
-# Folders of the project that hold content: an output inside one would be
-# read back as content, or deleted with it. communes/ is a province's.
-# The project's own folders an output may not lie in: its content, and the build
-# state (.thutuc-cache/ holds the spare output folders the build swaps in).
-CONTENT_FOLDERS = (PROCEDURES_DIR, "templates", "communes", CACHE_DIR)
+# The project's own folders an output may not lie in: its content (an output inside
+# would be read back as content, or deleted with it; communes/ is a province's), the
+# build state (.thutuc-cache/ holds the spare output folders the build swaps in), and
+# git's own store, which a build's swap of folders would damage.
+CONTENT_FOLDERS = (PROCEDURES_DIR, "templates", "communes", CACHE_DIR, ".git")
+_WHAT = {CACHE_DIR: "trạng thái dựng", ".git": "của git"}
 CHOOSE = "Chọn một thư mục khác, ví dụ output/ và qr/ (mặc định)."
 
 
@@ -74,7 +75,7 @@ def _one_folder(folder: Path, project: Path, option: str) -> list[str]:
         ]
     for name in CONTENT_FOLDERS:
         if target.is_relative_to(root / name):
-            what = "trạng thái dựng" if name == CACHE_DIR else "nội dung"
+            what = _WHAT.get(name, "nội dung")
             return [f"{option} {folder} nằm trong thư mục {what} {name}/. {CHOOSE}"]
     if folder.is_dir() and not (folder / MARKER).exists() and _has_entries(folder):
         return [
