@@ -26,6 +26,7 @@ them when they run.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -350,7 +351,7 @@ class Build:
         self._lock: IO[str] | None = None
         self._new_cache = False  # this build made the cache folder: a failure takes it away
         self._pool: Pool | None = None
-        self._old_term: Any = None
+        self._sigterm = contextlib.ExitStack()
 
     # Opening and closing: lock, recovery, signals, workers
 
@@ -370,8 +371,7 @@ class Build:
             self.head = self.session.head
         else:
             self.head = read_head(self.cache, self.name)
-        if threading.current_thread() is threading.main_thread():
-            self._old_term = signal.signal(signal.SIGTERM, _interrupt)
+        self._sigterm.enter_context(sigterm_stops())
         return self
 
     def _take_lock(self) -> IO[str]:
@@ -394,8 +394,7 @@ class Build:
             self._pool.close() if kind is None else self._pool.terminate()
         if self.session is not None and kind is not None:
             self.session.pool.terminate()
-        if self._old_term is not None:
-            signal.signal(signal.SIGTERM, self._old_term)
+        self._sigterm.close()
         if self._lock is not None:
             self._lock.close()
         if kind is not None and self._new_cache:
@@ -967,7 +966,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 @contextmanager
 def sigterm_stops() -> Iterator[None]:
     """SIGTERM (a CI timeout, `kill`) stops like Ctrl+C, as BuildInterrupted, so
-    what is half done is taken back: by default it ends the process at once."""
+    what is half done is taken back: by default it ends the process at once. Only
+    the main thread can set a handler (serve builds in another: its own stops it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     old = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield
