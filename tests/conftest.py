@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -136,6 +137,15 @@ def page(context: Any) -> Any:
 
 
 SiteWriter = Callable[..., Path]
+
+
+def as_from_a_terminal() -> None:
+    """The child's Ctrl+C as a terminal leaves it. A shell starts a background job
+    (`make test &`, nohup) with SIGINT ignored and the child inherits that; the
+    build rightly keeps ignoring it then, so the SIGINT tests failed only when the
+    suite itself ran in the background."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import REPO, files_of, write_files
+from conftest import REPO, as_from_a_terminal, files_of, write_files
 
 from thutuc.engine import staging
 from thutuc.engine.pipeline import BuildOptions, build
@@ -955,15 +955,6 @@ def wait_or_show_where(process: subprocess.Popen[str], seconds: float) -> None:
         os.kill(process.pid, signal.SIGABRT)
         _, stderr = process.communicate(timeout=10)
         pytest.fail(f"the build did not end within {seconds} s ({ignored}):\n{stderr[-6000:]}")
-
-
-def as_from_a_terminal() -> None:
-    """The child's Ctrl+C as a terminal leaves it. A shell starts a background job
-    (`make test &`, nohup) with SIGINT ignored and the child inherits that; the
-    build rightly keeps ignoring it then, so the SIGINT tests failed only when the
-    suite itself ran in the background."""
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start_long_build(root: Path) -> tuple[subprocess.Popen[str], set[int]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, files_of
+from conftest import REPO, as_from_a_terminal, files_of
 
 from thutuc.cli import main
 from thutuc.content.load import load_site
@@ -332,6 +332,7 @@ def test_an_import_stopped_while_writing_takes_back_what_it_wrote(
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         timeout=60,
+        preexec_fn=as_from_a_terminal,
     )
     assert done.returncode == exit_code, done.stderr
     assert "Chưa nhập thủ tục nào" in done.stderr and "Traceback" not in done.stderr

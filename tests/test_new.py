@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import as_from_a_terminal
 
 from thutuc.cli import main
 
@@ -89,7 +90,12 @@ def test_ctrl_c_and_end_of_input_in_a_real_process(make_site) -> None:
     assert "Aborted" not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_from_a_terminal,
     )
     assert process.stderr is not None
     asked = ""
@@ -97,7 +103,8 @@ def test_ctrl_c_and_end_of_input_in_a_real_process(make_site) -> None:
         asked += process.stderr.read(1)
         assert asked or process.poll() is None
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    process.wait(timeout=30)  # its input still open: only the Ctrl+C can end it
+    out, err = process.communicate()
     assert process.returncode == 1
     assert "Đã dừng. Chưa tạo tệp nào." in err
     assert "Aborted" not in asked + err + out and "Traceback" not in err

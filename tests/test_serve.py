@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import write_files
+from conftest import as_from_a_terminal, write_files
 from test_province import PROVINCE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -150,7 +150,7 @@ def test_serve_stopped_at_any_moment_leaves_nothing_behind(
 ) -> None:
     """Its preview folder, the build state, the lock and the spare folders are the
     preview's own: gone however it is stopped (a terminal's Ctrl+C, or SIGTERM)."""
-    from test_engine import as_from_a_terminal, many
+    from test_engine import many
 
     root = write_files(tmp_path / "site", many(120))
     temp = tmp_path / "tmp"
