@@ -15,7 +15,7 @@ test: $(VENV)/.test $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy thutuc
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -rs
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
